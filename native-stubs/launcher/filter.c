@@ -1,0 +1,93 @@
+/*
+ * The filter traps, with SECCOMP_RET_TRACE, exactly the calls the sentry answers:
+ * socket and socketpair when the domain is AF_UNIX, and the socket-family calls whatever
+ * the descriptor (the sentry passes those through on other families). Everything else
+ * runs natively.
+ *
+ * Two bypasses are closed: a syscall made with another ABI (int 0x80 from a 64-bit
+ * program reports AUDIT_ARCH_I386, where socketcall(2) would multiplex every socket call
+ * past this filter; x32 numbers carry __X32_SYSCALL_BIT), and io_uring, whose socket
+ * operations never pass through seccomp. Both get ENOSYS, as on a kernel without them.
+ */
+#include "filter.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#ifndef __X32_SYSCALL_BIT
+#define __X32_SYSCALL_BIT 0x40000000
+#endif
+#ifndef __NR_io_uring_setup
+#define __NR_io_uring_setup 425
+#endif
+
+/* Socket-family calls trapped whatever their descriptor. */
+static const int trapped_calls[] = {
+    __NR_bind,        __NR_connect,     __NR_listen,      __NR_accept,
+    __NR_accept4,     __NR_getsockname, __NR_getpeername, __NR_getsockopt,
+    __NR_setsockopt,  __NR_shutdown,    __NR_sendto,      __NR_recvfrom,
+    __NR_sendmsg,     __NR_recvmsg,     __NR_sendmmsg,    __NR_recvmmsg,
+};
+#define TRAPPED_COUNT (sizeof(trapped_calls) / sizeof(trapped_calls[0]))
+
+/* Fixed head (10 statements), one per trapped call, and four returns (classic BPF only
+ * jumps forward, so every return is at the end). */
+#define PROGRAM_LENGTH (10 + TRAPPED_COUNT + 4)
+
+static void put(struct sock_filter *program, size_t *at, struct sock_filter statement) {
+    program[(*at)++] = statement;
+}
+
+static struct sock_filter load(size_t offset) {
+    return (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (unsigned)offset);
+}
+
+static struct sock_filter ret(unsigned value) {
+    return (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, value);
+}
+
+/* A conditional jump from statement `from` to absolute targets. */
+static struct sock_filter jump(int op, unsigned k, size_t from, size_t if_true, size_t if_false) {
+    return (struct sock_filter)BPF_JUMP(BPF_JMP | op | BPF_K, k,
+                                        (unsigned char)(if_true - from - 1),
+                                        (unsigned char)(if_false - from - 1));
+}
+
+int jvisor_install_filter(void) {
+    struct sock_filter program[PROGRAM_LENGTH];
+    const size_t ret_enosys = PROGRAM_LENGTH - 3;
+    const size_t ret_allow = PROGRAM_LENGTH - 2;
+    const size_t ret_trace = PROGRAM_LENGTH - 1;
+    size_t at = 0;
+
+    put(program, &at, load(offsetof(struct seccomp_data, arch)));
+    put(program, &at, jump(BPF_JEQ, AUDIT_ARCH_X86_64, at, at + 1, ret_enosys));
+    put(program, &at, load(offsetof(struct seccomp_data, nr)));
+    put(program, &at, jump(BPF_JGE, __X32_SYSCALL_BIT, at, ret_enosys, at + 1));
+    put(program, &at, jump(BPF_JEQ, __NR_io_uring_setup, at, ret_enosys, at + 1));
+    put(program, &at, jump(BPF_JEQ, __NR_socket, at, at + 2, at + 1));
+    put(program, &at, jump(BPF_JEQ, __NR_socketpair, at, at + 1, at + 3));
+    /* The kernel reads the domain as an int: only the low 32 bits of args[0] count. */
+    put(program, &at, load(offsetof(struct seccomp_data, args[0])));
+    put(program, &at, jump(BPF_JEQ, AF_UNIX, at, ret_trace, ret_allow));
+    put(program, &at, load(offsetof(struct seccomp_data, nr)));
+    for (size_t i = 0; i < TRAPPED_COUNT; i++)
+        put(program, &at, jump(BPF_JEQ, (unsigned)trapped_calls[i], at, ret_trace, at + 1));
+    put(program, &at, ret(SECCOMP_RET_ALLOW));                             /* fall-through */
+    put(program, &at, ret(SECCOMP_RET_ERRNO | ENOSYS));                    /* ret_enosys */
+    put(program, &at, ret(SECCOMP_RET_ALLOW));                             /* ret_allow */
+    put(program, &at, ret(SECCOMP_RET_TRACE));                             /* ret_trace */
+
+    if (at != PROGRAM_LENGTH) {
+        errno = EINVAL;
+        return -1;
+    }
+    struct sock_fprog prog = {.len = PROGRAM_LENGTH, .filter = program};
+    return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}

@@ -1,0 +1,154 @@
+/*
+ * jvisor-launcher: the first program of every sandbox. jvisor spawns it, it restores what
+ * the JVM changed of the caller's process state, installs the seccomp filter, stops itself
+ * so that the tracer can seize it, and then execs the target as a shell would.
+ *
+ *   jvisor-launcher [--keep-fds N,N,...] [--sig-ignore HEX] [--sig-block HEX] -- PROGRAM [ARG...]
+ *
+ * --keep-fds    descriptors above 2 the caller had open; all others (the JVM's) are closed
+ * --sig-ignore  mask (bit N-1 for signal N) of signals the caller ignored; others get SIG_DFL
+ * --sig-block   the caller's blocked-signal mask
+ *
+ * Exit status when the target cannot be run is the shell's: 127 when it is not found,
+ * 126 when it cannot be executed.
+ */
+#include "filter.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#define EXIT_CANNOT_EXECUTE 126
+#define EXIT_NOT_FOUND 127
+#define EXIT_LAUNCHER_FAILED 125
+#define MAX_KEPT_FDS 1024
+
+static void die(const char *what) {
+    fprintf(stderr, "jvisor: launcher: %s: %s\n", what, strerror(errno));
+    _exit(EXIT_LAUNCHER_FAILED);
+}
+
+static void usage(void) {
+    fprintf(stderr, "usage: jvisor-launcher [--keep-fds N,...] [--sig-ignore HEX] "
+                    "[--sig-block HEX] -- PROGRAM [ARG...]\n");
+    _exit(EXIT_LAUNCHER_FAILED);
+}
+
+static uint64_t parse_mask(const char *text) {
+    char *end;
+    errno = 0;
+    unsigned long long mask = strtoull(text, &end, 16);
+    if (errno != 0 || *end != '\0' || end == text) usage();
+    return (uint64_t)mask;
+}
+
+static size_t parse_fds(const char *text, int *fds) {
+    size_t count = 0;
+    while (*text != '\0') {
+        char *end;
+        long fd = strtol(text, &end, 10);
+        if (end == text || fd < 0 || fd > INT32_MAX || count == MAX_KEPT_FDS) usage();
+        fds[count++] = (int)fd;
+        text = *end == ',' ? end + 1 : end;
+        if (*end != ',' && *end != '\0') usage();
+    }
+    return count;
+}
+
+/* Handlers never survive exec, but SIG_IGN does: the JVM ignores signals the caller did
+ * not, and the caller may ignore some (nohup, a shell's background job). */
+static void restore_signals(uint64_t ignored, uint64_t blocked) {
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        bool ignore = sig <= 64 && (ignored & (UINT64_C(1) << (sig - 1)));
+        /* Signals reserved by the C library fail with EINVAL; that is harmless. */
+        signal(sig, ignore ? SIG_IGN : SIG_DFL);
+    }
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int sig = 1; sig <= 64 && sig < NSIG; sig++)
+        if (blocked & (UINT64_C(1) << (sig - 1))) sigaddset(&mask, sig);
+    if (sigprocmask(SIG_SETMASK, &mask, NULL) != 0) die("sigprocmask");
+}
+
+static bool kept(int fd, const int *keep, size_t count) {
+    for (size_t i = 0; i < count; i++)
+        if (keep[i] == fd) return true;
+    return false;
+}
+
+/* Descriptors the JVM opened without O_CLOEXEC must not reach the program. */
+static void close_foreign_fds(const int *keep, size_t count) {
+    DIR *dir = opendir("/proc/self/fd");
+    if (dir == NULL) die("opendir /proc/self/fd");
+    int own = dirfd(dir);
+    int doomed[4096];
+    size_t ndoomed = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL && ndoomed < sizeof(doomed) / sizeof(doomed[0])) {
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+        int fd = atoi(entry->d_name);
+        if (fd > 2 && fd != own && !kept(fd, keep, count)) doomed[ndoomed++] = fd;
+    }
+    closedir(dir);
+    for (size_t i = 0; i < ndoomed; i++) close(doomed[i]);
+}
+
+/* The tracer seizes this process while it is stopped; without a tracer every trapped call
+ * would fail with ENOSYS, so refuse to go on untraced. */
+static bool traced(void) {
+    FILE *status = fopen("/proc/self/status", "re");
+    if (status == NULL) return false;
+    char line[256];
+    long tracer = 0;
+    while (fgets(line, sizeof line, status) != NULL)
+        if (sscanf(line, "TracerPid: %ld", &tracer) == 1) break;
+    fclose(status);
+    return tracer != 0;
+}
+
+int main(int argc, char **argv) {
+    static int keep[MAX_KEPT_FDS];
+    size_t nkeep = 0;
+    uint64_t ignored = 0, blocked = 0;
+    int i = 1;
+    for (; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) { i++; break; }
+        if (i + 1 >= argc) usage();
+        if (strcmp(argv[i], "--keep-fds") == 0) nkeep = parse_fds(argv[++i], keep);
+        else if (strcmp(argv[i], "--sig-ignore") == 0) ignored = parse_mask(argv[++i]);
+        else if (strcmp(argv[i], "--sig-block") == 0) blocked = parse_mask(argv[++i]);
+        else usage();
+    }
+    if (i >= argc) usage();
+    char **target = &argv[i];
+
+    close_foreign_fds(keep, nkeep);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("prctl(PR_SET_NO_NEW_PRIVS)");
+    if (jvisor_install_filter() != 0) die("seccomp");
+    if (kill(getpid(), SIGSTOP) != 0) die("kill(SIGSTOP)");
+    if (!traced()) {
+        fprintf(stderr, "jvisor: launcher: not traced after the handshake stop\n");
+        _exit(EXIT_LAUNCHER_FAILED);
+    }
+    /* Last, so that the handshake stop above is not affected by the caller's mask. */
+    restore_signals(ignored, blocked);
+
+    execvp(target[0], target);
+
+    /* The shell's messages and exit codes (bash: "command not found", 127; 126). */
+    int error = errno;
+    if (error == ENOENT && strchr(target[0], '/') == NULL) {
+        fprintf(stderr, "jvisor: %s: command not found\n", target[0]);
+        _exit(EXIT_NOT_FOUND);
+    }
+    fprintf(stderr, "jvisor: %s: %s\n", target[0], strerror(error));
+    _exit(error == ENOENT || error == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
+}

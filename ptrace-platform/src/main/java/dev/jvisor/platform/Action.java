@@ -1,0 +1,69 @@
+package dev.jvisor.platform;
+
+/**
+ * What a {@link SyscallHandler} decides for one trapped call. The platform carries it out
+ * and resumes the program; only {@link Inject} keeps the thread stopped, until the
+ * injected call's result has been given to its continuation.
+ */
+public sealed interface Action {
+
+    /** The kernel runs the call as the program made it. */
+    record Passthrough() implements Action {}
+
+    /** The call is skipped; the program sees {@code value}, which must not be an error return. */
+    record Return(long value) implements Action {
+        public Return {
+            if (value < 0 && value >= -4095) {
+                throw new IllegalArgumentException("a return value in [-4095, -1] is an error: use Fail");
+            }
+        }
+    }
+
+    /** The call is skipped; the program sees -1 and {@code errno}. */
+    record Fail(Errno errno) implements Action {}
+
+    /** The kernel runs {@code call} in place of the program's call, and the program sees its result. */
+    record Rewrite(Syscall call) implements Action {}
+
+    /**
+     * The thread runs {@code call} first, in its own context (cwd, credentials, descriptor
+     * table, memory); {@code then} receives the result and decides what follows.
+     *
+     * <p>Between two injected calls the thread briefly returns to user mode. A signal that
+     * arrives there abandons the sequence: the signal is delivered and the program's call is
+     * made afresh afterwards (a new trap, as if the signal had come before the call). So
+     * every injected call must leave state that the repeated call handles.
+     */
+    record Inject(Syscall call, Continuation then) implements Action {}
+
+    /**
+     * The program's call was interrupted by a signal: the kernel then fails it with EINTR or
+     * restarts it (a new trap), following the handler's SA_RESTART, as signal(7) says. Valid
+     * only right after an injected call reported {@link InjectionResult#interrupted()}.
+     */
+    record Interrupted() implements Action {}
+
+    /** A continuation of an injected call. */
+    @FunctionalInterface
+    interface Continuation {
+        Action resume(InjectionResult result);
+    }
+
+    Action PASSTHROUGH = new Passthrough();
+
+    static Action passthrough() {
+        return PASSTHROUGH;
+    }
+
+    static Action returning(long value) {
+        return new Return(value);
+    }
+
+    static Action fail(Errno errno) {
+        return new Fail(errno);
+    }
+
+    static Action inject(Syscall call, Continuation then) {
+        return new Inject(call, then);
+    }
+}

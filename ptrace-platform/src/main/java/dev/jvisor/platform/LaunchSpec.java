@@ -1,0 +1,50 @@
+package dev.jvisor.platform;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What to start in a sandbox, and the caller's process state the program must inherit
+ * rather than the JVM's.
+ *
+ * @param launcher       the jvisor-launcher binary
+ * @param command        the program and its arguments; the program is looked up in PATH
+ * @param environment    the program's environment, as "NAME=value" strings
+ * @param keptFds        descriptors above 2 the caller had open, passed on to the program
+ * @param ignoredSignals mask (bit N-1 for signal N) of signals the caller ignored
+ * @param blockedSignals the caller's blocked-signal mask
+ */
+public record LaunchSpec(Path launcher, List<String> command, List<String> environment,
+                         List<Integer> keptFds, long ignoredSignals, long blockedSignals) {
+    public LaunchSpec {
+        command = List.copyOf(command);
+        environment = List.copyOf(environment);
+        keptFds = List.copyOf(keptFds);
+        if (command.isEmpty()) throw new IllegalArgumentException("no program to run");
+    }
+
+    /** A spec that inherits this JVM's environment and nothing else. */
+    public static LaunchSpec of(Path launcher, List<String> command) {
+        List<String> environment = new ArrayList<>();
+        System.getenv().forEach((name, value) -> environment.add(name + "=" + value));
+        return new LaunchSpec(launcher, command, environment, List.of(), 0, 0);
+    }
+
+    /** The launcher's argv. */
+    List<String> launcherArgv() {
+        List<String> argv = new ArrayList<>();
+        argv.add("jvisor-launcher");
+        if (!keptFds.isEmpty()) {
+            argv.add("--keep-fds");
+            argv.add(String.join(",", keptFds.stream().map(String::valueOf).toList()));
+        }
+        argv.add("--sig-ignore");
+        argv.add(Long.toHexString(ignoredSignals));
+        argv.add("--sig-block");
+        argv.add(Long.toHexString(blockedSignals));
+        argv.add("--");
+        argv.addAll(command);
+        return argv;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.jvisor.platform;
+
+import dev.jvisor.platform.linux.Libc;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running sandbox: one program (and everything it starts) under one tracer thread, whose
+ * trapped calls a {@link SyscallHandler} answers.
+ *
+ * <p>The tracer collects its tracees with {@code waitpid(-1)}: a JVM that hosts a sandbox
+ * must not have other children of its own (ProcessBuilder) while it runs.
+ */
+public final class Sandbox {
+    /** A forwarded signal within this window of the kernel's own delivery is a duplicate. */
+    private static final long DUPLICATE_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final Tracer tracer;
+    private final int pid;
+
+    private Sandbox(Tracer tracer, int pid) {
+        this.tracer = tracer;
+        this.pid = pid;
+    }
+
+    /** Starts {@code spec} under a new tracer thread; returns once the program is spawned. */
+    public static Sandbox start(LaunchSpec spec, SyscallHandler handler) {
+        Tracer tracer = new Tracer(spec, handler);
+        Thread.ofPlatform().name("jvisor-tracer").daemon(true).start(tracer);
+        try {
+            return new Sandbox(tracer, tracer.started().join());
+        } catch (CompletionException e) {
+            throw unwrap(e);
+        }
+    }
+
+    /** The pid of the sandbox's first process. */
+    public int pid() {
+        return pid;
+    }
+
+    /** Waits until the first process has ended and every other tracee is gone. */
+    public ExitStatus waitFor() {
+        try {
+            return tracer.finished().join();
+        } catch (CompletionException e) {
+            throw unwrap(e);
+        }
+    }
+
+    /**
+     * Sends {@code signal} to the first process, as if it had been sent to it rather than to
+     * jvisor. A terminal sends SIGINT, SIGQUIT and SIGHUP to jvisor and the program alike
+     * (they share a process group): such a signal, already pending in the program or just
+     * delivered to it by the kernel, is not sent twice.
+     */
+    public void forwardSignal(int signal) {
+        if (pendingInProgram(signal)) return;
+        long last = tracer.lastKernelSignalNanos(signal);
+        if (last != 0 && System.nanoTime() - last < DUPLICATE_WINDOW_NANOS) return;
+        try {
+            Libc.kill(pid, signal);
+        } catch (ErrnoException e) {
+            // The program is already gone.
+        }
+    }
+
+    private boolean pendingInProgram(int signal) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
+                if (line.startsWith("ShdPnd:") || line.startsWith("SigPnd:")) {
+                    long mask = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                    if ((mask & Signals.bit(signal)) != 0) return true;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+        return false;
+    }
+
+    private static RuntimeException unwrap(CompletionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException r) return r;
+        if (cause instanceof Error err) throw err;
+        return new IllegalStateException(cause);
+    }
+}

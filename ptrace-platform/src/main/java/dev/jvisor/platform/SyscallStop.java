@@ -1,0 +1,29 @@
+package dev.jvisor.platform;
+
+/**
+ * A tracee thread stopped at a trapped syscall: what the sentry sees of one call. Valid
+ * until the handler's action (and its continuations) are done.
+ */
+public interface SyscallStop {
+    /** The thread's id. */
+    int tid();
+
+    /** The process's id (thread group id). */
+    int pid();
+
+    /** The call as the program made it. */
+    Syscall call();
+
+    /** The address after the program's syscall instruction. */
+    long instructionPointer();
+
+    /** The stopped process's memory. */
+    TraceeMemory memory();
+
+    /**
+     * An address of {@code size} bytes of the thread's stack below the x86-64 red zone,
+     * 16-byte aligned, free for arguments of injected calls during this stop (the program
+     * cannot run, and so cannot use it, until the stop is answered).
+     */
+    long scratch(int size);
+}

@@ -1,0 +1,53 @@
+package dev.jvisor.platform;
+
+import java.util.Map;
+
+/** x86-64 syscall numbers (asm/unistd_64.h) of the calls jvisor traps or injects. */
+public final class Sysno {
+    public static final int READ = 0;
+    public static final int WRITE = 1;
+    public static final int CLOSE = 3;
+    public static final int PAUSE = 34;
+    public static final int GETPID = 39;
+    public static final int SOCKET = 41;
+    public static final int CONNECT = 42;
+    public static final int ACCEPT = 43;
+    public static final int SENDTO = 44;
+    public static final int RECVFROM = 45;
+    public static final int SENDMSG = 46;
+    public static final int RECVMSG = 47;
+    public static final int SHUTDOWN = 48;
+    public static final int BIND = 49;
+    public static final int LISTEN = 50;
+    public static final int GETSOCKNAME = 51;
+    public static final int GETPEERNAME = 52;
+    public static final int SOCKETPAIR = 53;
+    public static final int SETSOCKOPT = 54;
+    public static final int GETSOCKOPT = 55;
+    public static final int GETTID = 186;
+    public static final int FUTEX = 202;
+    public static final int MKNODAT = 259;
+    public static final int NEWFSTATAT = 262;
+    public static final int ACCEPT4 = 288;
+    public static final int RECVMMSG = 299;
+    public static final int SENDMMSG = 307;
+
+    private static final Map<Integer, String> NAMES = Map.ofEntries(
+            Map.entry(READ, "read"), Map.entry(WRITE, "write"), Map.entry(CLOSE, "close"),
+            Map.entry(PAUSE, "pause"), Map.entry(GETPID, "getpid"), Map.entry(SOCKET, "socket"),
+            Map.entry(CONNECT, "connect"), Map.entry(ACCEPT, "accept"), Map.entry(SENDTO, "sendto"),
+            Map.entry(RECVFROM, "recvfrom"), Map.entry(SENDMSG, "sendmsg"), Map.entry(RECVMSG, "recvmsg"),
+            Map.entry(SHUTDOWN, "shutdown"), Map.entry(BIND, "bind"), Map.entry(LISTEN, "listen"),
+            Map.entry(GETSOCKNAME, "getsockname"), Map.entry(GETPEERNAME, "getpeername"),
+            Map.entry(SOCKETPAIR, "socketpair"), Map.entry(SETSOCKOPT, "setsockopt"),
+            Map.entry(GETSOCKOPT, "getsockopt"), Map.entry(GETTID, "gettid"), Map.entry(FUTEX, "futex"),
+            Map.entry(MKNODAT, "mknodat"), Map.entry(NEWFSTATAT, "newfstatat"),
+            Map.entry(ACCEPT4, "accept4"), Map.entry(RECVMMSG, "recvmmsg"), Map.entry(SENDMMSG, "sendmmsg"));
+
+    private Sysno() {}
+
+    /** The call's name, or "syscall_N" for one this table does not know. */
+    public static String name(int number) {
+        return NAMES.getOrDefault(number, "syscall_" + number);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.jvisor.platform;
+
+import dev.jvisor.platform.linux.UserRegs;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The tracer's state for one tracee thread. Owned by the tracer thread.
+ *
+ * <p>Invariant: {@code saved != null} ⇔ the thread is running an injected call, and then
+ * {@code saved} holds its registers at the trapped call, {@code stop} is that call.
+ */
+final class Tracee {
+    final int tid;
+    /** Thread group id; 0 until known. */
+    private int pid;
+    /** True for the first process until its first stop after PTRACE_SEIZE. */
+    boolean awaitingHandshake;
+
+    TrappedCall stop;
+    UserRegs saved;
+    /** True when the next syscall stop is the entry of an injected call, false for its exit. */
+    boolean expectEntry;
+    Action.Continuation pending;
+    InjectionResult last;
+
+    Tracee(int tid) {
+        this.tid = tid;
+    }
+
+    /** The thread group id, read from /proc when no fork or exec event told it. */
+    int pid() {
+        if (pid == 0) pid = readTgid(tid);
+        return pid;
+    }
+
+    void setPid(int pid) {
+        this.pid = pid;
+    }
+
+    boolean injecting() {
+        return saved != null;
+    }
+
+    void beginInjection(UserRegs registers) {
+        saved = UserRegs.allocate(Arena.ofAuto());
+        saved.copyFrom(registers);
+    }
+
+    void endInjection() {
+        saved = null;
+        pending = null;
+        last = null;
+        expectEntry = false;
+        stop = null;
+    }
+
+    private static int readTgid(int tid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(tid), "status"))) {
+                if (line.startsWith("Tgid:")) return Integer.parseInt(line.substring(5).trim());
+            }
+        } catch (IOException | NumberFormatException e) {
+            // The thread is gone; its exit report follows.
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,391 @@
+package dev.jvisor.platform;
+
+import dev.jvisor.platform.linux.Libc;
+import dev.jvisor.platform.linux.Ptrace;
+import dev.jvisor.platform.linux.PtraceSyscallInfo;
+import dev.jvisor.platform.linux.Siginfo;
+import dev.jvisor.platform.linux.UserRegs;
+import dev.jvisor.platform.linux.WaitStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Supplier;
+
+/**
+ * The tracer: spawns the launcher, seizes it, and answers every stop of every tracee from
+ * one platform thread (ptrace requests must come from the thread that attached).
+ *
+ * <p>It never waits on one tracee: {@code waitpid(-1)} is its only blocking call, and an
+ * injected call that blocks (an accept, say) simply leaves that tracee running in the
+ * kernel until its syscall-exit stop arrives like any other event.
+ *
+ * <p>Injection (DESIGN.md, "Hazards"): at the seccomp stop the trapped call's registers are
+ * saved and the call is replaced by the injected one; its result is read at the syscall-exit
+ * stop. A further call re-executes the 2-byte {@code syscall} instruction ({@code rip - 2})
+ * from there. The final answer restores the saved registers with the result in rax.
+ */
+final class Tracer implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Tracer.class);
+
+    private static final int OPTIONS = Ptrace.O_TRACESYSGOOD | Ptrace.O_TRACEFORK | Ptrace.O_TRACEVFORK
+            | Ptrace.O_TRACECLONE | Ptrace.O_TRACEEXEC | Ptrace.O_TRACESECCOMP | Ptrace.O_EXITKILL;
+    private static final int SYSCALL_INSTRUCTION_LENGTH = 2;
+    private static final long ERESTARTNOHAND = -514;
+    private static final long ERESTART_RESTARTBLOCK = -516;
+    /** Signals a terminal sends to its whole foreground group and jvisor forwards. */
+    private static final List<Integer> FORWARDED =
+            List.of(Signals.SIGHUP, Signals.SIGINT, Signals.SIGQUIT, Signals.SIGTERM);
+
+    private final LaunchSpec spec;
+    private final SyscallHandler handler;
+    private final Map<Integer, Tracee> tracees = new HashMap<>();
+    private final CompletableFuture<Integer> started = new CompletableFuture<>();
+    private final CompletableFuture<ExitStatus> finished = new CompletableFuture<>();
+    /** System.nanoTime() of the last delivery to the first process, per signal, of a signal the kernel raised. */
+    private final AtomicLongArray kernelSignalNanos = new AtomicLongArray(65);
+
+    private int mainPid;
+    private ExitStatus mainExit;
+    private boolean killedRest;
+    private PtraceSyscallInfo info;
+    private UserRegs regs;
+    private MemorySegment siginfo;
+
+    Tracer(LaunchSpec spec, SyscallHandler handler) {
+        this.spec = spec;
+        this.handler = handler;
+    }
+
+    CompletableFuture<Integer> started() {
+        return started;
+    }
+
+    CompletableFuture<ExitStatus> finished() {
+        return finished;
+    }
+
+    /** When the kernel last raised {@code signal} for the first process (0 if never). */
+    long lastKernelSignalNanos(int signal) {
+        return kernelSignalNanos.get(signal);
+    }
+
+    @Override
+    public void run() {
+        try (Arena arena = Arena.ofConfined()) {
+            info = PtraceSyscallInfo.allocate(arena);
+            regs = UserRegs.allocate(arena);
+            siginfo = arena.allocate(Siginfo.LAYOUT);
+            if (launch()) loop();
+            finished.complete(mainExit);
+        } catch (Throwable t) {
+            started.completeExceptionally(t);
+            finished.completeExceptionally(t);
+        }
+    }
+
+    /**
+     * Spawns the launcher and seizes it at its handshake stop (it stops itself after
+     * installing the filter and before exec). Returns false when it never got that far.
+     *
+     * <p>The handshake stop is a real group-stop: until a SIGCONT ends it, the kernel keeps
+     * SIGNAL_STOP_STOPPED on the process and reports every new thread's first trap as a
+     * SIGSTOP group-stop (kernel/signal.c: do_jobctl_trap). So the tracer sends SIGCONT
+     * after seizing, as job control would.
+     */
+    private boolean launch() {
+        int pid = Libc.posixSpawn(spec.launcher().toString(), spec.launcherArgv(), spec.environment());
+        mainPid = pid;
+        WaitStatus first = Libc.waitpid(pid, Libc.WUNTRACED | Libc.WALL);
+        if (!first.stopped()) {
+            mainExit = exitStatus(first);
+            started.complete(pid);
+            return false;
+        }
+        Ptrace.seize(pid, OPTIONS);
+        Tracee main = new Tracee(pid);
+        main.setPid(pid);
+        main.awaitingHandshake = true;
+        tracees.put(pid, main);
+        Libc.kill(pid, Signals.SIGCONT);
+        started.complete(pid);
+        return true;
+    }
+
+    private void loop() {
+        while (mainExit == null || !tracees.isEmpty()) {
+            WaitStatus status;
+            try {
+                status = Libc.waitpid(-1, Libc.WALL);
+            } catch (ErrnoException e) {
+                if (e.errno() == Errno.ECHILD) return;
+                throw e;
+            }
+            try {
+                dispatch(status);
+            } catch (ErrnoException e) {
+                // ESRCH: the tracee was killed while stopped; its exit report follows.
+                if (e.errno() != Errno.ESRCH) log.warn("tid {}: {}", status.pid(), e.getMessage());
+            }
+            if (mainExit != null && !killedRest) killRest();
+        }
+    }
+
+    private void dispatch(WaitStatus status) {
+        int tid = status.pid();
+        if (log.isTraceEnabled()) log.trace("tid {}: wait status {}", tid, Integer.toHexString(status.raw()));
+        if (status.exited() || status.signaled()) {
+            onGone(tid, status);
+            return;
+        }
+        if (!status.stopped()) return;
+        // An auto-attached child may report before its parent's fork event.
+        Tracee tracee = tracees.computeIfAbsent(tid, Tracee::new);
+        int signal = status.stopSignal();
+        if (signal == WaitStatus.SYSCALL_STOP_SIGNAL) {
+            onSyscallStop(tracee);
+            return;
+        }
+        switch (status.event()) {
+            case 0 -> onSignal(tracee, signal);
+            case Ptrace.EVENT_SECCOMP -> onSeccomp(tracee);
+            case Ptrace.EVENT_FORK -> onClone(tracee, SyscallHandler.CloneKind.FORK);
+            case Ptrace.EVENT_VFORK -> onClone(tracee, SyscallHandler.CloneKind.VFORK);
+            case Ptrace.EVENT_CLONE -> onClone(tracee, SyscallHandler.CloneKind.CLONE);
+            case Ptrace.EVENT_EXEC -> onExec(tracee);
+            case Ptrace.EVENT_STOP -> onEventStop(tracee, signal);
+            default -> resume(tracee);
+        }
+    }
+
+    private void onGone(int tid, WaitStatus status) {
+        tracees.remove(tid);
+        handler.onExit(tid);
+        if (tid == mainPid) mainExit = exitStatus(status);
+    }
+
+    private void onClone(Tracee parent, SyscallHandler.CloneKind kind) {
+        int child = (int) Ptrace.getEventMsg(parent.tid);
+        Tracee tracee = tracees.computeIfAbsent(child, Tracee::new);
+        if (kind != SyscallHandler.CloneKind.CLONE) tracee.setPid(child);
+        handler.onClone(parent.tid, child, kind);
+        resume(parent);
+    }
+
+    /** execve(2) under ptrace: a non-leader that execs takes over the leader's tid. */
+    private void onExec(Tracee tracee) {
+        int former = (int) Ptrace.getEventMsg(tracee.tid);
+        if (former != tracee.tid) tracees.remove(former);
+        tracee.setPid(tracee.tid);
+        handler.onExec(tracee.tid);
+        resume(tracee);
+    }
+
+    /**
+     * A PTRACE_EVENT_STOP: a group-stop (job control) is kept with PTRACE_LISTEN so that the
+     * tracee stays stopped until SIGCONT; any other (a new child's first stop, the stop after
+     * SIGCONT, the handshake) resumes it.
+     */
+    private void onEventStop(Tracee tracee, int signal) {
+        if (tracee.awaitingHandshake) {
+            tracee.awaitingHandshake = false;
+            resume(tracee);
+        } else if (Signals.isStopSignal(signal)) {
+            Ptrace.listen(tracee.tid);
+        } else {
+            resume(tracee);
+        }
+    }
+
+    private void onSignal(Tracee tracee, int signal) {
+        if (tracee.injecting()) {
+            abandonInjection(tracee, signal);
+            return;
+        }
+        if (FORWARDED.contains(signal) && tracee.pid() == mainPid) {
+            Ptrace.getSigInfo(tracee.tid, siginfo);
+            if (Siginfo.code(siginfo) == Siginfo.SI_KERNEL) kernelSignalNanos.set(signal, System.nanoTime());
+        }
+        Ptrace.cont(tracee.tid, signal);
+    }
+
+    private void onSeccomp(Tracee tracee) {
+        if (tracee.injecting()) {
+            // An injected call the filter traps too: let it run.
+            Ptrace.syscall(tracee.tid, 0);
+            return;
+        }
+        Ptrace.getSyscallInfo(tracee.tid, info);
+        Syscall call = new Syscall((int) info.nr(), info.arg(0), info.arg(1), info.arg(2),
+                info.arg(3), info.arg(4), info.arg(5));
+        TrappedCall stop = new TrappedCall(tracee, call, info.instructionPointer(), info.stackPointer());
+        tracee.stop = stop;
+        apply(tracee, decide(stop, () -> handler.onSyscall(stop)));
+    }
+
+    private void onSyscallStop(Tracee tracee) {
+        if (!tracee.injecting()) {
+            Ptrace.cont(tracee.tid, 0);
+            return;
+        }
+        if (tracee.expectEntry) {
+            tracee.expectEntry = false;
+            Ptrace.syscall(tracee.tid, 0);
+            return;
+        }
+        Ptrace.getRegs(tracee.tid, regs);
+        InjectionResult result = new InjectionResult(regs.rax());
+        tracee.last = result;
+        Action.Continuation then = tracee.pending;
+        tracee.pending = null;
+        apply(tracee, decide(tracee.stop, () -> then.resume(result)));
+    }
+
+    /** Runs sentry code; an ErrnoException it throws fails the call with that errno. */
+    private static Action decide(TrappedCall stop, Supplier<Action> decision) {
+        try {
+            Action action = decision.get();
+            if (action != null) return action;
+            log.error("{}: the handler gave no action", stop);
+        } catch (ErrnoException e) {
+            return Action.fail(e.errno());
+        } catch (RuntimeException e) {
+            log.error("{}: the handler failed", stop, e);
+        }
+        return Action.fail(Errno.EIO);
+    }
+
+    private void apply(Tracee tracee, Action action) {
+        switch (action) {
+            case Action.Passthrough p -> {
+                if (tracee.injecting()) inject(tracee, tracee.stop.call(), InjectionResult::asAction);
+                else finishStop(tracee);
+            }
+            case Action.Return r -> complete(tracee, r.value());
+            case Action.Fail f -> complete(tracee, -f.errno().number());
+            case Action.Rewrite r -> {
+                if (tracee.injecting()) inject(tracee, r.call(), InjectionResult::asAction);
+                else rewrite(tracee, r.call());
+            }
+            case Action.Inject i -> inject(tracee, i.call(), i.then());
+            case Action.Interrupted i -> interrupt(tracee);
+        }
+    }
+
+    private void finishStop(Tracee tracee) {
+        tracee.stop = null;
+        Ptrace.cont(tracee.tid, 0);
+    }
+
+    /** The program's call returns {@code raw} without running (or after the injected calls ran). */
+    private void complete(Tracee tracee, long raw) {
+        if (!tracee.injecting()) {
+            // At a seccomp stop, orig_rax = -1 skips the call and leaves rax as set.
+            Ptrace.pokeUser(tracee.tid, UserRegs.OFFSET_ORIG_RAX, -1);
+            Ptrace.pokeUser(tracee.tid, UserRegs.OFFSET_RAX, raw);
+        } else {
+            regs.copyFrom(tracee.saved);
+            regs.setRax(raw);
+            Ptrace.setRegs(tracee.tid, regs);
+            tracee.endInjection();
+        }
+        finishStop(tracee);
+    }
+
+    private void rewrite(Tracee tracee, Syscall call) {
+        Ptrace.getRegs(tracee.tid, regs);
+        load(regs, call);
+        Ptrace.setRegs(tracee.tid, regs);
+        finishStop(tracee);
+    }
+
+    private void inject(Tracee tracee, Syscall call, Action.Continuation then) {
+        boolean first = !tracee.injecting();
+        if (first) {
+            Ptrace.getRegs(tracee.tid, regs);
+            tracee.beginInjection(regs);
+        }
+        regs.copyFrom(tracee.saved);
+        load(regs, call);
+        if (!first) {
+            // At a syscall-exit stop: run the syscall instruction again, with the new number.
+            regs.setRip(tracee.saved.rip() - SYSCALL_INSTRUCTION_LENGTH);
+            regs.setRax(call.number());
+        }
+        tracee.expectEntry = !first;
+        tracee.pending = then;
+        Ptrace.setRegs(tracee.tid, regs);
+        Ptrace.syscall(tracee.tid, 0);
+    }
+
+    /**
+     * Leaves the restart code of the interrupted injected call in rax, with the trapped
+     * call's number and arguments restored: the kernel's signal code (arch_do_signal_or_restart)
+     * then returns EINTR or re-executes the program's call, as for any interrupted call.
+     * ERESTART_RESTARTBLOCK would restart the injected call's restart_block, not the
+     * program's call: it becomes ERESTARTNOHAND.
+     */
+    private void interrupt(Tracee tracee) {
+        InjectionResult last = tracee.last;
+        if (!tracee.injecting() || last == null || !last.interrupted()) {
+            log.warn("{}: Interrupted answered without an interrupted injected call; failing with EINTR",
+                    tracee.stop);
+            complete(tracee, -Errno.EINTR.number());
+            return;
+        }
+        regs.copyFrom(tracee.saved);
+        regs.setRax(last.raw() == ERESTART_RESTARTBLOCK ? ERESTARTNOHAND : last.raw());
+        Ptrace.setRegs(tracee.tid, regs);
+        tracee.endInjection();
+        finishStop(tracee);
+    }
+
+    /**
+     * A signal arrived between two injected calls. It is delivered now, and the program's
+     * call is made again after it: rip back on the syscall instruction, rax its number, and
+     * orig_rax -1 so that the signal code does not treat the state as an interrupted call.
+     */
+    private void abandonInjection(Tracee tracee, int signal) {
+        log.debug("{}: signal {} between injected calls; the call will be made again", tracee.stop, signal);
+        regs.copyFrom(tracee.saved);
+        regs.setRip(tracee.saved.rip() - SYSCALL_INSTRUCTION_LENGTH);
+        regs.setRax(tracee.saved.origRax());
+        regs.setOrigRax(-1);
+        Ptrace.setRegs(tracee.tid, regs);
+        tracee.endInjection();
+        Ptrace.cont(tracee.tid, signal);
+    }
+
+    private void resume(Tracee tracee) {
+        if (tracee.injecting()) Ptrace.syscall(tracee.tid, 0);
+        else Ptrace.cont(tracee.tid, 0);
+    }
+
+    /** The first process is gone: like a container's init, it takes the rest with it. */
+    private void killRest() {
+        killedRest = true;
+        for (int tid : List.copyOf(tracees.keySet())) {
+            try {
+                Libc.kill(tid, Signals.SIGKILL);
+            } catch (ErrnoException e) {
+                tracees.remove(tid);
+            }
+        }
+    }
+
+    private static void load(UserRegs registers, Syscall call) {
+        registers.setOrigRax(call.number());
+        for (int i = 0; i < 6; i++) registers.setArg(i, call.arg(i));
+    }
+
+    private static ExitStatus exitStatus(WaitStatus status) {
+        if (status.exited()) return new ExitStatus.Exited(status.exitCode());
+        return new ExitStatus.Killed(status.termSignal(), status.coreDumped());
+    }
+}

@@ -1,0 +1,42 @@
+package dev.jvisor.platform;
+
+/** The {@link SyscallStop} of one trapped call. */
+final class TrappedCall implements SyscallStop {
+    /** The x86-64 ABI lets a function use 128 bytes below %rsp without moving it. */
+    private static final long RED_ZONE = 128;
+
+    private final Tracee tracee;
+    private final Syscall call;
+    private final long instructionPointer;
+    private final long stackPointer;
+    private TraceeMemory memory;
+
+    TrappedCall(Tracee tracee, Syscall call, long instructionPointer, long stackPointer) {
+        this.tracee = tracee;
+        this.call = call;
+        this.instructionPointer = instructionPointer;
+        this.stackPointer = stackPointer;
+    }
+
+    @Override public int tid() { return tracee.tid; }
+    @Override public int pid() { return tracee.pid(); }
+    @Override public Syscall call() { return call; }
+    @Override public long instructionPointer() { return instructionPointer; }
+
+    @Override
+    public TraceeMemory memory() {
+        if (memory == null) memory = new ProcessMemory(tracee.tid);
+        return memory;
+    }
+
+    @Override
+    public long scratch(int size) {
+        if (size < 0) throw new IllegalArgumentException("negative size");
+        return (stackPointer - RED_ZONE - size) & ~15L;
+    }
+
+    @Override
+    public String toString() {
+        return "[" + tracee.tid + "] " + call;
+    }
+}

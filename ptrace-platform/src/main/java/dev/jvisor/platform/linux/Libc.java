@@ -1,0 +1,115 @@
+package dev.jvisor.platform.linux;
+
+import dev.jvisor.platform.Errno;
+import dev.jvisor.platform.ErrnoException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/** Process calls of libc: spawning, waiting, signalling. */
+public final class Libc {
+    /** waitpid(2) options. */
+    public static final int WNOHANG = 1;
+    public static final int WUNTRACED = 2;
+    public static final int WALL = 0x40000000;
+
+    private static final MethodHandle POSIX_SPAWN = NativeLinker.plain("posix_spawn",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle WAITPID = NativeLinker.withErrno("waitpid",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle KILL = NativeLinker.withErrno("kill",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle TGKILL = NativeLinker.withErrno("tgkill",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle GETPID = NativeLinker.plain("getpid",
+            FunctionDescriptor.of(JAVA_INT));
+
+    private static final ThreadLocal<MemorySegment> WAIT_STATUS =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(JAVA_INT));
+
+    private Libc() {}
+
+    /**
+     * posix_spawn(3) of {@code path} with no file actions and no attributes: the child
+     * inherits this process's descriptors, signal mask and ignored signals, which the
+     * launcher then sets right. Returns the child's pid.
+     */
+    public static int posixSpawn(String path, List<String> argv, List<String> envp) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pid = arena.allocate(JAVA_INT);
+            int error = (int) POSIX_SPAWN.invokeExact(pid, arena.allocateFrom(path),
+                    MemorySegment.NULL, MemorySegment.NULL,
+                    stringArray(arena, argv), stringArray(arena, envp));
+            if (error != 0) throw new ErrnoException(Errno.of(error), "posix_spawn " + path);
+            return pid.get(JAVA_INT, 0);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw NativeLinker.unexpected(t);
+        }
+    }
+
+    /** waitpid(2), retrying EINTR. Returns the pid and its status, or null under WNOHANG when none changed. */
+    public static WaitStatus waitpid(int pid, int options) {
+        MemorySegment status = WAIT_STATUS.get();
+        while (true) {
+            int got;
+            try {
+                got = (int) WAITPID.invokeExact(NativeLinker.callState(), pid, status, options);
+            } catch (Throwable t) {
+                throw NativeLinker.unexpected(t);
+            }
+            if (got > 0) return new WaitStatus(got, status.get(JAVA_INT, 0));
+            if (got == 0) return null;
+            Errno errno = NativeLinker.lastErrno();
+            if (errno != Errno.EINTR) throw new ErrnoException(errno, "waitpid");
+        }
+    }
+
+    /** kill(2). */
+    public static void kill(int pid, int signal) {
+        int result;
+        try {
+            result = (int) KILL.invokeExact(NativeLinker.callState(), pid, signal);
+        } catch (Throwable t) {
+            throw NativeLinker.unexpected(t);
+        }
+        if (result != 0) throw NativeLinker.failure("kill");
+    }
+
+    /** tgkill(2). */
+    public static void tgkill(int tgid, int tid, int signal) {
+        int result;
+        try {
+            result = (int) TGKILL.invokeExact(NativeLinker.callState(), tgid, tid, signal);
+        } catch (Throwable t) {
+            throw NativeLinker.unexpected(t);
+        }
+        if (result != 0) throw NativeLinker.failure("tgkill");
+    }
+
+    /** getpid(2) of this JVM. */
+    public static int getpid() {
+        try {
+            return (int) GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw NativeLinker.unexpected(t);
+        }
+    }
+
+    /** A NULL-terminated char *[] allocated in {@code arena}. */
+    private static MemorySegment stringArray(Arena arena, List<String> strings) {
+        MemorySegment array = arena.allocate(ADDRESS, strings.size() + 1L);
+        for (int i = 0; i < strings.size(); i++) {
+            array.setAtIndex(ADDRESS, i, arena.allocateFrom(strings.get(i)));
+        }
+        array.setAtIndex(ADDRESS, strings.size(), MemorySegment.NULL);
+        return array;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.jvisor.platform.linux;
+
+import dev.jvisor.platform.Errno;
+import dev.jvisor.platform.ErrnoException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Looks up libc functions and captures errno for the bindings of this package.
+ *
+ * <p>errno is captured with {@code Linker.Option.captureCallState}, into a segment per
+ * thread: a shared static segment would let two threads overwrite each other's errno.
+ */
+final class NativeLinker {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final ThreadLocal<MemorySegment> STATE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
+
+    private NativeLinker() {}
+
+    /** A handle whose first parameter is the call-state segment ({@link #callState()}). */
+    static MethodHandle withErrno(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        Linker.Option[] all = new Linker.Option[options.length + 1];
+        all[0] = Linker.Option.captureCallState("errno");
+        System.arraycopy(options, 0, all, 1, options.length);
+        return LINKER.downcallHandle(find(name), descriptor, all);
+    }
+
+    /** A handle for a function that reports errors in its return value, not errno. */
+    static MethodHandle plain(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(find(name), descriptor);
+    }
+
+    /** This thread's call-state segment, to pass as the first argument of a {@link #withErrno} handle. */
+    static MemorySegment callState() {
+        return STATE.get();
+    }
+
+    /** The errno the last {@link #withErrno} call on this thread captured. */
+    static Errno lastErrno() {
+        return Errno.of((int) ERRNO.get(STATE.get(), 0L));
+    }
+
+    static ErrnoException failure(String call) {
+        return new ErrnoException(lastErrno(), call);
+    }
+
+    /** Turns a Throwable from invokeExact (never expected for a downcall) into an Error. */
+    static AssertionError unexpected(Throwable t) {
+        return new AssertionError("native call failed unexpectedly", t);
+    }
+
+    private static MemorySegment find(String name) {
+        return LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+    }
+}

@@ -1,0 +1,126 @@
+package dev.jvisor.platform.linux;
+
+import dev.jvisor.platform.ErrnoException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * ptrace(2). Every request for a tracee must come from the thread that attached it (and
+ * children auto-attached through it): the caller's thread is the tracer.
+ */
+public final class Ptrace {
+    private static final int PTRACE_POKEUSER = 6;
+    private static final int PTRACE_CONT = 7;
+    private static final int PTRACE_GETREGS = 12;
+    private static final int PTRACE_SETREGS = 13;
+    private static final int PTRACE_SYSCALL = 24;
+    private static final int PTRACE_GETEVENTMSG = 0x4201;
+    private static final int PTRACE_GETSIGINFO = 0x4202;
+    private static final int PTRACE_SEIZE = 0x4206;
+    private static final int PTRACE_INTERRUPT = 0x4207;
+    private static final int PTRACE_LISTEN = 0x4208;
+    private static final int PTRACE_GET_SYSCALL_INFO = 0x420e;
+
+    /** PTRACE_O_* options. */
+    public static final int O_TRACESYSGOOD = 1;
+    public static final int O_TRACEFORK = 1 << 1;
+    public static final int O_TRACEVFORK = 1 << 2;
+    public static final int O_TRACECLONE = 1 << 3;
+    public static final int O_TRACEEXEC = 1 << 4;
+    public static final int O_TRACESECCOMP = 1 << 7;
+    public static final int O_EXITKILL = 1 << 20;
+
+    /** PTRACE_EVENT_* codes, found in bits 16..23 of a stop's wait status. */
+    public static final int EVENT_FORK = 1;
+    public static final int EVENT_VFORK = 2;
+    public static final int EVENT_CLONE = 3;
+    public static final int EVENT_EXEC = 4;
+    public static final int EVENT_SECCOMP = 7;
+    public static final int EVENT_STOP = 128;
+
+    /** glibc declares ptrace variadic after the request. */
+    private static final MethodHandle PTRACE = NativeLinker.withErrno("ptrace",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
+
+    private static final ThreadLocal<MemorySegment> EVENT_MESSAGE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(JAVA_LONG));
+
+    private Ptrace() {}
+
+    public static void seize(int pid, int options) {
+        call(PTRACE_SEIZE, pid, 0, options, "PTRACE_SEIZE");
+    }
+
+    /** Resumes the tracee, delivering {@code signal} (0 for none). */
+    public static void cont(int tid, int signal) {
+        call(PTRACE_CONT, tid, 0, signal, "PTRACE_CONT");
+    }
+
+    /** Resumes the tracee until the next syscall entry or exit stop. */
+    public static void syscall(int tid, int signal) {
+        call(PTRACE_SYSCALL, tid, 0, signal, "PTRACE_SYSCALL");
+    }
+
+    /** Leaves a tracee in group-stop stopped, but lets it report the next event (SIGCONT). */
+    public static void listen(int tid) {
+        call(PTRACE_LISTEN, tid, 0, 0, "PTRACE_LISTEN");
+    }
+
+    public static void interrupt(int tid) {
+        call(PTRACE_INTERRUPT, tid, 0, 0, "PTRACE_INTERRUPT");
+    }
+
+    public static void getRegs(int tid, UserRegs regs) {
+        call(PTRACE_GETREGS, tid, 0, regs.segment().address(), "PTRACE_GETREGS");
+    }
+
+    public static void setRegs(int tid, UserRegs regs) {
+        call(PTRACE_SETREGS, tid, 0, regs.segment().address(), "PTRACE_SETREGS");
+    }
+
+    /** Writes one word of struct user at {@code offset} (see {@link UserRegs#OFFSET_RAX}). */
+    public static void pokeUser(int tid, long offset, long value) {
+        call(PTRACE_POKEUSER, tid, offset, value, "PTRACE_POKEUSER");
+    }
+
+    /** The message of the last ptrace event: a new tid, or the former tid at exec. */
+    public static long getEventMsg(int tid) {
+        MemorySegment message = EVENT_MESSAGE.get();
+        call(PTRACE_GETEVENTMSG, tid, 0, message.address(), "PTRACE_GETEVENTMSG");
+        return message.get(JAVA_LONG, 0);
+    }
+
+    /** Fills {@code siginfo} (Siginfo.LAYOUT) with the signal of a signal-delivery stop. */
+    public static void getSigInfo(int tid, MemorySegment siginfo) {
+        call(PTRACE_GETSIGINFO, tid, 0, siginfo.address(), "PTRACE_GETSIGINFO");
+    }
+
+    public static void getSyscallInfo(int tid, PtraceSyscallInfo info) {
+        call(PTRACE_GET_SYSCALL_INFO, tid, PtraceSyscallInfo.LAYOUT.byteSize(),
+                info.segment().address(), "PTRACE_GET_SYSCALL_INFO");
+    }
+
+    private static long call(int request, int pid, long addr, long data, String name) {
+        long result;
+        try {
+            result = (long) PTRACE.invokeExact(NativeLinker.callState(), request, pid, addr, data);
+        } catch (Throwable t) {
+            throw NativeLinker.unexpected(t);
+        }
+        if (result == -1) throw NativeLinker.failure(name);
+        return result;
+    }
+
+    /** For callers that compare a failure against ESRCH (the tracee died meanwhile). */
+    public static boolean isGone(ErrnoException e) {
+        return e.errno() == dev.jvisor.platform.Errno.ESRCH;
+    }
+}

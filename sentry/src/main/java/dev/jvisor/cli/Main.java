@@ -1,0 +1,69 @@
+package dev.jvisor.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Properties;
+
+/** The {@code jvisor} command. */
+public final class Main {
+    static final String USAGE = """
+            usage: jvisor run [OPTIONS] [--] PROGRAM [ARGS...]
+                   jvisor --help | --version
+
+            Runs PROGRAM, and every process it starts, with its AF_UNIX calls trapped and
+            answered by the sentry; everything else runs natively. Exits with the
+            program's status (128+N when signal N killed it).
+
+            run options:
+              --stats              print the number of trapped calls, per call, on exit
+              -v, --verbose        log what jvisor does (same as --log-level debug)
+              --log-level LEVEL    error, warn (default), info, debug or trace
+              --log-file FILE      write the log to FILE instead of standard error
+            """;
+
+    /** Exit status for jvisor's own failures (bad usage, no launcher), as env(1) uses. */
+    static final int EXIT_FAILURE = 125;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.print(USAGE);
+            return EXIT_FAILURE;
+        }
+        switch (args[0]) {
+            case "--help", "-h", "help" -> {
+                out.print(USAGE);
+                return 0;
+            }
+            case "--version" -> {
+                out.println("jvisor " + version());
+                return 0;
+            }
+            case "run" -> {
+                return RunCommand.run(Arrays.copyOfRange(args, 1, args.length), err);
+            }
+            default -> {
+                err.println("jvisor: unknown command '" + args[0] + "'");
+                err.print(USAGE);
+                return EXIT_FAILURE;
+            }
+        }
+    }
+
+    static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("/jvisor-version.properties")) {
+            Properties properties = new Properties();
+            if (in != null) properties.load(in);
+            return properties.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}
