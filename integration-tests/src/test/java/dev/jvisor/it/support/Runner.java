@@ -1,0 +1,113 @@
+package dev.jvisor.it.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a command natively or under {@code bin/jvisor run}, the same way, so that tests can
+ * compare the two. Paths come from the system properties the build sets.
+ */
+public final class Runner {
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+    private Runner() {}
+
+    /** The repository's top directory. */
+    public static Path home() {
+        return Path.of(System.getProperty("jvisor.home", "..")).toAbsolutePath().normalize();
+    }
+
+    /** The built C programs (launcher, probes/, bench/). */
+    public static Path nativeDir() {
+        return Path.of(System.getProperty("jvisor.native.dir", home().resolve("native-stubs/build").toString()));
+    }
+
+    /** A probe binary by name (native-stubs/probes/NAME.c). */
+    public static String probe(String name) {
+        Path path = nativeDir().resolve("probes").resolve(name);
+        if (!Files.isExecutable(path)) throw new IllegalStateException("probe not built: " + path);
+        return path.toString();
+    }
+
+    public static String jvisor() {
+        return home().resolve("bin/jvisor").toString();
+    }
+
+    /** The command under {@code jvisor run [options] --}. */
+    public static List<String> sandboxed(List<String> jvisorOptions, List<String> command) {
+        List<String> full = new ArrayList<>();
+        full.add(jvisor());
+        full.add("run");
+        full.addAll(jvisorOptions);
+        full.add("--");
+        full.addAll(command);
+        return full;
+    }
+
+    public static RunResult runNative(String... command) {
+        return run(List.of(command), "", DEFAULT_TIMEOUT);
+    }
+
+    public static RunResult runSandboxed(String... command) {
+        return run(sandboxed(List.of(), List.of(command)), "", DEFAULT_TIMEOUT);
+    }
+
+    /** Runs {@code command} with {@code stdin}; fails the calling test on timeout. */
+    public static RunResult run(List<String> command, String stdin, Duration timeout) {
+        return run(command, stdin, timeout, null);
+    }
+
+    public static RunResult run(List<String> command, String stdin, Duration timeout, Path directory) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (directory != null) builder.directory(directory.toFile());
+        try {
+            Process process = builder.start();
+            CompletableFuture<String> out = drain(process.getInputStream());
+            CompletableFuture<String> err = drain(process.getErrorStream());
+            try (OutputStream in = process.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // The program did not read its input; that is its business.
+            }
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor();
+                throw new AssertionError("timed out after " + timeout + ": " + command
+                        + "\n--- stdout\n" + out.join() + "--- stderr\n" + err.join());
+            }
+            return new RunResult(process.exitValue(), out.join(), err.join());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** Reads a stream to its end on a thread of its own (the common pool may have one thread). */
+    private static CompletableFuture<String> drain(InputStream stream) {
+        CompletableFuture<String> text = new CompletableFuture<>();
+        Thread.ofPlatform().daemon(true).start(() -> {
+            try (stream) {
+                ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+                stream.transferTo(buffer);
+                text.complete(buffer.toString(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                text.completeExceptionally(new UncheckedIOException(e));
+            }
+        });
+        return text;
+    }
+}
