@@ -2,7 +2,11 @@
 # `make demo` runs a real program under the sandbox, `make bench` runs the benchmarks.
 
 JDK := $(shell scripts/find-jdk 2>/dev/null)
-MVN := JAVA_HOME=$(JDK) mvn -B -q -Dstyle.color=never
+JDK_FEATURE := $(shell test -n "$(JDK)" && "$(JDK)/bin/java" -XshowSettings:properties -version 2>&1 \
+	| sed -n 's/^ *java.specification.version = //p')
+# Maven's own libraries call sun.misc.Unsafe, which JDK 24 and later warn about at length.
+MAVEN_OPTS := $(if $(filter-out 22 23,$(JDK_FEATURE)),--sun-misc-unsafe-memory-access=allow)
+MVN := JAVA_HOME=$(JDK) MAVEN_OPTS="$(MAVEN_OPTS)" mvn -B -ntp -Dstyle.color=never
 JVISOR := bin/jvisor
 
 all: build
@@ -11,7 +15,7 @@ jdk:
 	@test -n "$(JDK)" || { scripts/find-jdk >/dev/null; exit 1; }
 
 build: jdk
-	$(MVN) -DskipTests package
+	$(MVN) -q -DskipTests package
 
 test: jdk
 	$(MVN) verify

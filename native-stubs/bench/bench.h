@@ -1,0 +1,43 @@
+/*
+ * Shared by the timed benchmark programs. Each one times only its loop, so that process
+ * and JVM start-up stay out of the number, and prints one line on stdout: nanoseconds per
+ * iteration. The harness (integration-tests/bench/run) compares that line natively and
+ * under the sandbox.
+ */
+#ifndef JVISOR_BENCH_H
+#define JVISOR_BENCH_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static inline long long bench_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static inline void bench_die(const char *what) {
+    fprintf(stderr, "%s: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+/* argv[index] as a positive count, or fallback when absent. */
+static inline long bench_count(int argc, char **argv, int index, long fallback) {
+    if (argc <= index) return fallback;
+    char *end;
+    long value = strtol(argv[index], &end, 10);
+    if (*end != '\0' || value <= 0) {
+        fprintf(stderr, "usage: %s [ITERATIONS] [WARMUP]\n", argv[0]);
+        exit(2);
+    }
+    return value;
+}
+
+static inline void bench_report(long long start_ns, long long end_ns, long iterations) {
+    printf("%.2f\n", (double)(end_ns - start_ns) / (double)iterations);
+}
+
+#endif

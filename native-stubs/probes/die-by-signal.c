@@ -1,0 +1,26 @@
+/*
+ * Dies of the signal its argument names, the way real programs do: SEGV by touching an
+ * unmapped page, KILL by kill(2), ABRT by abort(3). Says what it is about to do first.
+ */
+#include "probe.h"
+
+#include <signal.h>
+#include <stdint.h>
+
+int main(int argc, char **argv) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: die-by-signal segv|kill|abrt\n");
+        return 2;
+    }
+    say("dying of %s\n", argv[1]);
+    if (strcmp(argv[1], "segv") == 0) {
+        volatile int *nowhere = (volatile int *)(uintptr_t)8;
+        *nowhere = 1;
+    } else if (strcmp(argv[1], "kill") == 0) {
+        kill(getpid(), SIGKILL);
+    } else if (strcmp(argv[1], "abrt") == 0) {
+        abort();
+    }
+    say("still alive\n");
+    return 1;
+}

@@ -1,0 +1,113 @@
+/*
+ * Helpers shared by the probes. A probe prints a transcript that must be identical natively
+ * and under jvisor, so it prints errno names (never numbers that vary by libc message
+ * catalogue, never addresses, times or process ids unless a test normalises them).
+ */
+#ifndef JVISOR_PROBE_H
+#define JVISOR_PROBE_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static inline const char *errno_name(int error) {
+    switch (error) {
+    case 0: return "OK";
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case ESRCH: return "ESRCH";
+    case EINTR: return "EINTR";
+    case EIO: return "EIO";
+    case ENXIO: return "ENXIO";
+    case E2BIG: return "E2BIG";
+    case ENOEXEC: return "ENOEXEC";
+    case EBADF: return "EBADF";
+    case ECHILD: return "ECHILD";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
+    case EACCES: return "EACCES";
+    case EFAULT: return "EFAULT";
+    case EBUSY: return "EBUSY";
+    case EEXIST: return "EEXIST";
+    case ENODEV: return "ENODEV";
+    case ENOTDIR: return "ENOTDIR";
+    case EISDIR: return "EISDIR";
+    case EINVAL: return "EINVAL";
+    case ENFILE: return "ENFILE";
+    case EMFILE: return "EMFILE";
+    case ENOTTY: return "ENOTTY";
+    case ENOSPC: return "ENOSPC";
+    case ESPIPE: return "ESPIPE";
+    case EPIPE: return "EPIPE";
+    case ERANGE: return "ERANGE";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ENOSYS: return "ENOSYS";
+    case ENOTSOCK: return "ENOTSOCK";
+    case EDESTADDRREQ: return "EDESTADDRREQ";
+    case EMSGSIZE: return "EMSGSIZE";
+    case EPROTOTYPE: return "EPROTOTYPE";
+    case ENOPROTOOPT: return "ENOPROTOOPT";
+    case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+    case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case EADDRINUSE: return "EADDRINUSE";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case ENETDOWN: return "ENETDOWN";
+    case ENETUNREACH: return "ENETUNREACH";
+    case ECONNABORTED: return "ECONNABORTED";
+    case ECONNRESET: return "ECONNRESET";
+    case ENOBUFS: return "ENOBUFS";
+    case EISCONN: return "EISCONN";
+    case ENOTCONN: return "ENOTCONN";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case EALREADY: return "EALREADY";
+    case EINPROGRESS: return "EINPROGRESS";
+    default: {
+        static __thread char unknown[32];
+        snprintf(unknown, sizeof unknown, "errno-%d", error);
+        return unknown;
+    }
+    }
+}
+
+/* The number of distinct errno values errno_slot() tells apart (slot 0 is success). */
+#define ERRNO_SLOTS 160
+
+static inline int errno_slot(int error) {
+    return error >= 0 && error < ERRNO_SLOTS ? error : ERRNO_SLOTS - 1;
+}
+
+/* One transcript line, written at once and flushed so that a reader sees it immediately
+ * and lines of several processes sharing the output do not interleave mid-line. */
+__attribute__((format(printf, 1, 2))) static inline void say(const char *format, ...) {
+    char line[1024];
+    va_list args;
+    va_start(args, format);
+    int length = vsnprintf(line, sizeof line, format, args);
+    va_end(args);
+    if (length < 0) return;
+    if ((size_t)length >= sizeof line) length = sizeof line - 1;
+    fflush(stdout);
+    for (ssize_t done = 0; done < length;) {
+        ssize_t n = write(STDOUT_FILENO, line + done, (size_t)length - (size_t)done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        done += n;
+    }
+}
+
+/* "what: RESULT" on success, "what: -1 ENAME" on failure; errno is preserved. */
+static inline long report(const char *what, long result) {
+    int saved = errno;
+    if (result < 0) say("%s: -1 %s\n", what, errno_name(saved));
+    else say("%s: %ld\n", what, result);
+    errno = saved;
+    return result;
+}
+
+#endif
