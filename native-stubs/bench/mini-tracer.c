@@ -134,7 +134,7 @@ int main(int argc, char **argv) {
             }
             stops++;
             signal_number = 0;
-        } else if (event == PTRACE_EVENT_STOP) {
+        } else if (event == PTRACE_EVENT_STOP && signal_number != SIGTRAP) {
             /* A group-stop of a seized tracee: stay stopped until SIGCONT, as without us. */
             if (ptrace(PTRACE_LISTEN, child, 0, 0) != 0 && errno != ESRCH) die("PTRACE_LISTEN");
             continue;

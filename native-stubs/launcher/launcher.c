@@ -5,7 +5,8 @@
  *
  *   jvisor-launcher [--keep-fds N,N,...] [--sig-ignore HEX] [--sig-block HEX] -- PROGRAM [ARG...]
  *
- * --keep-fds    descriptors above 2 the caller had open; all others (the JVM's) are closed
+ * --keep-fds    the descriptors the caller had open (0, 1 and 2 included); all others, the
+ *               JVM's, are closed. Without it, 0, 1 and 2 are kept.
  * --sig-ignore  mask (bit N-1 for signal N) of signals the caller ignored; others get SIG_DFL
  * --sig-block   the caller's blocked-signal mask
  *
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define EXIT_CANNOT_EXECUTE 126
@@ -62,14 +64,25 @@ static size_t parse_fds(const char *text, int *fds) {
     return count;
 }
 
-/* Handlers never survive exec, but SIG_IGN does: the JVM ignores signals the caller did
- * not, and the caller may ignore some (nohup, a shell's background job). */
+/* The kernel's struct sigaction for rt_sigaction(2). */
+struct kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask;
+};
+
+/* Handlers never survive exec, but SIG_IGN does: the JVM (and posix_spawn, for the C
+ * library's own signals 32 and 33) ignores signals the caller did not, and the caller may
+ * ignore some (nohup, a shell's background job). The raw syscall reaches the signals the
+ * C library's sigaction refuses to touch. */
 static void restore_signals(uint64_t ignored, uint64_t blocked) {
-    for (int sig = 1; sig < NSIG; sig++) {
+    for (int sig = 1; sig <= 64; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP) continue;
-        bool ignore = sig <= 64 && (ignored & (UINT64_C(1) << (sig - 1)));
-        /* Signals reserved by the C library fail with EINVAL; that is harmless. */
-        signal(sig, ignore ? SIG_IGN : SIG_DFL);
+        struct kernel_sigaction action = {
+            .handler = (ignored & (UINT64_C(1) << (sig - 1))) ? SIG_IGN : SIG_DFL,
+        };
+        if (syscall(SYS_rt_sigaction, sig, &action, NULL, sizeof action.mask) != 0) die("rt_sigaction");
     }
     sigset_t mask;
     sigemptyset(&mask);
@@ -84,7 +97,8 @@ static bool kept(int fd, const int *keep, size_t count) {
     return false;
 }
 
-/* Descriptors the JVM opened without O_CLOEXEC must not reach the program. */
+/* Descriptors the JVM opened without O_CLOEXEC must not reach the program, nor may one that
+ * fills a standard descriptor the caller had closed (the JVM reuses the lowest numbers). */
 static void close_foreign_fds(const int *keep, size_t count) {
     DIR *dir = opendir("/proc/self/fd");
     if (dir == NULL) die("opendir /proc/self/fd");
@@ -95,7 +109,7 @@ static void close_foreign_fds(const int *keep, size_t count) {
     while ((entry = readdir(dir)) != NULL && ndoomed < sizeof(doomed) / sizeof(doomed[0])) {
         if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
         int fd = atoi(entry->d_name);
-        if (fd > 2 && fd != own && !kept(fd, keep, count)) doomed[ndoomed++] = fd;
+        if (fd != own && !kept(fd, keep, count)) doomed[ndoomed++] = fd;
     }
     closedir(dir);
     for (size_t i = 0; i < ndoomed; i++) close(doomed[i]);
@@ -115,8 +129,8 @@ static bool traced(void) {
 }
 
 int main(int argc, char **argv) {
-    static int keep[MAX_KEPT_FDS];
-    size_t nkeep = 0;
+    static int keep[MAX_KEPT_FDS] = {0, 1, 2};
+    size_t nkeep = 3;
     uint64_t ignored = 0, blocked = 0;
     int i = 1;
     for (; i < argc; i++) {

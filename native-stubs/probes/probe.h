@@ -6,6 +6,11 @@
 #ifndef JVISOR_PROBE_H
 #define JVISOR_PROBE_H
 
+/* Include this header first: probes use Linux interfaces (accept4, sendmmsg, MAP_32BIT). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

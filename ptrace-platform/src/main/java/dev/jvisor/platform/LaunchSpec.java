@@ -11,7 +11,8 @@ import java.util.List;
  * @param launcher       the jvisor-launcher binary
  * @param command        the program and its arguments; the program is looked up in PATH
  * @param environment    the program's environment, as "NAME=value" strings
- * @param keptFds        descriptors above 2 the caller had open, passed on to the program
+ * @param keptFds        the descriptors the caller had open (0, 1 and 2 included), passed on
+ *                       to the program; all others are closed
  * @param ignoredSignals mask (bit N-1 for signal N) of signals the caller ignored
  * @param blockedSignals the caller's blocked-signal mask
  */
@@ -24,21 +25,19 @@ public record LaunchSpec(Path launcher, List<String> command, List<String> envir
         if (command.isEmpty()) throw new IllegalArgumentException("no program to run");
     }
 
-    /** A spec that inherits this JVM's environment and nothing else. */
+    /** A spec that inherits this JVM's environment and standard streams, and nothing else. */
     public static LaunchSpec of(Path launcher, List<String> command) {
         List<String> environment = new ArrayList<>();
         System.getenv().forEach((name, value) -> environment.add(name + "=" + value));
-        return new LaunchSpec(launcher, command, environment, List.of(), 0, 0);
+        return new LaunchSpec(launcher, command, environment, List.of(0, 1, 2), 0, 0);
     }
 
     /** The launcher's argv. */
     List<String> launcherArgv() {
         List<String> argv = new ArrayList<>();
         argv.add("jvisor-launcher");
-        if (!keptFds.isEmpty()) {
-            argv.add("--keep-fds");
-            argv.add(String.join(",", keptFds.stream().map(String::valueOf).toList()));
-        }
+        argv.add("--keep-fds");
+        argv.add(String.join(",", keptFds.stream().map(String::valueOf).toList()));
         argv.add("--sig-ignore");
         argv.add(Long.toHexString(ignoredSignals));
         argv.add("--sig-block");

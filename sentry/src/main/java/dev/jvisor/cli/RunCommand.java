@@ -34,17 +34,19 @@ final class RunCommand {
         }
         Logging.configure(options.logLevel(), options.logFile());
 
-        String launcherProperty = System.getProperty("jvisor.launcher");
-        if (launcherProperty == null || !Files.isExecutable(Path.of(launcherProperty))) {
-            err.println("jvisor: no launcher: start jvisor with bin/jvisor (jvisor.launcher is unset or not executable)");
+        Path launcher = builtFile("jvisor.launcher");
+        Path signalRelay = builtFile("jvisor.signalRelay");
+        if (launcher == null || signalRelay == null) {
+            err.println("jvisor: start jvisor with bin/jvisor (jvisor.launcher or jvisor.signalRelay is unset or missing)");
             return Main.EXIT_FAILURE;
         }
         long ignored = mask("jvisor.sigIgnore");
-        LaunchSpec spec = new LaunchSpec(Path.of(launcherProperty), options.command(), environment(),
+        LaunchSpec spec = new LaunchSpec(launcher, options.command(), environment(),
                 keptFds(), ignored, mask("jvisor.sigBlock"));
 
         CallStatistics statistics = options.stats() ? new CallStatistics(new PassthroughHandler()) : null;
         SyscallHandler handler = statistics != null ? statistics : new PassthroughHandler();
+        SignalForwarder signals = SignalForwarder.start(signalRelay, ignored);
         Sandbox sandbox;
         try {
             sandbox = Sandbox.start(spec, handler);
@@ -52,20 +54,36 @@ final class RunCommand {
             err.println("jvisor: cannot start the sandbox: " + e.getMessage());
             return Main.EXIT_FAILURE;
         }
-        SignalForwarder.install(sandbox, ignored);
+        signals.forwardTo(sandbox);
         ExitStatus status = sandbox.waitFor();
         if (statistics != null) statistics.print(err);
         return status.shellStatus();
     }
 
+    /** A file of native-stubs that bin/jvisor names in a system property, or null. */
+    private static Path builtFile(String property) {
+        String value = System.getProperty(property);
+        return value != null && Files.isRegularFile(Path.of(value)) ? Path.of(value) : null;
+    }
+
+    /**
+     * This JVM's environment, which is the caller's except for {@code _}: bash sets that to
+     * the command it runs, so bin/jvisor passes the caller's own (empty when it had none).
+     */
     private static List<String> environment() {
         List<String> environment = new ArrayList<>();
-        System.getenv().forEach((name, value) -> environment.add(name + "=" + value));
+        System.getenv().forEach((name, value) -> {
+            if (!name.equals("_")) environment.add(name + "=" + value);
+        });
+        String underscore = System.getProperty("jvisor.underscore", "");
+        if (!underscore.isEmpty()) environment.add(underscore);
         return environment;
     }
 
+    /** The descriptors the caller had open; without bin/jvisor's list, the standard three. */
     private static List<Integer> keptFds() {
-        String fds = System.getProperty("jvisor.keepFds", "");
+        String fds = System.getProperty("jvisor.keepFds");
+        if (fds == null) return List.of(0, 1, 2);
         if (fds.isBlank()) return List.of();
         return Arrays.stream(fds.split(",")).map(Integer::valueOf).toList();
     }

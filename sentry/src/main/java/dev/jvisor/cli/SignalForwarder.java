@@ -2,33 +2,50 @@ package dev.jvisor.cli;
 
 import dev.jvisor.platform.Sandbox;
 import dev.jvisor.platform.Signals;
+import dev.jvisor.platform.linux.SignalRelay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
-import java.util.Map;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Forwards SIGHUP, SIGINT, SIGQUIT and SIGTERM sent to jvisor to the program, so that
  * {@code kill jvisor} reaches the program's handlers. A signal the caller ignored stays
  * ignored: the program inherited it ignored as well.
+ *
+ * <p>The JVM runs with -Xrs (bin/jvisor): its own handlers would keep SIGQUIT for thread
+ * dumps and turn the others into a JVM shutdown. The signals arrive through
+ * {@link SignalRelay} instead, which is installed before the program starts; a signal that
+ * comes before the program exists is forwarded once it does.
  */
 final class SignalForwarder {
     private static final Logger log = LoggerFactory.getLogger(SignalForwarder.class);
-    private static final Map<String, Integer> FORWARDED = Map.of(
-            "HUP", Signals.SIGHUP, "INT", Signals.SIGINT, "QUIT", Signals.SIGQUIT, "TERM", Signals.SIGTERM);
+    private static final int[] FORWARDED = {Signals.SIGHUP, Signals.SIGINT, Signals.SIGQUIT, Signals.SIGTERM};
+
+    private final CompletableFuture<Sandbox> sandbox = new CompletableFuture<>();
 
     private SignalForwarder() {}
 
-    static void install(Sandbox sandbox, long ignoredMask) {
-        FORWARDED.forEach((name, number) -> {
-            if ((ignoredMask & Signals.bit(number)) != 0) return;
-            try {
-                Signal.handle(new Signal(name), signal -> sandbox.forwardSignal(signal.getNumber()));
-            } catch (IllegalArgumentException e) {
-                // The JVM keeps SIGQUIT for thread dumps unless started with -Xrs.
-                log.debug("SIG{} is not forwarded: {}", name, e.getMessage());
+    /** Starts receiving the signals; {@code relayLibrary} is native-stubs' signal relay. */
+    static SignalForwarder start(Path relayLibrary, long ignoredMask) {
+        int[] signals = Arrays.stream(FORWARDED).filter(s -> (ignoredMask & Signals.bit(s)) == 0).toArray();
+        SignalRelay relay = SignalRelay.install(relayLibrary, signals);
+        SignalForwarder forwarder = new SignalForwarder();
+        Thread.ofPlatform().name("jvisor-signals").daemon(true).start(() -> {
+            while (true) {
+                int signal = relay.next();
+                Sandbox target = forwarder.sandbox.join();
+                log.debug("forwarding signal {} to {}", signal, target.pid());
+                target.forwardSignal(signal);
             }
         });
+        return forwarder;
+    }
+
+    /** From now on, signals go to {@code target}'s program. */
+    void forwardTo(Sandbox target) {
+        sandbox.complete(target);
     }
 }

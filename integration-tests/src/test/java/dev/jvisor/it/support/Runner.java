@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -63,14 +64,58 @@ public final class Runner {
         return run(sandboxed(List.of(), List.of(command)), "", DEFAULT_TIMEOUT);
     }
 
+    /** {@code command} under {@code jvisor run --stats}: its stderr ends with the trapped-call count. */
+    public static RunResult runSandboxedWithStats(String... command) {
+        return run(sandboxed(List.of("--stats"), List.of(command)), "", DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * The counts of {@code jvisor run --stats}' line "jvisor: trapped calls: N (name N, ...)":
+     * "total" and one entry per syscall name. Fails when the line is missing.
+     */
+    public static Map<String, Long> trappedCalls(RunResult result) {
+        java.util.regex.Matcher line = java.util.regex.Pattern
+                .compile("(?m)^jvisor: trapped calls: (\\d+)(?: \\((.*)\\))?$").matcher(result.stderr());
+        if (!line.find()) throw new AssertionError("no trapped-call statistics in:\n" + result);
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        counts.put("total", Long.parseLong(line.group(1)));
+        if (line.group(2) != null) {
+            for (String entry : line.group(2).split(", ")) {
+                int space = entry.lastIndexOf(' ');
+                counts.put(entry.substring(0, space), Long.parseLong(entry.substring(space + 1)));
+            }
+        }
+        return counts;
+    }
+
+    /** {@code bash -c SCRIPT bash ARGS...}: the script runs ARGS as "$@", e.g. after changing its own state. */
+    public static List<String> bash(String script, List<String> args) {
+        List<String> full = new ArrayList<>(List.of("bash", "-c", script, "bash"));
+        full.addAll(args);
+        return full;
+    }
+
     /** Runs {@code command} with {@code stdin}; fails the calling test on timeout. */
     public static RunResult run(List<String> command, String stdin, Duration timeout) {
         return run(command, stdin, timeout, null);
     }
 
     public static RunResult run(List<String> command, String stdin, Duration timeout, Path directory) {
+        return run(command, stdin, timeout, directory, Map.of());
+    }
+
+    /**
+     * Runs {@code command} in {@code directory} (null: this one) with {@code environment}
+     * changes applied to the inherited environment (an empty value removes the variable).
+     */
+    public static RunResult run(List<String> command, String stdin, Duration timeout, Path directory,
+                                Map<String, String> environment) {
         ProcessBuilder builder = new ProcessBuilder(command);
         if (directory != null) builder.directory(directory.toFile());
+        environment.forEach((name, value) -> {
+            if (value.isEmpty()) builder.environment().remove(name);
+            else builder.environment().put(name, value);
+        });
         try {
             Process process = builder.start();
             CompletableFuture<String> out = drain(process.getInputStream());

@@ -11,6 +11,7 @@ import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /** Process calls of libc: spawning, waiting, signalling. */
 public final class Libc {
@@ -29,6 +30,13 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETPID = NativeLinker.plain("getpid",
             FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle PIPE2 = NativeLinker.withErrno("pipe2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle READ = NativeLinker.withErrno("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+
+    /** pipe2(2) flag. */
+    public static final int O_CLOEXEC = 0x80000;
 
     private static final ThreadLocal<MemorySegment> WAIT_STATUS =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(JAVA_INT));
@@ -100,6 +108,35 @@ public final class Libc {
             return (int) GETPID.invokeExact();
         } catch (Throwable t) {
             throw NativeLinker.unexpected(t);
+        }
+    }
+
+    /** pipe2(2): returns {read end, write end}. */
+    public static int[] pipe2(int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            int result = (int) PIPE2.invokeExact(NativeLinker.callState(), fds, flags);
+            if (result != 0) throw NativeLinker.failure("pipe2");
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw NativeLinker.unexpected(t);
+        }
+    }
+
+    /** read(2) into {@code buffer}, retrying EINTR; returns the count (0 at end of file). */
+    public static long read(int fd, MemorySegment buffer) {
+        while (true) {
+            long count;
+            try {
+                count = (long) READ.invokeExact(NativeLinker.callState(), fd, buffer, buffer.byteSize());
+            } catch (Throwable t) {
+                throw NativeLinker.unexpected(t);
+            }
+            if (count >= 0) return count;
+            Errno errno = NativeLinker.lastErrno();
+            if (errno != Errno.EINTR) throw new ErrnoException(errno, "read");
         }
     }
 

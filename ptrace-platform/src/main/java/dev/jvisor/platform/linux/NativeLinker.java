@@ -35,6 +35,13 @@ final class NativeLinker {
         return LINKER.downcallHandle(find(name), descriptor, all);
     }
 
+    /** Like {@link #withErrno(String, FunctionDescriptor, Linker.Option...)}, for a function of another library. */
+    static MethodHandle withErrno(java.lang.foreign.SymbolLookup library, String name, FunctionDescriptor descriptor) {
+        MemorySegment function = library.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("no " + name + " in the library"));
+        return LINKER.downcallHandle(function, descriptor, Linker.Option.captureCallState("errno"));
+    }
+
     /** A handle for a function that reports errors in its return value, not errno. */
     static MethodHandle plain(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(find(name), descriptor);

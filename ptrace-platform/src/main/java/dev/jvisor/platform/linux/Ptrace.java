@@ -1,7 +1,5 @@
 package dev.jvisor.platform.linux;
 
-import dev.jvisor.platform.ErrnoException;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -117,10 +115,5 @@ public final class Ptrace {
         }
         if (result == -1) throw NativeLinker.failure(name);
         return result;
-    }
-
-    /** For callers that compare a failure against ESRCH (the tracee died meanwhile). */
-    public static boolean isGone(ErrnoException e) {
-        return e.errno() == dev.jvisor.platform.Errno.ESRCH;
     }
 }

@@ -1,0 +1,48 @@
+package dev.jvisor.it;
+
+import dev.jvisor.it.support.RunResult;
+import dev.jvisor.it.support.Runner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The seccomp filter cannot be bypassed: other syscall ABIs (i386 int 0x80, x32) and io_uring
+ * fail with ENOSYS under the sandbox, whatever they do natively, and create no descriptor.
+ */
+class FilterBypassTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"int80-socketcall", "int80-socketpair", "int80-socket", "x32-socket"})
+    void otherAbisCannotCreateSockets(String mode) {
+        String probe = Runner.probe("filter-bypass");
+        RunResult sandboxed = Runner.runSandboxed(probe, mode);
+        RunResult nativeRun = Runner.runNative(probe, mode);
+        assertEquals(0, sandboxed.exitCode(), sandboxed::toString);
+        assertTrue(sandboxed.stdout().matches("[^\n]*\\): -1 ENOSYS\nnew descriptors: 0\n"),
+                () -> "sandboxed:\n" + sandboxed + "\nnatively:\n" + nativeRun);
+    }
+
+    @Test
+    void ioUringSetupIsUnavailable() {
+        String probe = Runner.probe("filter-bypass");
+        RunResult sandboxed = Runner.runSandboxed(probe, "io_uring");
+        RunResult nativeRun = Runner.runNative(probe, "io_uring");
+        assertEquals(new RunResult(0, "io_uring_setup: -1 ENOSYS\nnew descriptors: 0\n", ""), sandboxed,
+                () -> "natively:\n" + nativeRun);
+    }
+
+    /** The control case: the x86-64 socket() is trapped and works. */
+    @Test
+    void nativeAbiSocketIsTrappedAndWorks() {
+        RunResult sandboxed = Runner.runSandboxedWithStats(Runner.probe("filter-bypass"), "socket");
+        assertEquals("socket(AF_UNIX): ok\nnew descriptors: 1\n", sandboxed.stdout(), sandboxed::toString);
+        Map<String, Long> trapped = Runner.trappedCalls(sandboxed);
+        assertEquals(1L, trapped.getOrDefault("socket", 0L), trapped::toString);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.jvisor.it;
+
+import dev.jvisor.it.support.RunResult;
+import dev.jvisor.it.support.Runner;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Eight threads make trapped calls concurrently; every call is really trapped and answered,
+ * and the program sees exactly what it sees natively.
+ */
+class PassthroughThreadsTest {
+    private static final int THREADS = 8;
+    private static final int ITERATIONS = 2000;
+    /** Per round: a socket, then also SOCK_RAW and protocol 1 every 16th round. */
+    private static final long SOCKETS = THREADS * (ITERATIONS + 2L * ((ITERATIONS + 15) / 16));
+    /** Per round: 4 options, SO_PASSCRED back, a short optlen and an unknown option. */
+    private static final long GETSOCKOPTS = THREADS * 7L * ITERATIONS;
+    /** Per round: SO_PASSCRED and an unknown level. */
+    private static final long SETSOCKOPTS = THREADS * 2L * ITERATIONS;
+
+    @Test
+    void concurrentTrappedCallsGiveTheNativeTranscript() {
+        String probe = Runner.probe("socket-threads");
+        RunResult nativeRun = Runner.runNative(probe, Integer.toString(ITERATIONS));
+        RunResult sandboxed = Runner.runSandboxedWithStats(probe, Integer.toString(ITERATIONS));
+
+        assertEquals(0, nativeRun.exitCode(), nativeRun::toString);
+        assertTrue(nativeRun.stdout().contains("thread 7: SO_TYPE " + ITERATIONS + "\n"), nativeRun::toString);
+        assertTrue(nativeRun.stdout().contains("thread 7: wrong-value 0\n"), nativeRun::toString);
+        assertEquals(nativeRun.exitCode(), sandboxed.exitCode(), sandboxed::toString);
+        assertEquals(nativeRun.stdout(), sandboxed.stdout());
+
+        Map<String, Long> trapped = Runner.trappedCalls(sandboxed);
+        assertEquals(SOCKETS, trapped.getOrDefault("socket", 0L), trapped::toString);
+        assertEquals(GETSOCKOPTS, trapped.getOrDefault("getsockopt", 0L), trapped::toString);
+        assertEquals(SETSOCKOPTS, trapped.getOrDefault("setsockopt", 0L), trapped::toString);
+    }
+
+    /** Calls on non-AF_UNIX sockets are trapped too (the filter cannot see the family) and pass through. */
+    @Test
+    void nonUnixSocketsAreNotTrappedAtCreation() {
+        String script = "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
+                + " print(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) == socket.SOCK_DGRAM)";
+        RunResult nativeRun = Runner.runNative("python3", "-c", script);
+        RunResult sandboxed = Runner.runSandboxedWithStats("python3", "-c", script);
+        assertEquals(nativeRun.stdout(), sandboxed.stdout(), sandboxed::toString);
+        assertEquals("True\n", sandboxed.stdout());
+        Map<String, Long> trapped = Runner.trappedCalls(sandboxed);
+        assertEquals(0L, trapped.getOrDefault("socket", 0L), "an AF_INET socket() is not trapped: " + trapped);
+        assertTrue(trapped.getOrDefault("getsockopt", 0L) >= 1, trapped::toString);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.jvisor.platform.linux;
+
+import dev.jvisor.platform.ErrnoException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * Signals to this process, as a stream of signal numbers: native-stubs' signal relay
+ * library installs a handler that writes each signal's number to a pipe, which
+ * {@link #next()} reads. Meant for a JVM started with -Xrs, which leaves the signals alone.
+ */
+public final class SignalRelay {
+    private final int readFd;
+    private final MemorySegment buffer = Arena.ofAuto().allocate(JAVA_BYTE);
+
+    private SignalRelay(int readFd) {
+        this.readFd = readFd;
+    }
+
+    /** Loads {@code library} and routes {@code signals} through a new pipe. */
+    public static SignalRelay install(Path library, int... signals) {
+        SymbolLookup lookup = SymbolLookup.libraryLookup(library, Arena.global());
+        MethodHandle relaySignals = NativeLinker.withErrno(lookup, "jvisor_relay_signals",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+        int[] pipe = Libc.pipe2(Libc.O_CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment numbers = arena.allocateFrom(JAVA_INT, signals);
+            int result = (int) relaySignals.invokeExact(NativeLinker.callState(), pipe[1], numbers, signals.length);
+            if (result != 0) throw NativeLinker.failure("sigaction");
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw NativeLinker.unexpected(t);
+        }
+        return new SignalRelay(pipe[0]);
+    }
+
+    /** Blocks until a relayed signal arrives; returns its number. */
+    public int next() {
+        if (Libc.read(readFd, buffer) != 1) throw new IllegalStateException("signal relay pipe closed");
+        return Byte.toUnsignedInt(buffer.get(JAVA_BYTE, 0));
+    }
+}
