@@ -1,0 +1,7 @@
+/**
+ * The {@code jvisor} command line: {@code Main} dispatches, {@code RunCommand} builds the
+ * launch from the caller's state that bin/jvisor passes as system properties, starts the
+ * {@link dev.jvisor.platform.Sandbox}, forwards signals ({@code SignalForwarder}) and exits
+ * with the program's status.
+ */
+package dev.jvisor.cli;
