@@ -1,9 +1,7 @@
 package dev.jvisor.it.support;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -41,7 +39,7 @@ public final class LiveProcess implements AutoCloseable {
         this.command = command;
         this.process = process;
         Thread.ofPlatform().daemon(true).start(this::readLines);
-        this.stderr = drain(process.getErrorStream());
+        this.stderr = Runner.drain(process.getErrorStream());
     }
 
     public static LiveProcess start(List<String> command) {
@@ -155,20 +153,6 @@ public final class LiveProcess implements AutoCloseable {
         } finally {
             lines.add(EOF);
         }
-    }
-
-    private static CompletableFuture<String> drain(InputStream stream) {
-        CompletableFuture<String> text = new CompletableFuture<>();
-        Thread.ofPlatform().daemon(true).start(() -> {
-            try (stream) {
-                ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-                stream.transferTo(buffer);
-                text.complete(buffer.toString(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                text.complete("(stderr unreadable: " + e + ")");
-            }
-        });
-        return text;
     }
 
     /** Sends signal {@code name} (as kill(1) spells it: STOP, CONT, TERM) to any process. */

@@ -142,7 +142,7 @@ public final class Runner {
     }
 
     /** Reads a stream to its end on a thread of its own (the common pool may have one thread). */
-    private static CompletableFuture<String> drain(InputStream stream) {
+    static CompletableFuture<String> drain(InputStream stream) {
         CompletableFuture<String> text = new CompletableFuture<>();
         Thread.ofPlatform().daemon(true).start(() -> {
             try (stream) {
