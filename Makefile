@@ -1,5 +1,6 @@
 # jvisor: `make` builds everything (C and Java), `make test` runs every test,
-# `make demo` runs a real program under the sandbox, `make bench` runs the benchmarks.
+# `make demo` runs a real program under the sandbox, `make bench` runs the benchmarks,
+# `make conformance` compares the probe suite under the sentry with Linux (jvisor conform).
 
 JDK := $(shell scripts/find-jdk 2>/dev/null)
 JDK_FEATURE := $(shell test -n "$(JDK)" && "$(JDK)/bin/java" -XshowSettings:properties -version 2>&1 \
@@ -26,8 +27,11 @@ demo: build
 bench: build
 	@integration-tests/bench/run
 
+conformance: build
+	@integration-tests/conformance/run
+
 clean:
 	$(MAKE) -s -C native-stubs clean
 	rm -rf */target target
 
-.PHONY: all jdk build test demo bench clean
+.PHONY: all jdk build test demo bench conformance clean

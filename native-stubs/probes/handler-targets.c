@@ -2,7 +2,7 @@
  * Targets for the platform's handler tests: each mode makes trapped calls that a test
  * handler answers by emulating, rewriting or injecting, and prints what the program saw.
  *
- *   handler-targets errno      listen() on an AF_UNIX socket
+ *   handler-targets errno      listen() on an unbound AF_UNIX socket (Linux: EINVAL)
  *   handler-targets getpid     getsockname(MAGIC_FD, ...) answered with an injected getpid
  *   handler-targets rewrite    getsockopt(SO_TYPE) on a stream socket
  *   handler-targets memory     connect() with a bad pointer, then getsockname() into a buffer
@@ -33,6 +33,7 @@ static void on_usr1(int sig) {
 static const char *error_name(int error) {
     switch (error) {
     case EADDRINUSE: return "EADDRINUSE";
+    case EINVAL: return "EINVAL";
     case EFAULT: return "EFAULT";
     case EINTR: return "EINTR";
     case ENOENT: return "ENOENT";

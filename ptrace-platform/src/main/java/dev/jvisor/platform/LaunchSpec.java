@@ -1,5 +1,8 @@
 package dev.jvisor.platform;
 
+import dev.jvisor.platform.linux.Libc;
+import dev.jvisor.platform.linux.Libc.SpawnFile;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,14 +18,47 @@ import java.util.List;
  *                       to the program; all others are closed
  * @param ignoredSignals mask (bit N-1 for signal N) of signals the caller ignored
  * @param blockedSignals the caller's blocked-signal mask
+ * @param directory      where the program starts, or null for this process's directory
+ * @param stdio          files for descriptors 0, 1 and 2 in place of the caller's
  */
 public record LaunchSpec(Path launcher, List<String> command, List<String> environment,
-                         List<Integer> keptFds, long ignoredSignals, long blockedSignals) {
+                         List<Integer> keptFds, long ignoredSignals, long blockedSignals,
+                         Path directory, Stdio stdio) {
     public LaunchSpec {
         command = List.copyOf(command);
         environment = List.copyOf(environment);
         keptFds = List.copyOf(keptFds);
         if (command.isEmpty()) throw new IllegalArgumentException("no program to run");
+    }
+
+    public LaunchSpec(Path launcher, List<String> command, List<String> environment,
+                      List<Integer> keptFds, long ignoredSignals, long blockedSignals) {
+        this(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, null, Stdio.INHERIT);
+    }
+
+    /**
+     * Standard streams from and to files; a null path inherits the caller's stream.
+     * Output files are created or truncated.
+     */
+    public record Stdio(Path in, Path out, Path err) {
+        public static final Stdio INHERIT = new Stdio(null, null, null);
+    }
+
+    /** This spec, started in {@code directory} with {@code stdio}. */
+    public LaunchSpec redirected(Path directory, Stdio stdio) {
+        return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio);
+    }
+
+    /** The descriptors the child gets from files, as posix_spawn file actions. */
+    List<SpawnFile> spawnFiles() {
+        List<SpawnFile> files = new ArrayList<>();
+        int write = Libc.O_WRONLY | Libc.O_CREAT
+                | Libc.O_TRUNC;
+        if (stdio.in() != null) files.add(new SpawnFile(0, stdio.in().toString(),
+                Libc.O_RDONLY));
+        if (stdio.out() != null) files.add(new SpawnFile(1, stdio.out().toString(), write));
+        if (stdio.err() != null) files.add(new SpawnFile(2, stdio.err().toString(), write));
+        return files;
     }
 
     /** A spec that inherits this JVM's environment and standard streams, and nothing else. */

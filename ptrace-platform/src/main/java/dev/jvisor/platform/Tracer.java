@@ -100,7 +100,8 @@ final class Tracer implements Runnable {
      * after seizing, as job control would.
      */
     private boolean launch() {
-        int pid = Libc.posixSpawn(spec.launcher().toString(), spec.launcherArgv(), spec.environment());
+        int pid = Libc.posixSpawn(spec.launcher().toString(), spec.launcherArgv(), spec.environment(),
+                spec.directory() == null ? null : spec.directory().toString(), spec.spawnFiles());
         mainPid = pid;
         WaitStatus first = Libc.waitpid(pid, Libc.WUNTRACED | Libc.WALL);
         if (!first.stopped()) {

@@ -10,17 +10,28 @@ import java.util.Properties;
 public final class Main {
     static final String USAGE = """
             usage: jvisor run [OPTIONS] [--] PROGRAM [ARGS...]
+                   jvisor conform [OPTIONS] [--] PROGRAM [ARGS...]
                    jvisor --help | --version
 
-            Runs PROGRAM, and every process it starts, with its AF_UNIX calls trapped and
-            answered by the sentry; everything else runs natively. Exits with the
+            run: runs PROGRAM, and every process it starts, with its AF_UNIX calls trapped
+            and answered by the sentry; everything else runs natively. Exits with the
             program's status (128+N when signal N killed it).
-
-            run options:
               --stats              print the number of trapped calls, per call, on exit
+              --host               host mode: the kernel answers the trapped calls
+              --trace FILE         record every trapped call in FILE (JSON Lines)
               -v, --verbose        log what jvisor does (same as --log-level debug)
               --log-level LEVEL    error, warn (default), info, debug or trace
               --log-file FILE      write the log to FILE instead of standard error
+
+            conform: runs PROGRAM under the sentry and in host mode (what Linux answers),
+            each in a fresh working directory with the same environment and input, and
+            compares exit status, output and every trapped call. Exits 0 when the runs
+            are the same, 1 when they differ, 2 when they could not be compared.
+              --fixture DIR        copy DIR to be each run's working directory
+              --stdin FILE         both runs read FILE (default: jvisor's own input)
+              --ignore-fds         compare calls without descriptor numbers
+              --json               print the comparison as JSON
+              --keep DIR           run in DIR and leave both runs' files there
             """;
 
     /** Exit status for jvisor's own failures (bad usage, no launcher), as env(1) uses. */
@@ -48,6 +59,9 @@ public final class Main {
             }
             case "run" -> {
                 return RunCommand.run(Arrays.copyOfRange(args, 1, args.length), err);
+            }
+            case "conform" -> {
+                return ConformCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
             }
             default -> {
                 err.println("jvisor: unknown command '" + args[0] + "'");

@@ -6,20 +6,16 @@ import dev.jvisor.platform.LaunchSpec;
 import dev.jvisor.platform.PassthroughHandler;
 import dev.jvisor.platform.Sandbox;
 import dev.jvisor.platform.SyscallHandler;
+import dev.jvisor.sentry.Sentry;
+import dev.jvisor.sentry.trace.ProcessNames;
+import dev.jvisor.sentry.trace.RecordingHandler;
+import dev.jvisor.sentry.trace.TraceWriter;
 
+import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 
-/**
- * {@code jvisor run}: starts the program under the sandbox and exits with its status.
- *
- * <p>bin/jvisor passes the caller's process state that the JVM cannot be trusted to keep
- * (inherited descriptors, ignored and blocked signals) as system properties.
- */
+/** {@code jvisor run}: starts the program under the sandbox and exits with its status. */
 final class RunCommand {
     private RunCommand() {}
 
@@ -34,19 +30,29 @@ final class RunCommand {
         }
         Logging.configure(options.logLevel(), options.logFile());
 
-        Path launcher = builtFile("jvisor.launcher");
-        Path signalRelay = builtFile("jvisor.signalRelay");
-        if (launcher == null || signalRelay == null) {
-            err.println("jvisor: start jvisor with bin/jvisor (jvisor.launcher or jvisor.signalRelay is unset or missing)");
+        LaunchSpec spec = CallerState.launch(options.command());
+        Path signalRelay = CallerState.signalRelay();
+        if (spec == null || signalRelay == null) {
+            err.println(CallerState.NOT_STARTED_BY_SCRIPT);
             return Main.EXIT_FAILURE;
         }
-        long ignored = mask("jvisor.sigIgnore");
-        LaunchSpec spec = new LaunchSpec(launcher, options.command(), environment(),
-                keptFds(), ignored, mask("jvisor.sigBlock"));
 
-        CallStatistics statistics = options.stats() ? new CallStatistics(new PassthroughHandler()) : null;
-        SyscallHandler handler = statistics != null ? statistics : new PassthroughHandler();
-        SignalForwarder signals = SignalForwarder.start(signalRelay, ignored);
+        // Host mode: the same calls trapped (and recorded with --trace), the kernel answering.
+        SyscallHandler handler = options.host() ? new PassthroughHandler() : Sentry.handler();
+        CallStatistics statistics = null;
+        if (options.stats()) handler = statistics = new CallStatistics(handler);
+        TraceWriter trace = null;
+        if (options.traceFile() != null) {
+            try {
+                trace = new TraceWriter(options.traceFile());
+            } catch (IOException e) {
+                err.println("jvisor: cannot write the trace: " + e.getMessage());
+                return Main.EXIT_FAILURE;
+            }
+            handler = new RecordingHandler(handler, new ProcessNames(), trace);
+        }
+
+        SignalForwarder signals = SignalForwarder.start(signalRelay, CallerState.ignoredSignals());
         Sandbox sandbox;
         try {
             sandbox = Sandbox.start(spec, handler);
@@ -57,39 +63,7 @@ final class RunCommand {
         signals.forwardTo(sandbox);
         ExitStatus status = sandbox.waitFor();
         if (statistics != null) statistics.print(err);
+        if (trace != null) trace.close();
         return status.shellStatus();
-    }
-
-    /** A file of native-stubs that bin/jvisor names in a system property, or null. */
-    private static Path builtFile(String property) {
-        String value = System.getProperty(property);
-        return value != null && Files.isRegularFile(Path.of(value)) ? Path.of(value) : null;
-    }
-
-    /**
-     * This JVM's environment, which is the caller's except for {@code _}: bash sets that to
-     * the command it runs, so bin/jvisor passes the caller's own (empty when it had none).
-     */
-    private static List<String> environment() {
-        List<String> environment = new ArrayList<>();
-        System.getenv().forEach((name, value) -> {
-            if (!name.equals("_")) environment.add(name + "=" + value);
-        });
-        String underscore = System.getProperty("jvisor.underscore", "");
-        if (!underscore.isEmpty()) environment.add(underscore);
-        return environment;
-    }
-
-    /** The descriptors the caller had open; without bin/jvisor's list, the standard three. */
-    private static List<Integer> keptFds() {
-        String fds = System.getProperty("jvisor.keepFds");
-        if (fds == null) return List.of(0, 1, 2);
-        if (fds.isBlank()) return List.of();
-        return Arrays.stream(fds.split(",")).map(Integer::valueOf).toList();
-    }
-
-    private static long mask(String property) {
-        String hex = System.getProperty(property, "0").trim();
-        return hex.isEmpty() ? 0 : Long.parseUnsignedLong(hex, 16);
     }
 }

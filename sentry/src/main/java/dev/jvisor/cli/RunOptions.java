@@ -8,17 +8,21 @@ import java.util.Locale;
 /**
  * The parsed options of {@code jvisor run}.
  *
- * @param command  the program and its arguments
- * @param stats    print trapped-call counts on exit
- * @param logLevel logback level name
- * @param logFile  where the log goes, or null for standard error
+ * @param command   the program and its arguments
+ * @param stats     print trapped-call counts on exit
+ * @param host      host mode: the kernel answers the trapped calls
+ * @param traceFile where to record every trapped call (JSON Lines), or null
+ * @param logLevel  logback level name
+ * @param logFile   where the log goes, or null for standard error
  */
-record RunOptions(List<String> command, boolean stats, String logLevel, Path logFile) {
+record RunOptions(List<String> command, boolean stats, boolean host, Path traceFile, String logLevel, Path logFile) {
     private static final List<String> LEVELS = List.of("error", "warn", "info", "debug", "trace");
 
     /** Parses {@code args}; throws IllegalArgumentException with a message for the user. */
     static RunOptions parse(String[] args) {
         boolean stats = false;
+        boolean host = false;
+        Path traceFile = null;
         String level = "warn";
         Path logFile = null;
         int i = 0;
@@ -31,6 +35,8 @@ record RunOptions(List<String> command, boolean stats, String logLevel, Path log
             if (!arg.startsWith("-")) break;
             switch (arg) {
                 case "--stats" -> stats = true;
+                case "--host" -> host = true;
+                case "--trace" -> traceFile = Path.of(value(args, ++i, arg));
                 case "-v", "--verbose" -> level = "debug";
                 case "--log-level" -> {
                     level = value(args, ++i, arg).toLowerCase(Locale.ROOT);
@@ -42,7 +48,7 @@ record RunOptions(List<String> command, boolean stats, String logLevel, Path log
             i++;
         }
         if (i >= args.length) throw new IllegalArgumentException("no program to run");
-        return new RunOptions(Arrays.asList(args).subList(i, args.length), stats, level, logFile);
+        return new RunOptions(Arrays.asList(args).subList(i, args.length), stats, host, traceFile, level, logFile);
     }
 
     private static String value(String[] args, int index, String option) {

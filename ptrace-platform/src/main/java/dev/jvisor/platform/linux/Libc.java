@@ -22,6 +22,23 @@ public final class Libc {
 
     private static final MethodHandle POSIX_SPAWN = NativeLinker.plain("posix_spawn",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle FILE_ACTIONS_INIT = NativeLinker.plain("posix_spawn_file_actions_init",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle FILE_ACTIONS_DESTROY = NativeLinker.plain("posix_spawn_file_actions_destroy",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle FILE_ACTIONS_ADDOPEN = NativeLinker.plain("posix_spawn_file_actions_addopen",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FILE_ACTIONS_ADDCHDIR = NativeLinker.plain("posix_spawn_file_actions_addchdir_np",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    /** sizeof(posix_spawn_file_actions_t) is 80 in glibc's x86-64 ABI; the rest is slack. */
+    private static final long FILE_ACTIONS_SIZE = 128;
+
+    /** open(2) flags for {@link SpawnFile}. */
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_CREAT = 0x40;
+    public static final int O_TRUNC = 0x200;
+
     private static final MethodHandle WAITPID = NativeLinker.withErrno("waitpid",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle KILL = NativeLinker.withErrno("kill",
@@ -43,24 +60,52 @@ public final class Libc {
 
     private Libc() {}
 
+    /** A file the child gets as descriptor {@code fd}, opened with open(2) {@code flags}. */
+    public record SpawnFile(int fd, String path, int flags) {}
+
     /**
-     * posix_spawn(3) of {@code path} with no file actions and no attributes: the child
-     * inherits this process's descriptors, signal mask and ignored signals, which the
-     * launcher then sets right. Returns the child's pid.
+     * posix_spawn(3) of {@code path} with no attributes: the child inherits this process's
+     * descriptors, signal mask and ignored signals, which the launcher then sets right, except
+     * that {@code files} are opened onto their descriptors and the child starts in
+     * {@code directory} when it is not null. Returns the child's pid.
      */
-    public static int posixSpawn(String path, List<String> argv, List<String> envp) {
+    public static int posixSpawn(String path, List<String> argv, List<String> envp,
+                                 String directory, List<SpawnFile> files) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment pid = arena.allocate(JAVA_INT);
-            int error = (int) POSIX_SPAWN.invokeExact(pid, arena.allocateFrom(path),
-                    MemorySegment.NULL, MemorySegment.NULL,
-                    stringArray(arena, argv), stringArray(arena, envp));
-            if (error != 0) throw new ErrnoException(Errno.of(error), "posix_spawn " + path);
-            return pid.get(JAVA_INT, 0);
+            MemorySegment actions = MemorySegment.NULL;
+            if (directory != null || !files.isEmpty()) {
+                actions = arena.allocate(FILE_ACTIONS_SIZE, 8);
+                check((int) FILE_ACTIONS_INIT.invokeExact(actions), "posix_spawn_file_actions_init");
+            }
+            try {
+                if (directory != null) {
+                    check((int) FILE_ACTIONS_ADDCHDIR.invokeExact(actions, arena.allocateFrom(directory)),
+                            "posix_spawn_file_actions_addchdir_np");
+                }
+                for (SpawnFile file : files) {
+                    check((int) FILE_ACTIONS_ADDOPEN.invokeExact(actions, file.fd(), arena.allocateFrom(file.path()),
+                            file.flags(), 0644), "posix_spawn_file_actions_addopen");
+                }
+                MemorySegment pid = arena.allocate(JAVA_INT);
+                int error = (int) POSIX_SPAWN.invokeExact(pid, arena.allocateFrom(path), actions,
+                        MemorySegment.NULL, stringArray(arena, argv), stringArray(arena, envp));
+                check(error, "posix_spawn " + path);
+                return pid.get(JAVA_INT, 0);
+            } finally {
+                if (!actions.equals(MemorySegment.NULL)) {
+                    int destroyed = (int) FILE_ACTIONS_DESTROY.invokeExact(actions);
+                }
+            }
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
             throw NativeLinker.unexpected(t);
         }
+    }
+
+    /** The posix_spawn family returns an error number instead of setting errno. */
+    private static void check(int error, String call) {
+        if (error != 0) throw new ErrnoException(Errno.of(error), call);
     }
 
     /** waitpid(2), retrying EINTR. Returns the pid and its status, or null under WNOHANG when none changed. */

@@ -1,0 +1,118 @@
+package dev.jvisor.sentry.trace;
+
+import dev.jvisor.platform.Action;
+import dev.jvisor.platform.ErrnoException;
+import dev.jvisor.platform.SyscallHandler;
+import dev.jvisor.platform.SyscallStop;
+import dev.jvisor.platform.Sysno;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Records every trapped call that the handler it wraps answers, with its decoded arguments,
+ * result and outputs. A call the wrapped handler passes through is run as an injected call,
+ * so that its result and outputs can be read at its exit: the kernel still answers it, in
+ * the program's context, blocking in the kernel as before.
+ */
+public final class RecordingHandler implements SyscallHandler {
+    private static final Logger log = LoggerFactory.getLogger(RecordingHandler.class);
+
+    private final SyscallHandler delegate;
+    private final ProcessNames names;
+    private final Consumer<CallRecord> sink;
+    /** Calls whose record could not be made whole: a recording that hides them would lie. */
+    private int decodingFailures;
+
+    public RecordingHandler(SyscallHandler delegate, ProcessNames names, Consumer<CallRecord> sink) {
+        this.delegate = delegate;
+        this.names = names;
+        this.sink = sink;
+    }
+
+    /** How many calls could not be decoded (a bug in jvisor, reported by conform as an error). */
+    public int decodingFailures() {
+        return decodingFailures;
+    }
+
+    @Override
+    public Action onSyscall(SyscallStop stop) {
+        List<Field> arguments = decode(stop, () -> CallDecoder.arguments(stop));
+        Action action;
+        try {
+            action = delegate.onSyscall(stop);
+        } catch (ErrnoException e) {
+            action = Action.fail(e.errno());
+        }
+        return observe(stop, arguments, action);
+    }
+
+    private Action observe(SyscallStop stop, List<Field> arguments, Action action) {
+        return switch (action) {
+            case Action.Passthrough p -> Action.inject(stop.call(), r -> finish(stop, arguments, r.asAction()));
+            case Action.Rewrite r -> Action.inject(r.call(), result -> finish(stop, arguments, result.asAction()));
+            case Action.Inject i -> Action.inject(i.call(), result -> {
+                Action next;
+                try {
+                    next = i.then().resume(result);
+                } catch (ErrnoException e) {
+                    next = Action.fail(e.errno());
+                }
+                return observe(stop, arguments, next);
+            });
+            case Action.Return r -> finish(stop, arguments, r);
+            case Action.Fail f -> finish(stop, arguments, f);
+            case Action.Interrupted i -> finish(stop, arguments, i);
+        };
+    }
+
+    private Action finish(SyscallStop stop, List<Field> arguments, Action answer) {
+        String result;
+        List<Field> outputs = List.of();
+        switch (answer) {
+            case Action.Return r -> {
+                result = Long.toString(r.value());
+                outputs = decode(stop, () -> CallDecoder.outputs(stop, r.value(), arguments));
+            }
+            case Action.Fail f -> result = "-1 " + f.errno().name();
+            case Action.Interrupted i -> result = "interrupted";
+            default -> {
+                // Only the three answers above end a call; observe() turns the others into injections.
+                return answer;
+            }
+        }
+        sink.accept(new CallRecord(names.threadName(stop.tid()), stop.pid(), stop.tid(),
+                Sysno.name(stop.call().number()), arguments, result, outputs));
+        return answer;
+    }
+
+    private List<Field> decode(SyscallStop stop, Supplier<List<Field>> decoder) {
+        try {
+            return decoder.get();
+        } catch (RuntimeException e) {
+            decodingFailures++;
+            log.error("{}: cannot decode the call", stop, e);
+            return List.of(new Field("decoding-failed", String.valueOf(e)));
+        }
+    }
+
+    @Override
+    public void onClone(int parentTid, int childTid, CloneKind kind) {
+        names.onClone(parentTid, childTid);
+        delegate.onClone(parentTid, childTid, kind);
+    }
+
+    @Override
+    public void onExec(int pid) {
+        delegate.onExec(pid);
+    }
+
+    @Override
+    public void onExit(int tid) {
+        delegate.onExit(tid);
+    }
+}
