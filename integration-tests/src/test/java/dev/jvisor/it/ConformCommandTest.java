@@ -62,6 +62,28 @@ class ConformCommandTest {
     }
 
     @Test
+    void hostModeRecordsEveryTrappedCallAsJsonLines(@TempDir Path directory) throws IOException {
+        Path trace = directory.resolve("trace.jsonl");
+
+        RunResult result = Runner.run(Runner.sandboxed(List.of("--host", "--trace", trace.toString()),
+                List.of(Runner.probe("handler-targets"), "memory")), "", Runner.DEFAULT_TIMEOUT);
+
+        assertEquals(0, result.exitCode(), result::toString);
+        List<String> lines = Files.readAllLines(trace);
+        assertEquals(4, lines.size(), lines::toString);
+        assertTrue(lines.get(0).matches("\\{\"thread\":\"P1\",\"pid\":\\d+,\"tid\":\\d+,\"call\":\"socket\".*"
+                + "\"result\":\"3\".*\\}"), lines.get(0));
+        assertTrue(lines.get(1).contains("\"call\":\"connect\",\"arguments\":{\"fd\":\"3\",\"addr\":\"EFAULT\""),
+                lines.get(1));
+        assertTrue(lines.get(1).endsWith("\"result\":\"-1 EFAULT\",\"outputs\":{}}"), lines.get(1));
+        assertTrue(lines.get(2).contains("\"addr\":\"path \\\"/nonexistent/socket\\\"\""), lines.get(2));
+        assertTrue(lines.get(2).contains("\"result\":\"-1 ENOENT\""), lines.get(2));
+        assertTrue(lines.get(3).contains("\"call\":\"getsockname\""), lines.get(3));
+        assertTrue(lines.get(3).endsWith("\"result\":\"0\",\"outputs\":{\"addr\":\"unnamed\",\"addrlen\":\"2\"}}"),
+                lines.get(3));
+    }
+
+    @Test
     void whatCannotBeComparedExitsTwo() {
         assertEquals(2, conform("", "--fixture", "/nonexistent/fixture", "--", "true").exitCode());
         assertEquals(2, conform("", "--bogus", "--", "true").exitCode());
