@@ -8,14 +8,30 @@ public interface SyscallHandler {
     /** Decides one trapped call. Throwing {@link ErrnoException} fails the call with its errno. */
     Action onSyscall(SyscallStop stop);
 
-    /** A thread or process {@code childTid} was created by {@code parentTid}. */
-    default void onClone(int parentTid, int childTid, CloneKind kind) {}
+    /** A thread or process was created. */
+    default void onClone(Clone clone) {}
 
     /** Process {@code pid} completed an execve: its address space is new. */
     default void onExec(int pid) {}
 
     /** Thread {@code tid} is gone (exited or killed). */
     default void onExit(int tid) {}
+
+    /**
+     * A new task, as ptrace reports it.
+     *
+     * @param parentTid the creating thread
+     * @param parentPid its process
+     * @param childTid  the new thread
+     * @param childPid  the new thread's process: the parent's for a thread, its own tid for a process
+     * @param kind      the event that reported it
+     */
+    record Clone(int parentTid, int parentPid, int childTid, int childPid, CloneKind kind) {
+        /** True for a new thread of the parent's process, false for a new process. */
+        public boolean isThread() {
+            return childPid == parentPid;
+        }
+    }
 
     /** How a new task came to be, as ptrace reports it. */
     enum CloneKind {

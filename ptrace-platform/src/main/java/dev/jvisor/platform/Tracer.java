@@ -134,6 +134,7 @@ final class Tracer implements Runnable {
                 // ESRCH: the tracee was killed while stopped; its exit report follows.
                 if (e.errno() != Errno.ESRCH) log.warn("tid {}: {}", status.pid(), e.getMessage());
             }
+
             if (mainExit != null && !killedRest) killRest();
         }
     }
@@ -167,7 +168,7 @@ final class Tracer implements Runnable {
 
     private void onGone(int tid, WaitStatus status) {
         tracees.remove(tid);
-        handler.onExit(tid);
+        notifyHandler("exit", () -> handler.onExit(tid));
         if (tid == mainPid) mainExit = exitStatus(status);
     }
 
@@ -175,7 +176,8 @@ final class Tracer implements Runnable {
         int child = (int) Ptrace.getEventMsg(parent.tid);
         Tracee tracee = tracees.computeIfAbsent(child, Tracee::new);
         if (kind != SyscallHandler.CloneKind.CLONE) tracee.setPid(child);
-        handler.onClone(parent.tid, child, kind);
+        SyscallHandler.Clone clone = new SyscallHandler.Clone(parent.tid, parent.pid(), child, tracee.pid(), kind);
+        notifyHandler("clone", () -> handler.onClone(clone));
         resume(parent);
     }
 
@@ -184,8 +186,20 @@ final class Tracer implements Runnable {
         int former = (int) Ptrace.getEventMsg(tracee.tid);
         if (former != tracee.tid) tracees.remove(former);
         tracee.setPid(tracee.tid);
-        handler.onExec(tracee.tid);
+        notifyHandler("exec", () -> handler.onExec(tracee.tid));
         resume(tracee);
+    }
+
+    /**
+     * Tells the handler of a tracee's event. A failure there is a sentry bug; it is logged and
+     * the tracer goes on, since ending the tracer thread would kill every tracee (EXITKILL).
+     */
+    private static void notifyHandler(String event, Runnable notification) {
+        try {
+            notification.run();
+        } catch (RuntimeException e) {
+            log.error("the handler failed on a {} event", event, e);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.jvisor.cli;
 
 import dev.jvisor.platform.Action;
+import dev.jvisor.platform.ForwardingHandler;
 import dev.jvisor.platform.SyscallHandler;
 import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.Sysno;
@@ -9,35 +10,19 @@ import java.io.PrintStream;
 import java.util.StringJoiner;
 
 /** Counts the trapped calls, per syscall, of the handler it wraps ({@code jvisor run --stats}). */
-final class CallStatistics implements SyscallHandler {
-    private final SyscallHandler delegate;
+final class CallStatistics extends ForwardingHandler {
     /** Indexed by syscall number; written by the tracer thread only, read after it finished. */
     private final long[] counts = new long[512];
 
     CallStatistics(SyscallHandler delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     @Override
     public Action onSyscall(SyscallStop stop) {
         int number = stop.call().number();
         if (number >= 0 && number < counts.length) counts[number]++;
-        return delegate.onSyscall(stop);
-    }
-
-    @Override
-    public void onClone(int parentTid, int childTid, CloneKind kind) {
-        delegate.onClone(parentTid, childTid, kind);
-    }
-
-    @Override
-    public void onExec(int pid) {
-        delegate.onExec(pid);
-    }
-
-    @Override
-    public void onExit(int tid) {
-        delegate.onExit(tid);
+        return super.onSyscall(stop);
     }
 
     /** One line: "jvisor: trapped calls: N (name N, ...)". */

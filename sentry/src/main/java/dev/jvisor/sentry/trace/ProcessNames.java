@@ -1,8 +1,7 @@
 package dev.jvisor.sentry.trace;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.jvisor.platform.SyscallHandler;
+
 import java.util.HashMap;
 import java.util.Map;
 
@@ -26,19 +25,18 @@ public final class ProcessNames {
         }
     }
 
-    /** Names {@code child}, which {@code parent} created as a thread or as a process. */
-    public void onClone(int parent, int child) {
-        learnFirst(parent);
-        String parentProcess = processNames.getOrDefault(tgid(parent), threadName(parent));
-        int childTgid = tgid(child);
-        if (childTgid != 0 && childTgid == tgid(parent)) {
+    /** Names the new thread or process. */
+    public void onClone(SyscallHandler.Clone clone) {
+        learnFirst(clone.parentTid());
+        String parentProcess = processNames.getOrDefault(clone.parentPid(), threadName(clone.parentTid()));
+        if (clone.isThread()) {
             int n = threadCounts.merge(parentProcess, 1, Integer::sum);
-            threadNames.put(child, parentProcess + "/t" + n);
+            threadNames.put(clone.childTid(), parentProcess + "/t" + n);
         } else {
             int n = childCounts.merge(parentProcess, 1, Integer::sum);
             String name = parentProcess + "." + n;
-            threadNames.put(child, name);
-            processNames.put(child, name);
+            threadNames.put(clone.childTid(), name);
+            processNames.put(clone.childTid(), name);
         }
     }
 
@@ -56,16 +54,5 @@ public final class ProcessNames {
     /** Every process seen, by pid: the names a pid in the program's output or credentials stands for. */
     public Map<Integer, String> processes() {
         return Map.copyOf(processNames);
-    }
-
-    private static int tgid(int tid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(tid), "status"))) {
-                if (line.startsWith("Tgid:")) return Integer.parseInt(line.substring(5).trim());
-            }
-        } catch (IOException | NumberFormatException e) {
-            // Gone already: it can only be named as a process.
-        }
-        return 0;
     }
 }

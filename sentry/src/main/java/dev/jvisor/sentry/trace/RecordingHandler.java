@@ -2,6 +2,7 @@ package dev.jvisor.sentry.trace;
 
 import dev.jvisor.platform.Action;
 import dev.jvisor.platform.ErrnoException;
+import dev.jvisor.platform.ForwardingHandler;
 import dev.jvisor.platform.SyscallHandler;
 import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.Sysno;
@@ -19,17 +20,16 @@ import java.util.function.Supplier;
  * so that its result and outputs can be read at its exit: the kernel still answers it, in
  * the program's context, blocking in the kernel as before.
  */
-public final class RecordingHandler implements SyscallHandler {
+public final class RecordingHandler extends ForwardingHandler {
     private static final Logger log = LoggerFactory.getLogger(RecordingHandler.class);
 
-    private final SyscallHandler delegate;
     private final ProcessNames names;
     private final Consumer<CallRecord> sink;
     /** Calls whose record could not be made whole: a recording that hides them would lie. */
     private int decodingFailures;
 
     public RecordingHandler(SyscallHandler delegate, ProcessNames names, Consumer<CallRecord> sink) {
-        this.delegate = delegate;
+        super(delegate);
         this.names = names;
         this.sink = sink;
     }
@@ -44,7 +44,7 @@ public final class RecordingHandler implements SyscallHandler {
         List<Field> arguments = decode(stop, () -> CallDecoder.arguments(stop));
         Action action;
         try {
-            action = delegate.onSyscall(stop);
+            action = delegate().onSyscall(stop);
         } catch (ErrnoException e) {
             action = Action.fail(e.errno());
         }
@@ -101,18 +101,8 @@ public final class RecordingHandler implements SyscallHandler {
     }
 
     @Override
-    public void onClone(int parentTid, int childTid, CloneKind kind) {
-        names.onClone(parentTid, childTid);
-        delegate.onClone(parentTid, childTid, kind);
-    }
-
-    @Override
-    public void onExec(int pid) {
-        delegate.onExec(pid);
-    }
-
-    @Override
-    public void onExit(int tid) {
-        delegate.onExit(tid);
+    public void onClone(Clone clone) {
+        names.onClone(clone);
+        super.onClone(clone);
     }
 }
