@@ -6,6 +6,7 @@ import dev.jvisor.platform.Syscall;
 import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.Sysno;
 import dev.jvisor.platform.TraceeMemory;
+import dev.jvisor.sentry.abi.SocketAbi.Bit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,124 +16,18 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static dev.jvisor.sentry.abi.SocketAbi.*;
 
 /**
  * Decodes a trapped socket-family call for the record, the way a reader wants to compare two
  * runs: addresses, flags and control messages by meaning, never raw pointers.
  */
 public final class CallDecoder {
-    // Address families, linux/socket.h.
-    private static final int AF_UNSPEC = 0;
-    private static final int AF_UNIX = 1;
-    private static final int AF_INET = 2;
-    private static final int AF_INET6 = 10;
-    private static final int AF_NETLINK = 16;
-    private static final int AF_PACKET = 17;
-    private static final int AF_ALG = 38;
-    private static final int AF_VSOCK = 40;
-
-    // Socket types and the flags socket(2) accepts in the type, linux/net.h.
-    private static final int SOCK_STREAM = 1;
-    private static final int SOCK_DGRAM = 2;
-    private static final int SOCK_RAW = 3;
-    private static final int SOCK_RDM = 4;
-    private static final int SOCK_SEQPACKET = 5;
-    private static final int SOCK_DCCP = 6;
-    private static final int SOCK_PACKET = 10;
-    private static final int SOCK_TYPE_MASK = 0xf;
-    private static final int SOCK_NONBLOCK = 0x800;     // O_NONBLOCK, asm-generic/fcntl.h
-    private static final int SOCK_CLOEXEC = 0x80000;    // O_CLOEXEC, asm-generic/fcntl.h
-
-    // shutdown(2) directions, linux/net.h.
-    private static final int SHUT_RD = 0;
-    private static final int SHUT_WR = 1;
-    private static final int SHUT_RDWR = 2;
-
-    // Option levels: linux/socket.h (SOL_SOCKET from asm-generic/socket.h), linux/in.h.
-    private static final int SOL_SOCKET = 1;
-    private static final int IPPROTO_IP = 0;
-    private static final int IPPROTO_TCP = 6;
-    private static final int IPPROTO_UDP = 17;
-    private static final int IPPROTO_IPV6 = 41;
-
-    // SOL_SOCKET options, asm-generic/socket.h (x86-64 uses the generic numbers). On 64-bit
-    // the plain SO_RCVTIMEO/SO_SNDTIMEO/SO_TIMESTAMP names are the _OLD numbers.
-    private static final int SO_DEBUG = 1;
-    private static final int SO_REUSEADDR = 2;
-    private static final int SO_TYPE = 3;
-    private static final int SO_ERROR = 4;
-    private static final int SO_DONTROUTE = 5;
-    private static final int SO_BROADCAST = 6;
-    private static final int SO_SNDBUF = 7;
-    private static final int SO_RCVBUF = 8;
-    private static final int SO_KEEPALIVE = 9;
-    private static final int SO_OOBINLINE = 10;
-    private static final int SO_PRIORITY = 12;
-    private static final int SO_LINGER = 13;
-    private static final int SO_REUSEPORT = 15;
-    private static final int SO_PASSCRED = 16;
-    private static final int SO_PEERCRED = 17;
-    private static final int SO_RCVLOWAT = 18;
-    private static final int SO_SNDLOWAT = 19;
-    private static final int SO_RCVTIMEO_OLD = 20;
-    private static final int SO_SNDTIMEO_OLD = 21;
-    private static final int SO_BINDTODEVICE = 25;
-    private static final int SO_PEERNAME = 28;
-    private static final int SO_TIMESTAMP_OLD = 29;
-    private static final int SO_ACCEPTCONN = 30;
-    private static final int SO_PEERSEC = 31;
-    private static final int SO_SNDBUFFORCE = 32;
-    private static final int SO_RCVBUFFORCE = 33;
-    private static final int SO_PASSSEC = 34;
-    private static final int SO_TIMESTAMPNS_OLD = 35;
-    private static final int SO_MARK = 36;
-    private static final int SO_PROTOCOL = 38;
-    private static final int SO_DOMAIN = 39;
-    private static final int SO_PEEK_OFF = 42;
-    private static final int SO_COOKIE = 57;
-    private static final int SO_PEERGROUPS = 59;
-    private static final int SO_ZEROCOPY = 60;
-    private static final int SO_TIMESTAMP_NEW = 63;
-    private static final int SO_TIMESTAMPNS_NEW = 64;
-    private static final int SO_RCVTIMEO_NEW = 66;
-    private static final int SO_SNDTIMEO_NEW = 67;
-    private static final int SO_BUF_LOCK = 72;
-    private static final int SO_PASSPIDFD = 76;
-    private static final int SO_PEERPIDFD = 77;
-
-    // Control message types at SOL_SOCKET, linux/socket.h.
-    private static final int SCM_RIGHTS = 1;
-    private static final int SCM_CREDENTIALS = 2;
-    private static final int SCM_SECURITY = 3;
-    private static final int SCM_PIDFD = 4;
-
-    // send/recv flags, linux/socket.h.
-    private static final int MSG_OOB = 0x1;
-    private static final int MSG_PEEK = 0x2;
-    private static final int MSG_DONTROUTE = 0x4;
-    private static final int MSG_CTRUNC = 0x8;
-    private static final int MSG_PROBE = 0x10;
-    private static final int MSG_TRUNC = 0x20;
-    private static final int MSG_DONTWAIT = 0x40;
-    private static final int MSG_EOR = 0x80;
-    private static final int MSG_WAITALL = 0x100;
-    private static final int MSG_FIN = 0x200;
-    private static final int MSG_SYN = 0x400;
-    private static final int MSG_CONFIRM = 0x800;
-    private static final int MSG_RST = 0x1000;
-    private static final int MSG_ERRQUEUE = 0x2000;
-    private static final int MSG_NOSIGNAL = 0x4000;
-    private static final int MSG_MORE = 0x8000;
-    private static final int MSG_WAITFORONE = 0x10000;
-    private static final int MSG_BATCH = 0x40000;
-    private static final int MSG_ZEROCOPY = 0x4000000;
-    private static final int MSG_FASTOPEN = 0x20000000;
-    private static final int MSG_CMSG_CLOEXEC = 0x40000000;
 
     // Sizes of the structures read, x86-64 layouts.
     private static final int SOCKADDR_UN_SIZE = 110;        // sizeof(struct sockaddr_un), linux/un.h
@@ -151,61 +46,6 @@ public final class CallDecoder {
     private static final int OPTION_READ_LIMIT = 256;
     /** Messages of a sendmmsg/recvmmsg vector summarised. */
     private static final int MMSG_SHOWN = 8;
-
-    private static final Map<Integer, String> FAMILIES = Map.of(
-            AF_UNSPEC, "AF_UNSPEC", AF_UNIX, "AF_UNIX", AF_INET, "AF_INET", AF_INET6, "AF_INET6",
-            AF_NETLINK, "AF_NETLINK", AF_PACKET, "AF_PACKET", AF_ALG, "AF_ALG", AF_VSOCK, "AF_VSOCK");
-
-    private static final Map<Integer, String> TYPES = Map.of(
-            SOCK_STREAM, "SOCK_STREAM", SOCK_DGRAM, "SOCK_DGRAM", SOCK_RAW, "SOCK_RAW", SOCK_RDM, "SOCK_RDM",
-            SOCK_SEQPACKET, "SOCK_SEQPACKET", SOCK_DCCP, "SOCK_DCCP", SOCK_PACKET, "SOCK_PACKET");
-
-    private static final List<Bit> SOCK_FLAGS = List.of(
-            new Bit(SOCK_NONBLOCK, "SOCK_NONBLOCK"), new Bit(SOCK_CLOEXEC, "SOCK_CLOEXEC"));
-
-    private static final Map<Integer, String> SHUTDOWN_HOW = Map.of(
-            SHUT_RD, "SHUT_RD", SHUT_WR, "SHUT_WR", SHUT_RDWR, "SHUT_RDWR");
-
-    private static final Map<Integer, String> LEVELS = Map.of(
-            SOL_SOCKET, "SOL_SOCKET", IPPROTO_IP, "IPPROTO_IP", IPPROTO_TCP, "IPPROTO_TCP",
-            IPPROTO_UDP, "IPPROTO_UDP", IPPROTO_IPV6, "IPPROTO_IPV6");
-
-    private static final Map<Integer, String> SOCKET_OPTIONS = Map.ofEntries(
-            Map.entry(SO_DEBUG, "SO_DEBUG"), Map.entry(SO_REUSEADDR, "SO_REUSEADDR"),
-            Map.entry(SO_TYPE, "SO_TYPE"), Map.entry(SO_ERROR, "SO_ERROR"),
-            Map.entry(SO_DONTROUTE, "SO_DONTROUTE"), Map.entry(SO_BROADCAST, "SO_BROADCAST"),
-            Map.entry(SO_SNDBUF, "SO_SNDBUF"), Map.entry(SO_RCVBUF, "SO_RCVBUF"),
-            Map.entry(SO_KEEPALIVE, "SO_KEEPALIVE"), Map.entry(SO_OOBINLINE, "SO_OOBINLINE"),
-            Map.entry(SO_PRIORITY, "SO_PRIORITY"), Map.entry(SO_LINGER, "SO_LINGER"),
-            Map.entry(SO_REUSEPORT, "SO_REUSEPORT"), Map.entry(SO_PASSCRED, "SO_PASSCRED"),
-            Map.entry(SO_PEERCRED, "SO_PEERCRED"), Map.entry(SO_RCVLOWAT, "SO_RCVLOWAT"),
-            Map.entry(SO_SNDLOWAT, "SO_SNDLOWAT"), Map.entry(SO_RCVTIMEO_OLD, "SO_RCVTIMEO"),
-            Map.entry(SO_SNDTIMEO_OLD, "SO_SNDTIMEO"), Map.entry(SO_BINDTODEVICE, "SO_BINDTODEVICE"),
-            Map.entry(SO_PEERNAME, "SO_PEERNAME"), Map.entry(SO_TIMESTAMP_OLD, "SO_TIMESTAMP"),
-            Map.entry(SO_ACCEPTCONN, "SO_ACCEPTCONN"), Map.entry(SO_PEERSEC, "SO_PEERSEC"),
-            Map.entry(SO_SNDBUFFORCE, "SO_SNDBUFFORCE"), Map.entry(SO_RCVBUFFORCE, "SO_RCVBUFFORCE"),
-            Map.entry(SO_PASSSEC, "SO_PASSSEC"), Map.entry(SO_TIMESTAMPNS_OLD, "SO_TIMESTAMPNS"),
-            Map.entry(SO_MARK, "SO_MARK"), Map.entry(SO_PROTOCOL, "SO_PROTOCOL"),
-            Map.entry(SO_DOMAIN, "SO_DOMAIN"), Map.entry(SO_PEEK_OFF, "SO_PEEK_OFF"),
-            Map.entry(SO_COOKIE, "SO_COOKIE"), Map.entry(SO_PEERGROUPS, "SO_PEERGROUPS"),
-            Map.entry(SO_ZEROCOPY, "SO_ZEROCOPY"), Map.entry(SO_TIMESTAMP_NEW, "SO_TIMESTAMP_NEW"),
-            Map.entry(SO_TIMESTAMPNS_NEW, "SO_TIMESTAMPNS_NEW"), Map.entry(SO_RCVTIMEO_NEW, "SO_RCVTIMEO_NEW"),
-            Map.entry(SO_SNDTIMEO_NEW, "SO_SNDTIMEO_NEW"), Map.entry(SO_BUF_LOCK, "SO_BUF_LOCK"),
-            Map.entry(SO_PASSPIDFD, "SO_PASSPIDFD"), Map.entry(SO_PEERPIDFD, "SO_PEERPIDFD"));
-
-    private static final Map<Integer, String> CONTROL_TYPES = Map.of(
-            SCM_RIGHTS, "SCM_RIGHTS", SCM_CREDENTIALS, "SCM_CREDENTIALS", SCM_SECURITY, "SCM_SECURITY",
-            SCM_PIDFD, "SCM_PIDFD", SO_TIMESTAMP_OLD, "SCM_TIMESTAMP", SO_TIMESTAMPNS_OLD, "SCM_TIMESTAMPNS");
-
-    private static final List<Bit> MSG_FLAGS = List.of(
-            new Bit(MSG_OOB, "MSG_OOB"), new Bit(MSG_PEEK, "MSG_PEEK"), new Bit(MSG_DONTROUTE, "MSG_DONTROUTE"),
-            new Bit(MSG_CTRUNC, "MSG_CTRUNC"), new Bit(MSG_PROBE, "MSG_PROBE"), new Bit(MSG_TRUNC, "MSG_TRUNC"),
-            new Bit(MSG_DONTWAIT, "MSG_DONTWAIT"), new Bit(MSG_EOR, "MSG_EOR"), new Bit(MSG_WAITALL, "MSG_WAITALL"),
-            new Bit(MSG_FIN, "MSG_FIN"), new Bit(MSG_SYN, "MSG_SYN"), new Bit(MSG_CONFIRM, "MSG_CONFIRM"),
-            new Bit(MSG_RST, "MSG_RST"), new Bit(MSG_ERRQUEUE, "MSG_ERRQUEUE"), new Bit(MSG_NOSIGNAL, "MSG_NOSIGNAL"),
-            new Bit(MSG_MORE, "MSG_MORE"), new Bit(MSG_WAITFORONE, "MSG_WAITFORONE"), new Bit(MSG_BATCH, "MSG_BATCH"),
-            new Bit(MSG_ZEROCOPY, "MSG_ZEROCOPY"), new Bit(MSG_FASTOPEN, "MSG_FASTOPEN"),
-            new Bit(MSG_CMSG_CLOEXEC, "MSG_CMSG_CLOEXEC"));
 
     /** A /proc fd link naming a kernel object by inode: {@code socket:[123]}, {@code pipe:[45]}. */
     private static final Pattern INODE_LINK = Pattern.compile("(\\w+):\\[\\d+\\]");
@@ -749,24 +589,6 @@ public final class CallDecoder {
 
     // ---- small pieces ----
 
-    /** One named bit of a flags word. */
-    private record Bit(int value, String name) {}
-
-    /** Known bits by name in table order, each removed once named; what is left in hex. */
-    private static String flags(int value, List<Bit> bits) {
-        if (value == 0) return "0";
-        StringJoiner names = new StringJoiner("|");
-        int left = value;
-        for (Bit bit : bits) {
-            if ((left & bit.value()) == bit.value()) {
-                names.add(bit.name());
-                left &= ~bit.value();
-            }
-        }
-        if (left != 0) names.add("0x" + Integer.toHexString(left));
-        return names.toString();
-    }
-
     /** A socket type with the SOCK_NONBLOCK/SOCK_CLOEXEC flags socket(2) accepts in it. */
     private static String socketType(int type) {
         String base = name(TYPES, type & SOCK_TYPE_MASK);
@@ -781,10 +603,6 @@ public final class CallDecoder {
 
     private static String fd(long register) {
         return Integer.toString((int) register);
-    }
-
-    private static String name(Map<Integer, String> names, int value) {
-        return names.getOrDefault(value, Integer.toString(value));
     }
 
     private static int align8(int length) {
