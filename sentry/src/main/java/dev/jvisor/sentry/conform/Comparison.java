@@ -12,6 +12,9 @@ import java.util.TreeSet;
  * Two runs of one program compared: under jvisor's sentry, and in host mode (the same calls
  * trapped, the kernel answering: what Linux does). Calls are compared per thread, in order,
  * after normalization; concurrent threads may interleave differently without mattering.
+ * A call a signal interrupted is left out: whether a signal caught a call in the kernel is a
+ * matter of timing, and the kernel then restarts the call (a new record) or fails it with
+ * EINTR, as signal(7) says.
  */
 public record Comparison(RunOutcome jvisor, RunOutcome linux, boolean exitSame, boolean stdoutSame,
                          boolean stderrSame, List<ThreadComparison> threads) {
@@ -61,6 +64,7 @@ public record Comparison(RunOutcome jvisor, RunOutcome linux, boolean exitSame, 
     private static Map<String, List<CallRecord>> byThread(List<CallRecord> calls, Normalizer normalizer) {
         Map<String, List<CallRecord>> threads = new LinkedHashMap<>();
         for (CallRecord call : calls) {
+            if (call.result().equals(CallRecord.INTERRUPTED)) continue;
             threads.computeIfAbsent(call.thread(), t -> new ArrayList<>()).add(normalizer.call(call));
         }
         return threads;

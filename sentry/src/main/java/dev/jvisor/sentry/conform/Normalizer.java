@@ -45,7 +45,7 @@ final class Normalizer {
 
     CallRecord call(CallRecord record) {
         String result = record.result();
-        if (ignoreFds && RETURNS_FD.contains(record.call()) && !result.startsWith("-1") && !result.equals("interrupted")) {
+        if (ignoreFds && RETURNS_FD.contains(record.call()) && !result.startsWith("-1") && !result.equals(CallRecord.INTERRUPTED)) {
             result = "N";
         }
         return new CallRecord(record.thread(), 0, 0, record.call(), fields(record.arguments()), result,

@@ -15,6 +15,9 @@ import java.util.List;
  */
 public record CallRecord(String thread, int pid, int tid, String call, List<Field> arguments,
                          String result, List<Field> outputs) {
+    /** The result of a call a signal interrupted in the kernel. */
+    public static final String INTERRUPTED = "interrupted";
+
     public CallRecord {
         arguments = List.copyOf(arguments);
         outputs = List.copyOf(outputs);

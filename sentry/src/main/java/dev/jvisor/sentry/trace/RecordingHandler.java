@@ -79,7 +79,7 @@ public final class RecordingHandler extends ForwardingHandler {
                 outputs = decode(stop, () -> CallDecoder.outputs(stop, r.value(), arguments));
             }
             case Action.Fail f -> result = "-1 " + f.errno().name();
-            case Action.Interrupted i -> result = "interrupted";
+            case Action.Interrupted i -> result = CallRecord.INTERRUPTED;
             default -> {
                 // Only the three answers above end a call; observe() turns the others into injections.
                 return answer;

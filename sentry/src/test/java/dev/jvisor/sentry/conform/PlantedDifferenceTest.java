@@ -7,6 +7,7 @@ import dev.jvisor.platform.LaunchSpec;
 import dev.jvisor.platform.PassthroughHandler;
 import dev.jvisor.platform.SyscallHandler;
 import dev.jvisor.platform.Sysno;
+import dev.jvisor.sentry.trace.CallRecord;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -69,6 +70,16 @@ class PlantedDifferenceTest {
         assertTrue(comparison.failed());
         assertEquals("ERROR", ConformReport.verdict(comparison));
         assertTrue(ConformReport.text(comparison).contains("could not decode 1 call(s)"));
+    }
+
+    @Test
+    void callsASignalInterruptedAreLeftOutOfTheComparison() {
+        CallRecord interrupted = new CallRecord("P1", 1, 1, "recvfrom", List.of(), CallRecord.INTERRUPTED, List.of());
+        CallRecord answered = new CallRecord("P1", 1, 1, "recvfrom", List.of(), "4", List.of());
+        RunOutcome twice = new RunOutcome(new ExitStatus.Exited(0), "", "", List.of(interrupted, answered), Map.of(), 0);
+        RunOutcome once = new RunOutcome(new ExitStatus.Exited(0), "", "", List.of(answered), Map.of(), 0);
+
+        assertTrue(Comparison.of(twice, once, false).equal());
     }
 
     @Test
