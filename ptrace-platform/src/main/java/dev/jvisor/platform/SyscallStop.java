@@ -26,4 +26,11 @@ public interface SyscallStop {
      * cannot run, and so cannot use it, until the stop is answered).
      */
     long scratch(int size);
+
+    /**
+     * A duplicate, in the sentry's own process, of the stopped process's descriptor
+     * {@code fd} (close-on-exec); the caller owns and closes it. EBADF when the process has
+     * no such descriptor.
+     */
+    int copyDescriptor(int fd);
 }

@@ -1,5 +1,7 @@
 package dev.jvisor.platform;
 
+import dev.jvisor.platform.linux.Pidfd;
+
 /** The {@link SyscallStop} of one trapped call. */
 final class TrappedCall implements SyscallStop {
     /** The x86-64 ABI lets a function use 128 bytes below %rsp without moving it. */
@@ -33,6 +35,16 @@ final class TrappedCall implements SyscallStop {
     public long scratch(int size) {
         if (size < 0) throw new IllegalArgumentException("negative size");
         return (stackPointer - RED_ZONE - size) & ~15L;
+    }
+
+    @Override
+    public int copyDescriptor(int fd) {
+        int pidfd = Pidfd.open(tracee.pid());
+        try {
+            return Pidfd.getfd(pidfd, fd);
+        } finally {
+            Pidfd.close(pidfd);
+        }
     }
 
     @Override

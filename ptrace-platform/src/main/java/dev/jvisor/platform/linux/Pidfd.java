@@ -1,0 +1,55 @@
+package dev.jvisor.platform.linux;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * pidfd_open(2) and pidfd_getfd(2), through syscall(2) (glibc wraps them only from 2.36):
+ * a duplicate, in this process, of another process's descriptor. pidfd_getfd needs
+ * PTRACE_MODE_ATTACH_REALCREDS over the target, which the tracer has.
+ */
+public final class Pidfd {
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final long SYS_PIDFD_GETFD = 438;
+    private static final long SYS_CLOSE = 3;
+
+    /** syscall(2) is variadic after the number. */
+    private static final MethodHandle SYSCALL3 = NativeLinker.withErrno("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
+
+    private Pidfd() {}
+
+    /** A pidfd for process {@code pid}; the caller closes it. */
+    public static int open(int pid) {
+        return (int) call(SYS_PIDFD_OPEN, pid, 0, 0, "pidfd_open");
+    }
+
+    /**
+     * A duplicate in this process of descriptor {@code fd} of the process behind
+     * {@code pidfd}, with O_CLOEXEC set (pidfd_getfd(2)); the caller closes it.
+     */
+    public static int getfd(int pidfd, int fd) {
+        return (int) call(SYS_PIDFD_GETFD, pidfd, fd, 0, "pidfd_getfd");
+    }
+
+    /** close(2) of one of this process's descriptors. */
+    public static void close(int fd) {
+        call(SYS_CLOSE, fd, 0, 0, "close");
+    }
+
+    private static long call(long number, long a, long b, long c, String name) {
+        long result;
+        try {
+            result = (long) SYSCALL3.invokeExact(NativeLinker.callState(), number, a, b, c);
+        } catch (Throwable t) {
+            throw NativeLinker.unexpected(t);
+        }
+        if (result == -1) throw NativeLinker.failure(name);
+        return result;
+    }
+}
