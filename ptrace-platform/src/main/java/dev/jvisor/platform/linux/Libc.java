@@ -51,6 +51,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle READ = NativeLinker.withErrno("read",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = NativeLinker.withErrno("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
 
     /** pipe2(2) flag. */
     public static final int O_CLOEXEC = 0x80000;
@@ -182,6 +184,21 @@ public final class Libc {
             if (count >= 0) return count;
             Errno errno = NativeLinker.lastErrno();
             if (errno != Errno.EINTR) throw new ErrnoException(errno, "read");
+        }
+    }
+
+    /** write(2) of {@code buffer}, retrying EINTR; returns the count written. */
+    public static long write(int fd, MemorySegment buffer) {
+        while (true) {
+            long count;
+            try {
+                count = (long) WRITE.invokeExact(NativeLinker.callState(), fd, buffer, buffer.byteSize());
+            } catch (Throwable t) {
+                throw NativeLinker.unexpected(t);
+            }
+            if (count >= 0) return count;
+            Errno errno = NativeLinker.lastErrno();
+            if (errno != Errno.EINTR) throw new ErrnoException(errno, "write");
         }
     }
 
