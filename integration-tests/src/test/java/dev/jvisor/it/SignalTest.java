@@ -33,7 +33,7 @@ class SignalTest {
 
     /** A signal sent to jvisor itself is handled by the program's own handler (exit 100+N). */
     @ParameterizedTest(name = "SIG{0}")
-    @CsvSource({"TERM, 115", "INT, 102", "HUP, 101"})
+    @CsvSource({"TERM, 115", "INT, 102", "HUP, 101", "QUIT, 103"})
     void signalToJvisorRunsTheProgramsHandler(String signal, int status) {
         try (LiveProcess run = LiveProcess.startSandboxed(Runner.probe("signal-wait"), signal)) {
             run.awaitLine("^ready$");
