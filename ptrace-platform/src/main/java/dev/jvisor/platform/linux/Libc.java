@@ -113,40 +113,19 @@ public final class Libc {
     /** waitpid(2), retrying EINTR. Returns the pid and its status, or null under WNOHANG when none changed. */
     public static WaitStatus waitpid(int pid, int options) {
         MemorySegment status = WAIT_STATUS.get();
-        while (true) {
-            int got;
-            try {
-                got = (int) WAITPID.invokeExact(NativeLinker.callState(), pid, status, options);
-            } catch (Throwable t) {
-                throw NativeLinker.unexpected(t);
-            }
-            if (got > 0) return new WaitStatus(got, status.get(JAVA_INT, 0));
-            if (got == 0) return null;
-            Errno errno = NativeLinker.lastErrno();
-            if (errno != Errno.EINTR) throw new ErrnoException(errno, "waitpid");
-        }
+        int got = (int) NativeLinker.restartable("waitpid",
+                () -> (int) WAITPID.invokeExact(NativeLinker.callState(), pid, status, options));
+        return got == 0 ? null : new WaitStatus(got, status.get(JAVA_INT, 0));
     }
 
     /** kill(2). */
     public static void kill(int pid, int signal) {
-        int result;
-        try {
-            result = (int) KILL.invokeExact(NativeLinker.callState(), pid, signal);
-        } catch (Throwable t) {
-            throw NativeLinker.unexpected(t);
-        }
-        if (result != 0) throw NativeLinker.failure("kill");
+        NativeLinker.checked("kill", () -> (int) KILL.invokeExact(NativeLinker.callState(), pid, signal));
     }
 
     /** tgkill(2). */
     public static void tgkill(int tgid, int tid, int signal) {
-        int result;
-        try {
-            result = (int) TGKILL.invokeExact(NativeLinker.callState(), tgid, tid, signal);
-        } catch (Throwable t) {
-            throw NativeLinker.unexpected(t);
-        }
-        if (result != 0) throw NativeLinker.failure("tgkill");
+        NativeLinker.checked("tgkill", () -> (int) TGKILL.invokeExact(NativeLinker.callState(), tgid, tid, signal));
     }
 
     /** getpid(2) of this JVM. */
@@ -162,44 +141,21 @@ public final class Libc {
     public static int[] pipe2(int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            int result = (int) PIPE2.invokeExact(NativeLinker.callState(), fds, flags);
-            if (result != 0) throw NativeLinker.failure("pipe2");
+            NativeLinker.checked("pipe2", () -> (int) PIPE2.invokeExact(NativeLinker.callState(), fds, flags));
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw NativeLinker.unexpected(t);
         }
     }
 
     /** read(2) into {@code buffer}, retrying EINTR; returns the count (0 at end of file). */
     public static long read(int fd, MemorySegment buffer) {
-        while (true) {
-            long count;
-            try {
-                count = (long) READ.invokeExact(NativeLinker.callState(), fd, buffer, buffer.byteSize());
-            } catch (Throwable t) {
-                throw NativeLinker.unexpected(t);
-            }
-            if (count >= 0) return count;
-            Errno errno = NativeLinker.lastErrno();
-            if (errno != Errno.EINTR) throw new ErrnoException(errno, "read");
-        }
+        return NativeLinker.restartable("read",
+                () -> (long) READ.invokeExact(NativeLinker.callState(), fd, buffer, buffer.byteSize()));
     }
 
     /** write(2) of {@code buffer}, retrying EINTR; returns the count written. */
     public static long write(int fd, MemorySegment buffer) {
-        while (true) {
-            long count;
-            try {
-                count = (long) WRITE.invokeExact(NativeLinker.callState(), fd, buffer, buffer.byteSize());
-            } catch (Throwable t) {
-                throw NativeLinker.unexpected(t);
-            }
-            if (count >= 0) return count;
-            Errno errno = NativeLinker.lastErrno();
-            if (errno != Errno.EINTR) throw new ErrnoException(errno, "write");
-        }
+        return NativeLinker.restartable("write",
+                () -> (long) WRITE.invokeExact(NativeLinker.callState(), fd, buffer, buffer.byteSize()));
     }
 
     /** A NULL-terminated char *[] allocated in {@code arena}. */

@@ -61,6 +61,40 @@ final class NativeLinker {
         return new ErrnoException(lastErrno(), call);
     }
 
+    /** A downcall through a {@link #withErrno} handle that returns -1 on failure. */
+    @FunctionalInterface
+    interface Call {
+        long invoke() throws Throwable;
+    }
+
+    /** Runs {@code call} once; -1 becomes an ErrnoException with the captured errno. */
+    static long checked(String name, Call call) {
+        long result = invoke(call);
+        if (result == -1) throw failure(name);
+        return result;
+    }
+
+    /**
+     * Runs {@code call} until it is not interrupted: the one place where EINTR is retried,
+     * for calls that can block (a signal to the JVM, such as a relayed one, interrupts them).
+     */
+    static long restartable(String name, Call call) {
+        while (true) {
+            long result = invoke(call);
+            if (result != -1) return result;
+            Errno errno = lastErrno();
+            if (errno != Errno.EINTR) throw new ErrnoException(errno, name);
+        }
+    }
+
+    private static long invoke(Call call) {
+        try {
+            return call.invoke();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
     /** Turns a Throwable from invokeExact (never expected for a downcall) into an Error. */
     static AssertionError unexpected(Throwable t) {
         return new AssertionError("native call failed unexpectedly", t);

@@ -43,13 +43,6 @@ public final class Pidfd {
     }
 
     private static long call(long number, long a, long b, long c, String name) {
-        long result;
-        try {
-            result = (long) SYSCALL3.invokeExact(NativeLinker.callState(), number, a, b, c);
-        } catch (Throwable t) {
-            throw NativeLinker.unexpected(t);
-        }
-        if (result == -1) throw NativeLinker.failure(name);
-        return result;
+        return NativeLinker.checked(name, () -> (long) SYSCALL3.invokeExact(NativeLinker.callState(), number, a, b, c));
     }
 }

@@ -47,11 +47,9 @@ public final class ProcessVm {
             MemorySegment remoteIov = arena.allocate(Iovec.LAYOUT);
             Iovec.set(localIov, local.address(), length);
             Iovec.set(remoteIov, remote, length);
-            done = (long) call.invokeExact(NativeLinker.callState(), pid, localIov, 1L, remoteIov, 1L, 0L);
-        } catch (Throwable t) {
-            throw NativeLinker.unexpected(t);
+            done = NativeLinker.checked(name,
+                    () -> (long) call.invokeExact(NativeLinker.callState(), pid, localIov, 1L, remoteIov, 1L, 0L));
         }
-        if (done == -1) throw NativeLinker.failure(name);
         // A partial transfer stops at the first unmapped or protected page.
         if (done != length) throw new ErrnoException(Errno.EFAULT, name);
     }

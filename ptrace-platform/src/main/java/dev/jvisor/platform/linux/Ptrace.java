@@ -107,13 +107,6 @@ public final class Ptrace {
     }
 
     private static long call(int request, int pid, long addr, long data, String name) {
-        long result;
-        try {
-            result = (long) PTRACE.invokeExact(NativeLinker.callState(), request, pid, addr, data);
-        } catch (Throwable t) {
-            throw NativeLinker.unexpected(t);
-        }
-        if (result == -1) throw NativeLinker.failure(name);
-        return result;
+        return NativeLinker.checked(name, () -> (long) PTRACE.invokeExact(NativeLinker.callState(), request, pid, addr, data));
     }
 }

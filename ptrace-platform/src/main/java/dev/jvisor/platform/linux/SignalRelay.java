@@ -1,7 +1,5 @@
 package dev.jvisor.platform.linux;
 
-import dev.jvisor.platform.ErrnoException;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -34,12 +32,8 @@ public final class SignalRelay {
         int[] pipe = Libc.pipe2(Libc.O_CLOEXEC);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment numbers = arena.allocateFrom(JAVA_INT, signals);
-            int result = (int) relaySignals.invokeExact(NativeLinker.callState(), pipe[1], numbers, signals.length);
-            if (result != 0) throw NativeLinker.failure("sigaction");
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw NativeLinker.unexpected(t);
+            NativeLinker.checked("sigaction",
+                    () -> (int) relaySignals.invokeExact(NativeLinker.callState(), pipe[1], numbers, signals.length));
         }
         return new SignalRelay(pipe[0]);
     }

@@ -178,6 +178,11 @@ class CallDecoderTest {
         public long scratch(int size) {
             throw new UnsupportedOperationException();
         }
+
+        @Override
+        public int copyDescriptor(int fd) {
+            throw new UnsupportedOperationException("the decoder takes no descriptors");
+        }
     }
 
     private static byte[] ints(int... values) {
@@ -803,6 +808,11 @@ class CallDecoderTest {
             @Override
             public long scratch(int size) {
                 return 0;
+            }
+
+            @Override
+            public int copyDescriptor(int fd) {
+                throw new UnsupportedOperationException("the decoder takes no descriptors");
             }
         };
         assertEquals(List.of(new Field("arguments", "?")), CallDecoder.arguments(gone));
