@@ -72,6 +72,8 @@ static inline const char *errno_name(int error) {
     case ECONNREFUSED: return "ECONNREFUSED";
     case EALREADY: return "EALREADY";
     case EINPROGRESS: return "EINPROGRESS";
+    case ENODATA: return "ENODATA";
+    case ESHUTDOWN: return "ESHUTDOWN";
     default: {
         static __thread char unknown[32];
         snprintf(unknown, sizeof unknown, "errno-%d", error);
@@ -113,6 +115,23 @@ static inline long report(const char *what, long result) {
     else say("%s: %ld\n", what, result);
     errno = saved;
     return result;
+}
+
+/* BYTES as text for a transcript: printable ASCII as is (backslash and quote escaped), every
+ * other byte as \xNN, so socket names with NULs and binary bytes print unambiguously. OUT
+ * needs 4 * LENGTH + 1 bytes; a longer text is cut short. Returns OUT. */
+static inline const char *escape_bytes(char *out, size_t size, const void *bytes, size_t length) {
+    const unsigned char *in = bytes;
+    size_t used = 0;
+    if (size == 0) return out;
+    for (size_t i = 0; i < length && used + 5 <= size; i++) {
+        unsigned char c = in[i];
+        if (c == '\\' || c == '"') used += (size_t)snprintf(out + used, size - used, "\\%c", c);
+        else if (c >= 0x20 && c < 0x7f) out[used++] = (char)c;
+        else used += (size_t)snprintf(out + used, size - used, "\\x%02x", c);
+    }
+    out[used] = '\0';
+    return out;
 }
 
 #endif

@@ -547,6 +547,9 @@ public final class CallDecoder {
             switch (optname) {
                 case SO_PEERCRED -> {
                     if (length >= UCRED_SIZE) return credentials(value);
+                    // A short struct ucred still starts with the pid: name it, so that a
+                    // comparison of two runs can map it to the process.
+                    if (length >= 4) return "pid=" + value.getInt(0) + " (" + length + " bytes)";
                 }
                 case SO_PEERSEC -> {
                     byte[] label = value.array();
