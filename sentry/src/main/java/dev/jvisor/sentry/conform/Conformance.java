@@ -56,11 +56,13 @@ public final class Conformance {
 
     private static RunOutcome run(LaunchSpec spec, SyscallHandler handler, Options options, Path base, String label)
             throws IOException {
+        // The same paths in both runs, renamed afterwards: a program may see where its
+        // directory and output are (a file descriptor's link, pwd).
         Path work = base.resolve("work");
         if (options.fixture() != null) copyTree(options.fixture(), work);
         else Files.createDirectories(work);
-        Path stdout = base.resolve("stdout-" + label);
-        Path stderr = base.resolve("stderr-" + label);
+        Path stdout = base.resolve("stdout");
+        Path stderr = base.resolve("stderr");
         Path stdin = options.stdin() != null ? options.stdin() : Path.of("/dev/null");
 
         List<CallRecord> calls = new ArrayList<>();
@@ -69,8 +71,10 @@ public final class Conformance {
         Sandbox sandbox = Sandbox.start(spec.redirected(work, new LaunchSpec.Stdio(stdin, stdout, stderr)), recorder);
         ExitStatus exit = sandbox.waitFor();
         Files.move(work, base.resolve("work-" + label), StandardCopyOption.ATOMIC_MOVE);
-        return new RunOutcome(exit, Files.readString(stdout), Files.readString(stderr), calls, names.processes(),
-                recorder.decodingFailures());
+        Path keptStdout = Files.move(stdout, base.resolve("stdout-" + label), StandardCopyOption.ATOMIC_MOVE);
+        Path keptStderr = Files.move(stderr, base.resolve("stderr-" + label), StandardCopyOption.ATOMIC_MOVE);
+        return new RunOutcome(exit, Files.readString(keptStdout), Files.readString(keptStderr), calls,
+                names.processes(), recorder.decodingFailures());
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
