@@ -12,6 +12,7 @@
  * child; descriptor numbers never print.
  */
 #include "probe.h"
+#include "unix-kind.h"
 
 #include <fcntl.h>
 #include <stddef.h>
@@ -21,12 +22,11 @@
 
 #define FAMILY_LENGTH ((socklen_t)offsetof(struct sockaddr_un, sun_path))
 
-enum naming { PATH, ABSTRACT, PAIR };
 
 static const char *kind;
 static int type;
 static int other_type; /* the other connection-oriented type, for EPROTOTYPE */
-static enum naming naming;
+static enum unix_naming naming;
 static pid_t child_pid;
 
 /* Read at run time, so that the compiler neither warns about nor optimises around it. */
@@ -46,7 +46,7 @@ static struct name kind_name(const char *suffix) {
     struct name name;
     memset(&name, 0, sizeof name);
     name.address.sun_family = AF_UNIX;
-    if (naming == PATH) {
+    if (naming == UNIX_PATH) {
         int length = snprintf(name.address.sun_path, sizeof name.address.sun_path, "connect-%s-%s.sock", kind, suffix);
         name.length = FAMILY_LENGTH + (socklen_t)length + 1;
     } else {
@@ -60,7 +60,7 @@ static struct name kind_name(const char *suffix) {
 static const char *const suffixes[] = {"listener", "client", "late", "missing", "mismatch", "dgram", "backlog", "client2"};
 
 static void remove_files(void) {
-    if (naming != PATH) return;
+    if (naming != UNIX_PATH) return;
     for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
         struct name name = kind_name(suffixes[i]);
         unlink(name.address.sun_path);
@@ -222,7 +222,7 @@ static void listener_states(void) {
     show_credentials("SO_PEERCRED(listening)", l);
     report("listen(again, 4)", listen(l, 4));
     close(l);
-    if (naming == PATH) unlink(name.address.sun_path);
+    if (naming == UNIX_PATH) unlink(name.address.sun_path);
 }
 
 static void round_trip(void) {
@@ -320,7 +320,7 @@ static void round_trip(void) {
     close(a5);
     close(c5);
     close(l);
-    if (naming == PATH) {
+    if (naming == UNIX_PATH) {
         unlink(name.address.sun_path);
         unlink(client.address.sun_path);
         unlink(client2.address.sun_path);
@@ -347,7 +347,7 @@ static void name_errors(void) {
 
     struct name name = kind_name("listener");
     int l = listener_at("bind(listener)", &name, type, 4);
-    if (naming == ABSTRACT) {
+    if (naming == UNIX_ABSTRACT) {
         /* The other type's listener at the same abstract name: both bind, each connect
          * reaches its own type. */
         int twin = listener_at("bind(listener's name, other type)", &name, other_type, 4);
@@ -422,7 +422,7 @@ static void name_errors(void) {
     close(q2);
     close(m);
     close(d);
-    if (naming == PATH) {
+    if (naming == UNIX_PATH) {
         unlink(name.address.sun_path);
         unlink(mismatch.address.sun_path);
         unlink(dgram.address.sun_path);
@@ -477,7 +477,7 @@ static void backlog(void) {
             close(c);
         }
         for (int j = 0; j < count; j++) close(clients[j]);
-        if (naming == PATH) unlink(name.address.sun_path);
+        if (naming == UNIX_PATH) unlink(name.address.sun_path);
     }
 }
 
@@ -546,7 +546,7 @@ static void across_fork(void) {
     close(pipe_fds[0]);
     close(l);
     child_pid = 0;
-    if (naming == PATH) unlink(name.address.sun_path);
+    if (naming == UNIX_PATH) unlink(name.address.sun_path);
 }
 
 static void pair(void) {
@@ -640,31 +640,14 @@ static void pair(void) {
 }
 
 int main(int argc, char **argv) {
-    static const struct {
-        const char *kind;
-        int type;
-        enum naming naming;
-    } kinds[] = {
-        {"stream-path", SOCK_STREAM, PATH},       {"stream-abstract", SOCK_STREAM, ABSTRACT},
-        {"seqpacket-path", SOCK_SEQPACKET, PATH}, {"seqpacket-abstract", SOCK_SEQPACKET, ABSTRACT},
-        {"stream-pair", SOCK_STREAM, PAIR},       {"seqpacket-pair", SOCK_SEQPACKET, PAIR},
-    };
-    for (size_t i = 0; argc == 2 && i < sizeof kinds / sizeof *kinds; i++) {
-        if (strcmp(argv[1], kinds[i].kind) == 0) {
-            kind = kinds[i].kind;
-            type = kinds[i].type;
-            naming = kinds[i].naming;
-        }
-    }
-    if (kind == NULL) {
-        fprintf(stderr, "usage: unix-connect stream-path|stream-abstract|seqpacket-path|seqpacket-abstract|"
-                        "stream-pair|seqpacket-pair\n");
-        return 2;
-    }
+    const struct unix_kind *chosen = unix_kind_from_args(argc, argv);
+    kind = chosen->name;
+    type = chosen->type;
+    naming = chosen->naming;
     other_type = type == SOCK_STREAM ? SOCK_SEQPACKET : SOCK_STREAM;
     say("unix-connect %s\n", kind);
     remove_files();
-    if (naming == PAIR) {
+    if (naming == UNIX_PAIR) {
         pair();
     } else {
         listener_states();
