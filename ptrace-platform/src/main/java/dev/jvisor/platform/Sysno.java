@@ -28,9 +28,11 @@ public final class Sysno {
     public static final int FUTEX = 202;
     public static final int MKNODAT = 259;
     public static final int NEWFSTATAT = 262;
+    public static final int UNLINKAT = 263;
     public static final int ACCEPT4 = 288;
     public static final int RECVMMSG = 299;
     public static final int SENDMMSG = 307;
+    public static final int FACCESSAT2 = 439;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(READ, "read"), Map.entry(WRITE, "write"), Map.entry(CLOSE, "close"),
@@ -42,6 +44,7 @@ public final class Sysno {
             Map.entry(SOCKETPAIR, "socketpair"), Map.entry(SETSOCKOPT, "setsockopt"),
             Map.entry(GETSOCKOPT, "getsockopt"), Map.entry(GETTID, "gettid"), Map.entry(FUTEX, "futex"),
             Map.entry(MKNODAT, "mknodat"), Map.entry(NEWFSTATAT, "newfstatat"),
+            Map.entry(UNLINKAT, "unlinkat"), Map.entry(FACCESSAT2, "faccessat2"),
             Map.entry(ACCEPT4, "accept4"), Map.entry(RECVMMSG, "recvmmsg"), Map.entry(SENDMMSG, "sendmmsg"));
 
     private Sysno() {}

@@ -1,19 +1,14 @@
 package dev.jvisor.sentry;
 
-import dev.jvisor.platform.PassthroughHandler;
 import dev.jvisor.platform.SyscallHandler;
+import dev.jvisor.sentry.unix.UnixSockets;
 
-/**
- * The sentry's entry point: the handler that answers a sandbox's trapped AF_UNIX calls.
- *
- * <p>The AF_UNIX implementation has not landed yet: until it does, the host kernel answers
- * every trapped call, and `jvisor conform` compares two kernel-answered runs.
- */
+/** The sentry's entry point: the handler that answers a sandbox's trapped AF_UNIX calls. */
 public final class Sentry {
     private Sentry() {}
 
-    /** A handler for one new sandbox. */
+    /** A handler for one new sandbox, with its own AF_UNIX namespaces. */
     public static SyscallHandler handler() {
-        return new PassthroughHandler();
+        return new UnixSockets();
     }
 }

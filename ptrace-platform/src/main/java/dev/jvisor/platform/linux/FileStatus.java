@@ -1,0 +1,63 @@
+package dev.jvisor.platform.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * fstatat(2) of a path given as bytes (a tracee's path need not be valid in any charset),
+ * reduced to what identifies a file: its device, inode and mode.
+ */
+public record FileStatus(long device, long inode, int mode) {
+    public static final int AT_FDCWD = -100;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    public static final int S_IFMT = 0xf000;
+    public static final int S_IFSOCK = 0xc000;
+
+    /** struct stat, x86-64 (asm/stat.h): the identifying fields and the total size. */
+    public static final StructLayout STAT = MemoryLayout.structLayout(
+            JAVA_LONG.withName("st_dev"),
+            JAVA_LONG.withName("st_ino"),
+            JAVA_LONG.withName("st_nlink"),
+            JAVA_INT.withName("st_mode"),
+            MemoryLayout.paddingLayout(144 - 28));
+    private static final VarHandle DEV = STAT.varHandle(groupElement("st_dev"));
+    private static final VarHandle INO = STAT.varHandle(groupElement("st_ino"));
+    private static final VarHandle MODE = STAT.varHandle(groupElement("st_mode"));
+
+    private static final MethodHandle FSTATAT = NativeLinker.withErrno("fstatat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+
+    public boolean isSocket() {
+        return (mode & S_IFMT) == S_IFSOCK;
+    }
+
+    /** fstatat(AT_FDCWD, path, flags) in this process. */
+    public static FileStatus of(byte[] path, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = arena.allocate(path.length + 1L);
+            MemorySegment.copy(path, 0, name, JAVA_BYTE, 0, path.length);
+            MemorySegment stat = arena.allocate(STAT);
+            NativeLinker.checked("fstatat",
+                    () -> (int) FSTATAT.invokeExact(NativeLinker.callState(), AT_FDCWD, name, stat, flags));
+            return new FileStatus((long) DEV.get(stat, 0L), (long) INO.get(stat, 0L), (int) MODE.get(stat, 0L));
+        }
+    }
+
+    /** The same fields from a struct stat that a tracee's fstatat wrote (little-endian bytes). */
+    public static FileStatus decode(byte[] stat) {
+        MemorySegment segment = MemorySegment.ofArray(stat);
+        return new FileStatus(segment.get(JAVA_LONG.withByteAlignment(1), 0), segment.get(JAVA_LONG.withByteAlignment(1), 8),
+                segment.get(JAVA_INT.withByteAlignment(1), 24));
+    }
+}

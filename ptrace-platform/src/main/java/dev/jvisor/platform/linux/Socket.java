@@ -1,0 +1,47 @@
+package dev.jvisor.platform.linux;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/** socket(2), send(2) and recv(2) for the sentry's own host sockets (such as a netlink query). */
+public final class Socket {
+    public static final int AF_NETLINK = 16;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_CLOEXEC = 0x80000;
+
+    private static final MethodHandle SOCKET = NativeLinker.withErrno("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SEND = NativeLinker.withErrno("send",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle RECV = NativeLinker.withErrno("recv",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+
+    private Socket() {}
+
+    public static int socket(int domain, int type, int protocol) {
+        return (int) NativeLinker.checked("socket",
+                () -> (int) SOCKET.invokeExact(NativeLinker.callState(), domain, type, protocol));
+    }
+
+    /** close(2) of one of this process's sockets. */
+    public static void close(int fd) {
+        Pidfd.close(fd);
+    }
+
+    /** send(2) of the whole of {@code data}, retrying EINTR; returns the count sent. */
+    public static long send(int fd, MemorySegment data, int flags) {
+        return NativeLinker.restartable("send",
+                () -> (long) SEND.invokeExact(NativeLinker.callState(), fd, data, data.byteSize(), flags));
+    }
+
+    /** recv(2) into {@code buffer}, retrying EINTR; returns the count received. */
+    public static long recv(int fd, MemorySegment buffer, int flags) {
+        return NativeLinker.restartable("recv",
+                () -> (long) RECV.invokeExact(NativeLinker.callState(), fd, buffer, buffer.byteSize(), flags));
+    }
+}

@@ -1,0 +1,112 @@
+package dev.jvisor.sentry.unix;
+
+/**
+ * The sentry's state for one connection-oriented AF_UNIX socket of a sandbox, identified by
+ * the inode of the kernel socket behind the program's descriptors.
+ *
+ * <p>The kernel socket is real: data, shutdown, credentials, rights, readiness and blocking
+ * are the kernel's. The sentry keeps what the kernel cannot know because names live in the
+ * sentry: the socket's own name, its peer, and (for a listener) the hidden kernel name
+ * through which the sandbox's connects reach it. All fields are used on the tracer thread
+ * only.
+ *
+ * <p>Invariants: {@code state == LISTENING ⇔ kernelName != null && address is named};
+ * {@code state == CONNECTED ⇒ peerAddress() is defined}.
+ */
+final class Endpoint {
+    enum State { UNCONNECTED, LISTENING, CONNECTED }
+
+    final long inode;
+    /** SOCK_STREAM, SOCK_SEQPACKET, or SOCK_DGRAM (for now only to know which file it holds). */
+    final int type;
+    private UnixAddress address = UnixAddress.UNNAMED;
+    private State state = State.UNCONNECTED;
+    /** The connected peer when the sentry knows its endpoint (socketpair ends, accepted sockets). */
+    private Endpoint peer;
+    /** The name a client was connected to: the listener's name at connect time. */
+    private UnixAddress connectedTo;
+    /** The listener's hidden abstract name in the host kernel, once it listens. */
+    private UnixAddress.Abstract kernelName;
+    /** SO_PASSCRED and SO_PASSPIDFD: with either, connect(2) autobinds an unbound socket. */
+    private boolean passCred;
+    private boolean passPidfd;
+
+    Endpoint(long inode, int type) {
+        this.inode = inode;
+        this.type = type;
+    }
+
+    UnixAddress address() {
+        return address;
+    }
+
+    boolean named() {
+        return !(address instanceof UnixAddress.Unnamed);
+    }
+
+    void bind(UnixAddress name) {
+        if (named()) throw new IllegalStateException(this + " is already bound");
+        address = name;
+    }
+
+    /**
+     * An accepted socket shares its listener's name (unix_stream_connect gives the new socket
+     * the listener's address) without holding it in a namespace.
+     */
+    void adopt(UnixAddress listenerName) {
+        address = listenerName;
+    }
+
+    State state() {
+        return state;
+    }
+
+    void listen(UnixAddress.Abstract hidden) {
+        kernelName = hidden;
+        state = State.LISTENING;
+    }
+
+    UnixAddress.Abstract kernelName() {
+        return kernelName;
+    }
+
+    /** Connected to a listener named {@code listenerName}; the accepted end is not known yet. */
+    void connectTo(UnixAddress listenerName) {
+        state = State.CONNECTED;
+        connectedTo = listenerName;
+    }
+
+    /** Connected to {@code other}, whose endpoint the sentry knows. */
+    void pairWith(Endpoint other) {
+        state = State.CONNECTED;
+        peer = other;
+    }
+
+    Endpoint peer() {
+        return peer;
+    }
+
+    /**
+     * The name getpeername(2) reports: the peer's current name, or for a client whose
+     * accepted end is not known, the listener's name (the accepted socket shares it,
+     * net/unix/af_unix.c: unix_stream_connect).
+     */
+    UnixAddress peerAddress() {
+        if (peer != null) return peer.address;
+        return connectedTo != null ? connectedTo : UnixAddress.UNNAMED;
+    }
+
+    boolean passCredentials() {
+        return passCred || passPidfd;
+    }
+
+    void passCredentials(boolean credentials, boolean on) {
+        if (credentials) passCred = on;
+        else passPidfd = on;
+    }
+
+    @Override
+    public String toString() {
+        return "socket:[" + inode + "] " + state + " " + address;
+    }
+}

@@ -1,0 +1,446 @@
+package dev.jvisor.sentry.unix;
+
+import dev.jvisor.platform.Action;
+import dev.jvisor.platform.Errno;
+import dev.jvisor.platform.ErrnoException;
+import dev.jvisor.platform.InjectionResult;
+import dev.jvisor.platform.Syscall;
+import dev.jvisor.platform.SyscallHandler;
+import dev.jvisor.platform.SyscallStop;
+import dev.jvisor.platform.Sysno;
+import dev.jvisor.platform.TraceeMemory;
+import dev.jvisor.platform.linux.FileStatus;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
+import static dev.jvisor.sentry.abi.SocketAbi.SOCK_SEQPACKET;
+import static dev.jvisor.sentry.abi.SocketAbi.SOCK_STREAM;
+import static dev.jvisor.sentry.abi.SocketAbi.SOCK_TYPE_MASK;
+import static dev.jvisor.sentry.abi.SocketAbi.SOL_SOCKET;
+import static dev.jvisor.sentry.abi.SocketAbi.SO_PASSCRED;
+
+/**
+ * The sentry's answer to a sandbox's trapped AF_UNIX calls on connection-oriented sockets
+ * (SOCK_STREAM, SOCK_SEQPACKET).
+ *
+ * <p>Every such socket is a real kernel socket of the same type, created by the program's
+ * own call, so that data, shutdown, readiness, blocking, credentials and descriptor passing
+ * are the kernel's. Names are the sentry's: bind records the name here (a pathname also gets
+ * its socket file, made in the program's context), and a listener is bound in the kernel to
+ * a hidden abstract name that only the sentry hands out. connect resolves the program's name
+ * in the sandbox's namespaces and then connects, in the program's context, to that hidden
+ * name: the kernel's backlog, blocking, timeouts and signals apply. What the hidden names
+ * would make the kernel report (getsockname, getpeername, accept's and recvfrom's addresses)
+ * the sentry answers. Calls on descriptors that are not sandbox sockets pass through.
+ */
+public final class UnixSockets implements SyscallHandler {
+    private static final int AT_FDCWD = -100;
+    private static final int S_IFSOCK = 0xc000;
+    private static final int W_OK = 2;
+    private static final int AT_EACCESS = 0x200;
+    private static final int SO_PASSPIDFD = 76;
+    /** struct msghdr: msg_name at 0, msg_namelen at 8. */
+    private static final int MSGHDR_NAMELEN = 8;
+
+    private final UnixDiag diag;
+    private final Endpoints endpoints;
+    private final SecureRandom random = new SecureRandom();
+    private final String hiddenPrefix;
+    private long hiddenCount;
+
+    public UnixSockets() {
+        this.diag = new UnixDiag();
+        this.endpoints = new Endpoints(diag::alive);
+        this.hiddenPrefix = "jvisor-" + HexFormat.of().toHexDigits(random.nextLong()) + "-";
+    }
+
+    @Override
+    public Action onSyscall(SyscallStop stop) {
+        Syscall call = stop.call();
+        return switch (call.number()) {
+            case Sysno.SOCKET -> socket(stop);
+            case Sysno.SOCKETPAIR -> socketpair(stop);
+            case Sysno.BIND -> bind(stop);
+            case Sysno.LISTEN -> listen(stop);
+            case Sysno.CONNECT -> connect(stop);
+            case Sysno.ACCEPT, Sysno.ACCEPT4 -> accept(stop);
+            case Sysno.GETSOCKNAME -> getsockname(stop);
+            case Sysno.GETPEERNAME -> getpeername(stop);
+            case Sysno.SETSOCKOPT -> setsockopt(stop);
+            case Sysno.RECVFROM -> recvfrom(stop);
+            case Sysno.RECVMSG -> recvmsg(stop);
+            default -> Action.passthrough();
+        };
+    }
+
+    /** The types the sentry registers: datagram sockets only for their filesystem names, for now. */
+    private static boolean served(long type) {
+        int base = (int) type & SOCK_TYPE_MASK;
+        return base == SOCK_STREAM || base == SOCK_SEQPACKET || base == SOCK_DGRAM;
+    }
+
+    /**
+     * The connection-oriented sandbox socket behind the call's first argument, or null (not
+     * one: the kernel answers).
+     */
+    private Endpoint endpoint(SyscallStop stop) {
+        Endpoint endpoint = anyEndpoint(stop);
+        return endpoint == null || endpoint.type == SOCK_DGRAM ? null : endpoint;
+    }
+
+    private Endpoint anyEndpoint(SyscallStop stop) {
+        long inode = DescriptorInodes.socketInode(stop.tid(), stop.call().arg0());
+        return inode < 0 ? null : endpoints.get(inode);
+    }
+
+    // socket(2), socketpair(2): the kernel makes the sockets, the sentry registers them.
+
+    private Action socket(SyscallStop stop) {
+        Syscall call = stop.call();
+        if (!served(call.arg1())) return Action.passthrough();
+        int type = (int) call.arg1() & SOCK_TYPE_MASK;
+        return Action.inject(call, created -> {
+            if (created.failed() || created.interrupted()) return created.asAction();
+            register(stop.tid(), created.raw(), type);
+            return Action.returning(created.raw());
+        });
+    }
+
+    private Action socketpair(SyscallStop stop) {
+        Syscall call = stop.call();
+        if (!served(call.arg1())) return Action.passthrough();
+        int type = (int) call.arg1() & SOCK_TYPE_MASK;
+        return Action.inject(call, created -> {
+            if (created.failed() || created.interrupted()) return created.asAction();
+            TraceeMemory memory = stop.memory();
+            Endpoint first = register(stop.tid(), memory.readInt(call.arg3()), type);
+            Endpoint second = register(stop.tid(), memory.readInt(call.arg3() + 4), type);
+            if (first != null && second != null) {
+                first.pairWith(second);
+                second.pairWith(first);
+            }
+            return Action.returning(created.raw());
+        });
+    }
+
+    private Endpoint register(int tid, long fd, int type) {
+        long inode = DescriptorInodes.socketInode(tid, fd);
+        return inode < 0 ? null : endpoints.register(inode, type);
+    }
+
+    // bind(2)
+
+    private Action bind(SyscallStop stop) {
+        Endpoint endpoint = anyEndpoint(stop);
+        if (endpoint == null) return Action.passthrough();
+        Syscall call = stop.call();
+        if (endpoint.type == SOCK_DGRAM) return bindDatagram(stop, endpoint);
+        byte[] raw = AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2());
+        // net/unix/af_unix.c: unix_bind. Autobind on an already named socket succeeds.
+        if (UnixAddress.isAutobind(raw)) {
+            if (!endpoint.named()) autobind(endpoint);
+            return Action.returning(0);
+        }
+        return switch (UnixAddress.parse(raw)) {
+            case UnixAddress.Abstract name -> {
+                // unix_bind_abstract: EINVAL for a named socket before the name is looked at.
+                if (endpoint.named()) throw new ErrnoException(Errno.EINVAL, "bind");
+                endpoints.abstractNames.bind(endpoint, name);
+                yield Action.returning(0);
+            }
+            case UnixAddress.Pathname path -> bindPath(stop, endpoint, path);
+            case UnixAddress.Unnamed unnamed -> throw new ErrnoException(Errno.EINVAL, "bind");
+        };
+    }
+
+    /**
+     * unix_bind_bsd: the socket file is made first, in the program's context (cwd, umask,
+     * permissions; EEXIST becomes EADDRINUSE); only then is a named socket refused with
+     * EINVAL, and the file it made removed again.
+     */
+    private Action bindPath(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name) {
+        long path = writeString(stop, name.path());
+        return Action.inject(Syscall.of(Sysno.MKNODAT, AT_FDCWD, path, S_IFSOCK | 0777, 0), made -> {
+            if (made.interrupted()) return made.asAction();
+            if (made.failed()) {
+                return Action.fail(made.errno() == Errno.EEXIST ? Errno.EADDRINUSE : made.errno());
+            }
+            if (endpoint.named()) {
+                return Action.inject(Syscall.of(Sysno.UNLINKAT, AT_FDCWD, path, 0),
+                        removed -> Action.fail(Errno.EINVAL));
+            }
+            endpoint.bind(name);
+            recordFile(stop, endpoint, name);
+            return Action.returning(0);
+        });
+    }
+
+    /**
+     * Datagram sockets are still the kernel's, names included; the sentry only learns which
+     * socket file a datagram socket holds, so that a connect of another type to it is
+     * EPROTOTYPE as on Linux.
+     */
+    private Action bindDatagram(SyscallStop stop, Endpoint endpoint) {
+        Syscall call = stop.call();
+        byte[] raw = AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2());
+        return Action.inject(call, bound -> {
+            if (bound.failed() || bound.interrupted()) return bound.asAction();
+            if (!UnixAddress.isAutobind(raw) && UnixAddress.parse(raw) instanceof UnixAddress.Pathname name) {
+                endpoint.bind(name);
+                recordFile(stop, endpoint, name);
+            }
+            return Action.returning(0);
+        });
+    }
+
+    private void recordFile(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name) {
+        try {
+            FileStatus file = FileStatus.of(DescriptorInodes.hostPath(stop.tid(), name.path()),
+                    FileStatus.AT_SYMLINK_NOFOLLOW);
+            endpoints.files.bind(new FilesystemNames.FileId(file.device(), file.inode()), endpoint);
+        } catch (ErrnoException raced) {
+            // The program's other threads removed or replaced the file already: it names nothing.
+        }
+    }
+
+    /**
+     * unix_autobind: an abstract name of five hex digits, from a random start, that no
+     * socket of this type holds.
+     */
+    private void autobind(Endpoint endpoint) {
+        int start = random.nextInt(0x100000);
+        for (int i = 1; i <= 0x100000; i++) {
+            byte[] name = String.format("\0%05x", (start + i) & 0xfffff).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            UnixAddress.Abstract candidate = new UnixAddress.Abstract(name);
+            if (endpoints.abstractNames.free(endpoint.type, candidate)) {
+                endpoints.abstractNames.bind(endpoint, candidate);
+                return;
+            }
+        }
+        throw new ErrnoException(Errno.EADDRINUSE, "autobind");
+    }
+
+    // listen(2)
+
+    /**
+     * unix_listen: EINVAL on an unbound socket (no autobind) and on a connected one. The
+     * first listen binds the kernel socket to a hidden name, then the program's own listen
+     * runs (the kernel records the listener's credentials and the backlog); listening again
+     * only changes the backlog.
+     */
+    private Action listen(SyscallStop stop) {
+        Endpoint endpoint = endpoint(stop);
+        if (endpoint == null || endpoint.state() == Endpoint.State.LISTENING) return Action.passthrough();
+        if (!endpoint.named() || endpoint.state() == Endpoint.State.CONNECTED) {
+            throw new ErrnoException(Errno.EINVAL, "listen");
+        }
+        UnixAddress.Abstract hidden = new UnixAddress.Abstract(
+                ("\0" + hiddenPrefix + hiddenCount++).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        byte[] encoded = hidden.encode();
+        long address = stop.scratch(encoded.length);
+        stop.memory().write(address, encoded);
+        return Action.inject(Syscall.of(Sysno.BIND, stop.call().arg0(), address, encoded.length), bound -> {
+            if (bound.failed() || bound.interrupted()) return bound.asAction();
+            endpoint.listen(hidden);
+            return Action.passthrough();
+        });
+    }
+
+    // connect(2)
+
+    /**
+     * unix_stream_connect: the name is checked and resolved first (its errors come before
+     * EISCONN), then the kernel connects the program's socket to the listener's hidden name.
+     */
+    private Action connect(SyscallStop stop) {
+        Endpoint endpoint = endpoint(stop);
+        if (endpoint == null) return Action.passthrough();
+        Syscall call = stop.call();
+        UnixAddress target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2()));
+        // unix_stream_connect: a socket that passes credentials is autobound first.
+        if (endpoint.passCredentials() && !endpoint.named()) autobind(endpoint);
+        return switch (target) {
+            case UnixAddress.Abstract name -> connectTo(stop, endpoint, endpoints.abstractNames.lookup(endpoint.type, name));
+            case UnixAddress.Pathname path -> connectPath(stop, endpoint, path);
+            case UnixAddress.Unnamed unnamed -> throw new ErrnoException(Errno.EINVAL, "connect");
+        };
+    }
+
+    /**
+     * unix_find_bsd: the path is resolved and write permission checked in the program's
+     * context (ENOENT, ENOTDIR, ELOOP, EACCES, ...), then a file that is not a socket, or
+     * no sandbox socket's file, refuses (ECONNREFUSED), and one of another type is EPROTOTYPE.
+     */
+    private Action connectPath(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name) {
+        long path = writeString(stop, name.path());
+        return Action.inject(Syscall.of(Sysno.FACCESSAT2, AT_FDCWD, path, W_OK, AT_EACCESS), checked -> {
+            if (checked.failed() || checked.interrupted()) return checked.asAction();
+            FileStatus file;
+            try {
+                file = FileStatus.of(DescriptorInodes.hostPath(stop.tid(), name.path()), 0);
+            } catch (ErrnoException raced) {
+                return Action.fail(Errno.ECONNREFUSED);
+            }
+            if (!file.isSocket()) return Action.fail(Errno.ECONNREFUSED);
+            Endpoint listener = endpoints.files.lookup(new FilesystemNames.FileId(file.device(), file.inode()));
+            if (listener != null && listener.type != endpoint.type) {
+                return Action.fail(diag.alive(listener.inode) ? Errno.EPROTOTYPE : Errno.ECONNREFUSED);
+            }
+            return connectTo(stop, endpoint, listener);
+        });
+    }
+
+    private Action connectTo(SyscallStop stop, Endpoint endpoint, Endpoint listener) {
+        if (listener == null || listener.state() != Endpoint.State.LISTENING) return Action.fail(Errno.ECONNREFUSED);
+        switch (endpoint.state()) {
+            case CONNECTED -> throw new ErrnoException(Errno.EISCONN, "connect");
+            case LISTENING -> throw new ErrnoException(Errno.EINVAL, "connect");
+            case UNCONNECTED -> { }
+        }
+        byte[] hidden = listener.kernelName().encode();
+        long address = stop.scratch(hidden.length);
+        stop.memory().write(address, hidden);
+        UnixAddress listenerName = listener.address();
+        return Action.inject(Syscall.of(Sysno.CONNECT, stop.call().arg0(), address, hidden.length), connected -> {
+            if (connected.failed() || connected.interrupted()) return connected.asAction();
+            endpoint.connectTo(listenerName);
+            return Action.returning(0);
+        });
+    }
+
+    // accept(2), accept4(2)
+
+    /**
+     * The kernel accepts (blocking, O_NONBLOCK, SO_RCVTIMEO, signals and the flags are its
+     * own); the sentry registers the new socket, pairs it with its client (the kernel names
+     * the peer's inode), and writes the client's name. net/socket.c: do_accept copies the
+     * address after accepting, and a failed copy loses the connection.
+     */
+    private Action accept(SyscallStop stop) {
+        Endpoint listener = endpoint(stop);
+        if (listener == null || listener.state() != Endpoint.State.LISTENING) return Action.passthrough();
+        Syscall call = stop.call();
+        long flags = call.number() == Sysno.ACCEPT4 ? call.arg3() : 0;
+        return Action.inject(Syscall.of(Sysno.ACCEPT4, call.arg0(), 0, 0, flags), accepted -> {
+            if (accepted.failed() || accepted.interrupted()) return accepted.asAction();
+            long fd = accepted.raw();
+            Endpoint socket = register(stop.tid(), fd, listener.type);
+            Endpoint client = null;
+            if (socket != null) {
+                socket.adopt(listener.address());
+                UnixDiag.Status status = diag.query(socket.inode);
+                client = status == null || status.peer() == 0 ? null : endpoints.get(status.peer());
+                if (client != null) {
+                    socket.pairWith(client);
+                    client.pairWith(socket);
+                } else {
+                    socket.connectTo(UnixAddress.UNNAMED);
+                }
+            }
+            if (call.arg1() != 0) {
+                byte[] peer = client == null ? UnixAddress.UNNAMED.encode() : client.address().encode();
+                try {
+                    AddressCopy.toTracee(stop.memory(), peer, call.arg1(), call.arg2());
+                } catch (ErrnoException e) {
+                    return Action.inject(Syscall.of(Sysno.CLOSE, fd), closed -> Action.fail(e.errno()));
+                }
+            }
+            return Action.returning(fd);
+        });
+    }
+
+    // getsockname(2), getpeername(2)
+
+    private Action getsockname(SyscallStop stop) {
+        Endpoint endpoint = endpoint(stop);
+        if (endpoint == null) return Action.passthrough();
+        Syscall call = stop.call();
+        AddressCopy.toTracee(stop.memory(), endpoint.address().encode(), call.arg1(), call.arg2());
+        return Action.returning(0);
+    }
+
+    /** unix_getname: ENOTCONN without a peer; a peer that closed still names itself. */
+    private Action getpeername(SyscallStop stop) {
+        Endpoint endpoint = endpoint(stop);
+        if (endpoint == null) return Action.passthrough();
+        if (endpoint.state() != Endpoint.State.CONNECTED) throw new ErrnoException(Errno.ENOTCONN, "getpeername");
+        Syscall call = stop.call();
+        AddressCopy.toTracee(stop.memory(), endpoint.peerAddress().encode(), call.arg1(), call.arg2());
+        return Action.returning(0);
+    }
+
+    // setsockopt(2): the kernel keeps every option; the sentry notes the one that changes naming.
+
+    private Action setsockopt(SyscallStop stop) {
+        Syscall call = stop.call();
+        boolean passes = call.arg1() == SOL_SOCKET && (call.arg2() == SO_PASSCRED || call.arg2() == SO_PASSPIDFD);
+        if (!passes) return Action.passthrough();
+        Endpoint endpoint = endpoint(stop);
+        if (endpoint == null) return Action.passthrough();
+        return Action.inject(call, set -> {
+            if (set.failed() || set.interrupted()) return set.asAction();
+            endpoint.passCredentials(call.arg2() == SO_PASSCRED, stop.memory().readInt(call.arg3()) != 0);
+            return Action.returning(set.raw());
+        });
+    }
+
+    // recvfrom(2), recvmsg(2): the sender's name is the sentry's, not the kernel's.
+
+    private Action recvfrom(SyscallStop stop) {
+        Syscall call = stop.call();
+        if (call.arg4() == 0) return Action.passthrough();
+        Endpoint endpoint = endpoint(stop);
+        if (endpoint == null || endpoint.state() != Endpoint.State.CONNECTED) return Action.passthrough();
+        int room;
+        try {
+            room = stop.memory().readInt(call.arg5());
+        } catch (ErrnoException e) {
+            return Action.passthrough();
+        }
+        return Action.inject(call, received -> fixSenderName(stop, endpoint, received, call.arg4(), call.arg5(), room));
+    }
+
+    private Action recvmsg(SyscallStop stop) {
+        Syscall call = stop.call();
+        long name;
+        int room;
+        try {
+            name = stop.memory().readLong(call.arg1());
+            room = stop.memory().readInt(call.arg1() + MSGHDR_NAMELEN);
+        } catch (ErrnoException e) {
+            return Action.passthrough();
+        }
+        if (name == 0) return Action.passthrough();
+        Endpoint endpoint = endpoint(stop);
+        if (endpoint == null || endpoint.state() != Endpoint.State.CONNECTED) return Action.passthrough();
+        return Action.inject(call,
+                received -> fixSenderName(stop, endpoint, received, name, call.arg1() + MSGHDR_NAMELEN, room));
+    }
+
+    /**
+     * unix_copy_addr: when a message was taken, the name is its sender's (the peer's), and an
+     * unnamed sender reports length 0; when none was, the length stays 0.
+     */
+    private static Action fixSenderName(SyscallStop stop, Endpoint endpoint, InjectionResult received,
+                                        long name, long lengthAddress, int room) {
+        if (received.failed() || received.interrupted()) return received.asAction();
+        TraceeMemory memory = stop.memory();
+        boolean taken = received.raw() > 0 || memory.readInt(lengthAddress) > 0;
+        if (taken) {
+            UnixAddress sender = endpoint.peerAddress();
+            if (sender instanceof UnixAddress.Unnamed) memory.writeInt(lengthAddress, 0);
+            else AddressCopy.toTracee(memory, sender.encode(), name, lengthAddress, room);
+        }
+        return Action.returning(received.raw());
+    }
+
+    /** {@code bytes} and a terminating NUL in the thread's scratch memory. */
+    private static long writeString(SyscallStop stop, byte[] bytes) {
+        byte[] terminated = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+        long address = stop.scratch(terminated.length);
+        stop.memory().write(address, terminated);
+        return address;
+    }
+}
