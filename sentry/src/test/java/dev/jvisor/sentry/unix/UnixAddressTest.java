@@ -1,0 +1,77 @@
+package dev.jvisor.sentry.unix;
+
+import dev.jvisor.platform.Errno;
+import dev.jvisor.platform.ErrnoException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The sockaddr_un rules of net/unix/af_unix.c (unix_validate_addr, unix_mkname_bsd). */
+class UnixAddressTest {
+    private static byte[] sockaddr(int family, String path, int length) {
+        byte[] raw = new byte[length];
+        raw[0] = (byte) family;
+        raw[1] = (byte) (family >> 8);
+        byte[] bytes = path.getBytes(StandardCharsets.ISO_8859_1);
+        System.arraycopy(bytes, 0, raw, 2, Math.min(bytes.length, length - 2));
+        return raw;
+    }
+
+    @ParameterizedTest(name = "length {0}")
+    @ValueSource(ints = {0, 1, 2, 111, 128})
+    void lengthsOutsideTheFamilyAndSunPathAreEinval(int length) {
+        ErrnoException e = assertThrows(ErrnoException.class, () -> UnixAddress.parse(sockaddr(1, "x", length)));
+        assertEquals(Errno.EINVAL, e.errno());
+    }
+
+    @Test
+    void anotherFamilyIsEinval() {
+        assertEquals(Errno.EINVAL, assertThrows(ErrnoException.class,
+                () -> UnixAddress.parse(sockaddr(2, "x", 10))).errno());
+    }
+
+    @Test
+    void aPathEndsAtItsFirstNulAndReportsTheNul() {
+        UnixAddress address = UnixAddress.parse(sockaddr(1, "a.sock\0junk", 20));
+        assertEquals(new UnixAddress.Pathname("a.sock".getBytes(StandardCharsets.US_ASCII)), address);
+        assertEquals(2 + 6 + 1, address.encode().length);
+    }
+
+    @Test
+    void aFullSunPathNeedsNoNulAndReportsLength111() {
+        String path = "p".repeat(108);
+        UnixAddress address = UnixAddress.parse(sockaddr(1, path, 110));
+        assertEquals(111, address.encode().length);
+    }
+
+    @Test
+    void anAbstractNameIsEveryByteAddrlenCoversNulsIncluded() {
+        UnixAddress address = UnixAddress.parse(sockaddr(1, "\0ab\0c", 7));
+        UnixAddress.Abstract name = assertInstanceOf(UnixAddress.Abstract.class, address);
+        assertArrayEquals("\0ab\0c".getBytes(StandardCharsets.ISO_8859_1), name.name());
+        assertEquals(7, address.encode().length);
+        assertFalse(address.equals(UnixAddress.parse(sockaddr(1, "\0ab\0c\0", 8))));
+    }
+
+    @Test
+    void onlyTheBareFamilyAsksForAutobind() {
+        assertTrue(UnixAddress.isAutobind(sockaddr(1, "", 2)));
+        assertFalse(UnixAddress.isAutobind(sockaddr(2, "", 2)));
+        assertFalse(UnixAddress.isAutobind(sockaddr(1, "\0", 3)));
+    }
+
+    @Test
+    void unnamedIsTheFamilyAlone() {
+        assertTrue(Arrays.equals(new byte[] {1, 0}, UnixAddress.UNNAMED.encode()));
+    }
+}
