@@ -19,12 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The sockaddr_un rules of net/unix/af_unix.c (unix_validate_addr, unix_mkname_bsd). */
 class UnixAddressTest {
     private static byte[] sockaddr(int family, String path, int length) {
-        byte[] raw = new byte[length];
+        byte[] raw = new byte[Math.max(length, 2 + path.length())];
         raw[0] = (byte) family;
         raw[1] = (byte) (family >> 8);
         byte[] bytes = path.getBytes(StandardCharsets.ISO_8859_1);
-        System.arraycopy(bytes, 0, raw, 2, Math.min(bytes.length, length - 2));
-        return raw;
+        System.arraycopy(bytes, 0, raw, 2, bytes.length);
+        return Arrays.copyOf(raw, length);
     }
 
     @ParameterizedTest(name = "length {0}")
