@@ -323,19 +323,30 @@ public final class UnixSockets implements SyscallHandler {
         if (listener == null || listener.state() != Endpoint.State.LISTENING) return Action.passthrough();
         Syscall call = stop.call();
         long flags = call.number() == Sysno.ACCEPT4 ? call.arg3() : 0;
+        return acceptNext(stop, listener, flags);
+    }
+
+    private Action acceptNext(SyscallStop stop, Endpoint listener, long flags) {
+        Syscall call = stop.call();
         return Action.inject(Syscall.of(Sysno.ACCEPT4, call.arg0(), 0, 0, flags), accepted -> {
             if (accepted.failed() || accepted.interrupted()) return accepted.asAction();
             long fd = accepted.raw();
             Endpoint socket = register(stop.tid(), fd, listener.type);
             Endpoint client = null;
             if (socket != null) {
-                socket.adopt(listener.address());
                 UnixDiag.Status status = diag.query(socket.inode);
-                client = status == null || status.peer() == 0 ? null : endpoints.get(status.peer());
+                long peer = status == null ? 0 : status.peer();
+                client = peer == 0 ? null : endpoints.get(peer);
+                if (peer != 0 && client == null) {
+                    // Not a sandbox socket: a host process found the hidden name. Refused.
+                    return Action.inject(Syscall.of(Sysno.CLOSE, fd), closed -> acceptNext(stop, listener, flags));
+                }
+                socket.adopt(listener.address());
                 if (client != null) {
                     socket.pairWith(client);
                     client.pairWith(socket);
                 } else {
+                    // The client closed before the accept: Linux still hands the connection over.
                     socket.connectTo(UnixAddress.UNNAMED);
                 }
             }
