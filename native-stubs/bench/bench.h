@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 
 static inline long long bench_now_ns(void) {
@@ -34,6 +36,17 @@ static inline long bench_count(int argc, char **argv, int index, long fallback) 
         exit(2);
     }
     return value;
+}
+
+/* Waits for a forked helper; it must have exited with status 0. */
+static inline void bench_wait_child(pid_t child, const char *name) {
+    int status;
+    while (waitpid(child, &status, 0) < 0)
+        if (errno != EINTR) bench_die("waitpid");
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "%s: the child process failed (wait status 0x%x)\n", name, status);
+        exit(1);
+    }
 }
 
 static inline void bench_report(long long start_ns, long long end_ns, long iterations) {
