@@ -1,8 +1,9 @@
 /*
- * The filter traps, with SECCOMP_RET_TRACE, exactly the calls the sentry answers:
- * socket and socketpair when the domain is AF_UNIX, and the socket-family calls whatever
- * the descriptor (the sentry passes those through on other families). Everything else
- * runs natively.
+ * The filter traps, with SECCOMP_RET_TRACE, exactly the calls the sentry answers: the
+ * socket-family calls on an existing descriptor, whatever it is (the sentry passes them
+ * through on other families). socket and socketpair run natively: every sandbox socket is
+ * the kernel socket the program made, which the sentry learns of at its first trapped call.
+ * Everything else runs natively.
  *
  * Two bypasses are closed: a syscall made with another ABI (int 0x80 from a 64-bit
  * program reports AUDIT_ARCH_I386, where socketcall(2) would multiplex every socket call
@@ -13,7 +14,6 @@
 
 #include <errno.h>
 #include <stddef.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/audit.h>
@@ -36,9 +36,9 @@ static const int trapped_calls[] = {
 };
 #define TRAPPED_COUNT (sizeof(trapped_calls) / sizeof(trapped_calls[0]))
 
-/* Fixed head (10 statements), one per trapped call, and four returns (classic BPF only
+/* Fixed head (5 statements), one per trapped call, and three returns (classic BPF only
  * jumps forward, so every return is at the end). */
-#define PROGRAM_LENGTH (10 + TRAPPED_COUNT + 4)
+#define PROGRAM_LENGTH (5 + TRAPPED_COUNT + 3)
 
 static void put(struct sock_filter *program, size_t *at, struct sock_filter statement) {
     program[(*at)++] = statement;
@@ -61,8 +61,7 @@ static struct sock_filter jump(int op, unsigned k, size_t from, size_t if_true, 
 
 int jvisor_install_filter(void) {
     struct sock_filter program[PROGRAM_LENGTH];
-    const size_t ret_enosys = PROGRAM_LENGTH - 3;
-    const size_t ret_allow = PROGRAM_LENGTH - 2;
+    const size_t ret_enosys = PROGRAM_LENGTH - 2;
     const size_t ret_trace = PROGRAM_LENGTH - 1;
     size_t at = 0;
 
@@ -71,17 +70,10 @@ int jvisor_install_filter(void) {
     put(program, &at, load(offsetof(struct seccomp_data, nr)));
     put(program, &at, jump(BPF_JGE, __X32_SYSCALL_BIT, at, ret_enosys, at + 1));
     put(program, &at, jump(BPF_JEQ, __NR_io_uring_setup, at, ret_enosys, at + 1));
-    put(program, &at, jump(BPF_JEQ, __NR_socket, at, at + 2, at + 1));
-    put(program, &at, jump(BPF_JEQ, __NR_socketpair, at, at + 1, at + 3));
-    /* The kernel reads the domain as an int: only the low 32 bits of args[0] count. */
-    put(program, &at, load(offsetof(struct seccomp_data, args[0])));
-    put(program, &at, jump(BPF_JEQ, AF_UNIX, at, ret_trace, ret_allow));
-    put(program, &at, load(offsetof(struct seccomp_data, nr)));
     for (size_t i = 0; i < TRAPPED_COUNT; i++)
         put(program, &at, jump(BPF_JEQ, (unsigned)trapped_calls[i], at, ret_trace, at + 1));
     put(program, &at, ret(SECCOMP_RET_ALLOW));                             /* fall-through */
     put(program, &at, ret(SECCOMP_RET_ERRNO | ENOSYS));                    /* ret_enosys */
-    put(program, &at, ret(SECCOMP_RET_ALLOW));                             /* ret_allow */
     put(program, &at, ret(SECCOMP_RET_TRACE));                             /* ret_trace */
 
     if (at != PROGRAM_LENGTH) {

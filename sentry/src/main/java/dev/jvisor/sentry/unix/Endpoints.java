@@ -1,19 +1,23 @@
 package dev.jvisor.sentry.unix;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Every sandbox socket the sentry serves, by kernel inode, with the namespaces that name
- * them. An entry outlives its socket until a sweep asks the kernel ({@link Liveness}); the
- * sweep runs when the table has doubled since the last one, so its cost is amortised.
+ * them, and the inodes known not to be sandbox sockets (host sockets a program inherited,
+ * sockets of other families). Entries outlive their sockets until a sweep asks the kernel
+ * ({@link Liveness}); the sweep runs when the table has doubled since the last one, so its
+ * cost is amortised.
  */
 final class Endpoints {
-    private static final int FIRST_SWEEP = 256;
+    private static final int FIRST_SWEEP = 1024;
 
     private final Map<Long, Endpoint> byInode = new HashMap<>();
+    private final Set<Long> foreign = new HashSet<>();
+    private final Map<UnixAddress.Abstract, Endpoint> byKernelName = new HashMap<>();
     private final Liveness liveness;
     final AbstractNamespace abstractNames;
     final FilesystemNames files = new FilesystemNames();
@@ -28,33 +32,57 @@ final class Endpoints {
         return byInode.get(inode);
     }
 
+    boolean isForeign(long inode) {
+        return foreign.contains(inode);
+    }
+
+    void markForeign(long inode) {
+        sweepIfDue();
+        foreign.add(inode);
+    }
+
     Endpoint register(long inode, int type) {
-        if (byInode.size() >= sweepAt) sweep();
+        sweepIfDue();
         Endpoint endpoint = new Endpoint(inode, type);
         Endpoint stale = byInode.put(inode, endpoint);
         if (stale != null) release(stale);
+        foreign.remove(inode);
         return endpoint;
     }
 
+    /** Records a listener's hidden kernel name, by which its accepted sockets are recognised. */
+    void listening(Endpoint listener) {
+        byKernelName.put(listener.kernelName(), listener);
+    }
+
+    /** The listener whose hidden kernel name this is, or null. */
+    Endpoint listenerByKernelName(UnixAddress.Abstract name) {
+        return byKernelName.get(name);
+    }
+
     int size() {
-        return byInode.size();
+        return byInode.size() + foreign.size();
     }
 
     /** Drops every endpoint whose socket is gone, and its names. */
     void sweep() {
-        List<Endpoint> gone = new ArrayList<>();
-        for (Endpoint endpoint : byInode.values()) {
-            if (!liveness.alive(endpoint.inode)) gone.add(endpoint);
-        }
-        for (Endpoint endpoint : gone) {
-            byInode.remove(endpoint.inode, endpoint);
+        Set<Long> live = liveness.live();
+        byInode.values().removeIf(endpoint -> {
+            if (live.contains(endpoint.inode)) return false;
             release(endpoint);
-        }
-        sweepAt = Math.max(FIRST_SWEEP, 2 * byInode.size());
+            return true;
+        });
+        foreign.retainAll(live);
+        sweepAt = Math.max(FIRST_SWEEP, 2 * size());
+    }
+
+    private void sweepIfDue() {
+        if (size() >= sweepAt) sweep();
     }
 
     private void release(Endpoint endpoint) {
         abstractNames.release(endpoint);
         files.release(endpoint);
+        if (endpoint.kernelName() != null) byKernelName.remove(endpoint.kernelName(), endpoint);
     }
 }

@@ -1,7 +1,11 @@
 package dev.jvisor.sentry.unix;
 
-/** Whether the kernel socket with an inode still exists (some descriptor, anywhere, holds it). */
-@FunctionalInterface
+import java.util.Set;
+
+/** Which kernel sockets still exist (some descriptor, anywhere, holds them). */
 interface Liveness {
     boolean alive(long inode);
+
+    /** Every AF_UNIX socket's inode, at once. */
+    Set<Long> live();
 }

@@ -8,6 +8,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The host kernel's view of its AF_UNIX sockets, by inode, through sock_diag(7) netlink
@@ -15,21 +17,33 @@ import java.nio.ByteOrder;
  * is its peer. The sentry holds no reference to the sockets it serves (so that closing them
  * is the kernel's business), and asks here instead.
  */
-final class UnixDiag implements AutoCloseable {
+final class UnixDiag implements Liveness, AutoCloseable {
     private static final int NETLINK_SOCK_DIAG = 4;
     private static final short SOCK_DIAG_BY_FAMILY = 20;
     private static final short NLM_F_REQUEST = 1;
+    private static final short NLM_F_DUMP = 0x300;
     private static final int NLMSG_ERROR = 2;
+    private static final int NLMSG_DONE = 3;
+    private static final int UDIAG_SHOW_NAME = 0x1;
     private static final int UDIAG_SHOW_PEER = 0x4;
+    private static final int UNIX_DIAG_NAME = 0;
     private static final int UNIX_DIAG_PEER = 2;
+    /** include/net/tcp_states.h, as unix sockets use them. */
+    static final int TCP_ESTABLISHED = 1;
+    static final int TCP_CLOSE = 7;
+    static final int TCP_LISTEN = 10;
     private static final int NLMSG_HEADER = 16;
     private static final int UNIX_DIAG_REQUEST = 24;
     private static final int UNIX_DIAG_MESSAGE = 16;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
 
-    /** What the kernel knows of one socket. {@code peer} is 0 when it has none (or it is gone). */
-    record Status(long inode, long peer) {}
+    /**
+     * What the kernel knows of one socket: its type, its state (TCP_*), its kernel name
+     * (sun_path bytes as bound, or null when unbound) and its peer's inode (0 when it has
+     * none, or the peer is gone).
+     */
+    record Status(long inode, int type, int state, byte[] name, long peer) {}
 
     private final int fd;
     private int sequence;
@@ -38,56 +52,95 @@ final class UnixDiag implements AutoCloseable {
         fd = Socket.socket(Socket.AF_NETLINK, Socket.SOCK_DGRAM | Socket.SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     }
 
-    /** The socket with this inode, or null when no such AF_UNIX socket exists any more. */
+    /** The AF_UNIX socket with this inode, or null when none exists (any more, or it is of another family). */
     Status query(long inode) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment request = arena.allocate(NLMSG_HEADER + UNIX_DIAG_REQUEST);
-            int seq = ++sequence;
-            request.set(INT, 0, NLMSG_HEADER + UNIX_DIAG_REQUEST);
-            request.set(SHORT, 4, SOCK_DIAG_BY_FAMILY);
-            request.set(SHORT, 6, NLM_F_REQUEST);
-            request.set(INT, 8, seq);
-            request.set(ValueLayout.JAVA_BYTE, NLMSG_HEADER, (byte) 1);   // sdiag_family AF_UNIX
-            request.set(INT, NLMSG_HEADER + 4, -1);                        // udiag_states: all
-            request.set(INT, NLMSG_HEADER + 8, (int) inode);               // udiag_ino
-            request.set(INT, NLMSG_HEADER + 12, UDIAG_SHOW_PEER);
-            request.set(INT, NLMSG_HEADER + 16, -1);                       // no cookie
-            request.set(INT, NLMSG_HEADER + 20, -1);
-            Socket.send(fd, request, 0);
-
+            int seq = send(arena, NLM_F_REQUEST, inode, UDIAG_SHOW_NAME | UDIAG_SHOW_PEER);
             MemorySegment reply = arena.allocate(8192);
             while (true) {
                 long length = Socket.recv(fd, reply, 0);
                 if (length < NLMSG_HEADER) throw new ErrnoException(Errno.EIO, "sock_diag reply");
                 if (reply.get(INT, 8) != seq) continue;   // a late answer to an earlier query
-                return parse(reply, (int) length, inode);
+                return parse(reply, 0, (int) length);
             }
         }
     }
 
+    /** The inodes of every AF_UNIX socket in the network namespace: one dump, for sweeps. */
+    @Override
+    public Set<Long> live() {
+        Set<Long> inodes = new HashSet<>();
+        try (Arena arena = Arena.ofConfined()) {
+            int seq = send(arena, (short) (NLM_F_REQUEST | NLM_F_DUMP), 0, 0);
+            MemorySegment reply = arena.allocate(32768);
+            while (true) {
+                int length = (int) Socket.recv(fd, reply, 0);
+                int at = 0;
+                while (at + NLMSG_HEADER <= length) {
+                    int messageLength = reply.get(INT, at);
+                    int type = reply.get(SHORT, at + 4) & 0xffff;
+                    if (messageLength < NLMSG_HEADER) throw new ErrnoException(Errno.EIO, "sock_diag dump");
+                    if (reply.get(INT, at + 8) == seq) {
+                        if (type == NLMSG_DONE) return inodes;
+                        if (type == NLMSG_ERROR) throw new ErrnoException(Errno.of(-reply.get(INT, at + NLMSG_HEADER)), "sock_diag dump");
+                        inodes.add(reply.get(INT, at + NLMSG_HEADER + 4) & 0xffffffffL);
+                    }
+                    at += (messageLength + 3) & ~3;
+                }
+            }
+        }
+    }
+
+    private int send(Arena arena, short flags, long inode, int show) {
+        MemorySegment request = arena.allocate(NLMSG_HEADER + UNIX_DIAG_REQUEST);
+        int seq = ++sequence;
+        request.set(INT, 0, NLMSG_HEADER + UNIX_DIAG_REQUEST);
+        request.set(SHORT, 4, SOCK_DIAG_BY_FAMILY);
+        request.set(SHORT, 6, flags);
+        request.set(INT, 8, seq);
+        request.set(ValueLayout.JAVA_BYTE, NLMSG_HEADER, (byte) 1);   // sdiag_family AF_UNIX
+        request.set(INT, NLMSG_HEADER + 4, -1);                        // udiag_states: all
+        request.set(INT, NLMSG_HEADER + 8, (int) inode);               // udiag_ino
+        request.set(INT, NLMSG_HEADER + 12, show);
+        request.set(INT, NLMSG_HEADER + 16, -1);                       // no cookie
+        request.set(INT, NLMSG_HEADER + 20, -1);
+        Socket.send(fd, request, 0);
+        return seq;
+    }
+
     /** True while a socket with this inode exists. */
-    boolean alive(long inode) {
+    @Override
+    public boolean alive(long inode) {
         return query(inode) != null;
     }
 
-    private static Status parse(MemorySegment reply, int length, long inode) {
-        int type = reply.get(SHORT, 4) & 0xffff;
+    /** One unix_diag_msg and its attributes (linux/unix_diag.h). */
+    private static Status parse(MemorySegment reply, int start, int length) {
+        int type = reply.get(SHORT, start + 4) & 0xffff;
         if (type == NLMSG_ERROR) {
-            int error = -reply.get(INT, NLMSG_HEADER);
+            int error = -reply.get(INT, start + NLMSG_HEADER);
             if (error == Errno.ENOENT.number()) return null;
             throw new ErrnoException(Errno.of(error), "sock_diag");
         }
-        int messageLength = Math.min(reply.get(INT, 0), length);
+        int end = start + Math.min(reply.get(INT, start), length - start);
+        int message = start + NLMSG_HEADER;
+        int socketType = reply.get(ValueLayout.JAVA_BYTE, message + 1) & 0xff;
+        int state = reply.get(ValueLayout.JAVA_BYTE, message + 2) & 0xff;
+        long inode = reply.get(INT, message + 4) & 0xffffffffL;
+        byte[] name = null;
         long peer = 0;
-        int at = NLMSG_HEADER + UNIX_DIAG_MESSAGE;
-        while (at + 4 <= messageLength) {
+        int at = message + UNIX_DIAG_MESSAGE;
+        while (at + 4 <= end) {
             int attributeLength = reply.get(SHORT, at) & 0xffff;
             int attributeType = reply.get(SHORT, at + 2) & 0xffff;
-            if (attributeLength < 4) break;
+            if (attributeLength < 4 || at + attributeLength > end) break;
             if (attributeType == UNIX_DIAG_PEER && attributeLength >= 8) peer = reply.get(INT, at + 4) & 0xffffffffL;
+            if (attributeType == UNIX_DIAG_NAME) {
+                name = reply.asSlice(at + 4, attributeLength - 4).toArray(ValueLayout.JAVA_BYTE);
+            }
             at += (attributeLength + 3) & ~3;
         }
-        return new Status(inode, peer);
+        return new Status(inode, socketType, state, name, peer);
     }
 
     @Override

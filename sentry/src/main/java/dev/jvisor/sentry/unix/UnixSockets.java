@@ -26,8 +26,10 @@ import static dev.jvisor.sentry.abi.SocketAbi.SO_PASSCRED;
  * (SOCK_STREAM, SOCK_SEQPACKET).
  *
  * <p>Every such socket is a real kernel socket of the same type, created by the program's
- * own call, so that data, shutdown, readiness, blocking, credentials and descriptor passing
- * are the kernel's. Names are the sentry's: bind records the name here (a pathname also gets
+ * own call (socket(2) and socketpair(2) are not even trapped), so that data, shutdown,
+ * readiness, blocking, credentials and descriptor passing are the kernel's. The sentry
+ * learns of a socket the first time the program makes a trapped call on it, and asks the
+ * kernel (sock_diag) what it is. Names are the sentry's: bind records the name here (a pathname also gets
  * its socket file, made in the program's context), and a listener is bound in the kernel to
  * a hidden abstract name that only the sentry hands out. connect resolves the program's name
  * in the sandbox's namespaces and then connects, in the program's context, to that hidden
@@ -52,7 +54,7 @@ public final class UnixSockets implements SyscallHandler {
 
     public UnixSockets() {
         this.diag = new UnixDiag();
-        this.endpoints = new Endpoints(diag::alive);
+        this.endpoints = new Endpoints(diag);
         this.hiddenPrefix = "jvisor-" + HexFormat.of().toHexDigits(random.nextLong()) + "-";
     }
 
@@ -60,8 +62,6 @@ public final class UnixSockets implements SyscallHandler {
     public Action onSyscall(SyscallStop stop) {
         Syscall call = stop.call();
         return switch (call.number()) {
-            case Sysno.SOCKET -> socket(stop);
-            case Sysno.SOCKETPAIR -> socketpair(stop);
             case Sysno.BIND -> bind(stop);
             case Sysno.LISTEN -> listen(stop);
             case Sysno.CONNECT -> connect(stop);
@@ -75,12 +75,6 @@ public final class UnixSockets implements SyscallHandler {
         };
     }
 
-    /** The types the sentry registers: datagram sockets only for their filesystem names, for now. */
-    private static boolean served(long type) {
-        int base = (int) type & SOCK_TYPE_MASK;
-        return base == SOCK_STREAM || base == SOCK_SEQPACKET || base == SOCK_DGRAM;
-    }
-
     /**
      * The connection-oriented sandbox socket behind the call's first argument, or null (not
      * one: the kernel answers).
@@ -92,42 +86,81 @@ public final class UnixSockets implements SyscallHandler {
 
     private Endpoint anyEndpoint(SyscallStop stop) {
         long inode = DescriptorInodes.socketInode(stop.tid(), stop.call().arg0());
-        return inode < 0 ? null : endpoints.get(inode);
+        if (inode < 0 || endpoints.isForeign(inode)) return null;
+        Endpoint known = endpoints.get(inode);
+        return known != null ? known : classify(inode);
     }
 
-    // socket(2), socketpair(2): the kernel makes the sockets, the sentry registers them.
-
-    private Action socket(SyscallStop stop) {
-        Syscall call = stop.call();
-        if (!served(call.arg1())) return Action.passthrough();
-        int type = (int) call.arg1() & SOCK_TYPE_MASK;
-        return Action.inject(call, created -> {
-            if (created.failed() || created.interrupted()) return created.asAction();
-            register(stop.tid(), created.raw(), type);
-            return Action.returning(created.raw());
-        });
+    /**
+     * A socket the sentry meets for the first time, by what the kernel says of it: an
+     * unbound, unconnected AF_UNIX socket is a new sandbox socket; a connected one whose
+     * kernel name is a listener's hidden name was accepted from that listener; a connected
+     * one with no kernel name, whose peer has none either (or is a sandbox socket), is one
+     * end of a socketpair. Anything else (another family, a host socket the program
+     * inherited, bound or listening in the host's namespace) stays the kernel's.
+     */
+    private Endpoint classify(long inode) {
+        UnixDiag.Status status = diag.query(inode);
+        if (status == null || !served(status.type())) {
+            endpoints.markForeign(inode);
+            return null;
+        }
+        if (status.state() == UnixDiag.TCP_CLOSE && status.name() == null) {
+            return endpoints.register(inode, status.type());
+        }
+        if (status.state() != UnixDiag.TCP_ESTABLISHED) {
+            endpoints.markForeign(inode);
+            return null;
+        }
+        Endpoint listener = status.name() == null ? null
+                : endpoints.listenerByKernelName(new UnixAddress.Abstract(status.name()));
+        if (listener != null) return accepted(inode, listener, status.peer());
+        if (status.name() != null) {
+            endpoints.markForeign(inode);
+            return null;
+        }
+        return pairEnd(inode, status);
     }
 
-    private Action socketpair(SyscallStop stop) {
-        Syscall call = stop.call();
-        if (!served(call.arg1())) return Action.passthrough();
-        int type = (int) call.arg1() & SOCK_TYPE_MASK;
-        return Action.inject(call, created -> {
-            if (created.failed() || created.interrupted()) return created.asAction();
-            TraceeMemory memory = stop.memory();
-            Endpoint first = register(stop.tid(), memory.readInt(call.arg3()), type);
-            Endpoint second = register(stop.tid(), memory.readInt(call.arg3() + 4), type);
-            if (first != null && second != null) {
-                first.pairWith(second);
-                second.pairWith(first);
+    /** A socket accepted from {@code listener}: it shares the listener's name; its peer is the client. */
+    private Endpoint accepted(long inode, Endpoint listener, long clientInode) {
+        Endpoint socket = endpoints.register(inode, listener.type);
+        socket.adopt(listener.address());
+        Endpoint client = clientInode == 0 ? null : endpoints.get(clientInode);
+        if (client != null) {
+            socket.pairWith(client);
+            client.pairWith(socket);
+        } else {
+            // The client is gone already; Linux still hands the connection over.
+            socket.connectTo(UnixAddress.UNNAMED);
+        }
+        return socket;
+    }
+
+    private Endpoint pairEnd(long inode, UnixDiag.Status status) {
+        Endpoint peer = status.peer() == 0 ? null : endpoints.get(status.peer());
+        if (peer == null && status.peer() != 0 && !endpoints.isForeign(status.peer())) {
+            UnixDiag.Status other = diag.query(status.peer());
+            if (other != null && other.name() == null && other.state() == UnixDiag.TCP_ESTABLISHED) {
+                peer = endpoints.register(other.inode(), other.type());
             }
-            return Action.returning(created.raw());
-        });
+        }
+        if (peer == null && status.peer() != 0) {
+            endpoints.markForeign(inode);
+            return null;
+        }
+        Endpoint socket = endpoints.register(inode, status.type());
+        if (peer != null) {
+            socket.pairWith(peer);
+            if (peer.peer() == null) peer.pairWith(socket);
+        } else {
+            socket.connectTo(UnixAddress.UNNAMED);
+        }
+        return socket;
     }
 
-    private Endpoint register(int tid, long fd, int type) {
-        long inode = DescriptorInodes.socketInode(tid, fd);
-        return inode < 0 ? null : endpoints.register(inode, type);
+    private static boolean served(int type) {
+        return type == SOCK_STREAM || type == SOCK_SEQPACKET || type == SOCK_DGRAM;
     }
 
     // bind(2)
@@ -244,6 +277,7 @@ public final class UnixSockets implements SyscallHandler {
         return Action.inject(Syscall.of(Sysno.BIND, stop.call().arg0(), address, encoded.length), bound -> {
             if (bound.failed() || bound.interrupted()) return bound.asAction();
             endpoint.listen(hidden);
+            endpoints.listening(endpoint);
             return Action.passthrough();
         });
     }
@@ -319,9 +353,10 @@ public final class UnixSockets implements SyscallHandler {
      * address after accepting, and a failed copy loses the connection.
      */
     private Action accept(SyscallStop stop) {
+        Syscall call = stop.call();
+        if (call.arg1() == 0) return Action.passthrough();
         Endpoint listener = endpoint(stop);
         if (listener == null || listener.state() != Endpoint.State.LISTENING) return Action.passthrough();
-        Syscall call = stop.call();
         long flags = call.number() == Sysno.ACCEPT4 ? call.arg3() : 0;
         return acceptNext(stop, listener, flags);
     }
@@ -331,32 +366,19 @@ public final class UnixSockets implements SyscallHandler {
         return Action.inject(Syscall.of(Sysno.ACCEPT4, call.arg0(), 0, 0, flags), accepted -> {
             if (accepted.failed() || accepted.interrupted()) return accepted.asAction();
             long fd = accepted.raw();
-            Endpoint socket = register(stop.tid(), fd, listener.type);
-            Endpoint client = null;
-            if (socket != null) {
-                UnixDiag.Status status = diag.query(socket.inode);
-                long peer = status == null ? 0 : status.peer();
-                client = peer == 0 ? null : endpoints.get(peer);
-                if (peer != 0 && client == null) {
-                    // Not a sandbox socket: a host process found the hidden name. Refused.
-                    return Action.inject(Syscall.of(Sysno.CLOSE, fd), closed -> acceptNext(stop, listener, flags));
-                }
-                socket.adopt(listener.address());
-                if (client != null) {
-                    socket.pairWith(client);
-                    client.pairWith(socket);
-                } else {
-                    // The client closed before the accept: Linux still hands the connection over.
-                    socket.connectTo(UnixAddress.UNNAMED);
-                }
+            long inode = DescriptorInodes.socketInode(stop.tid(), fd);
+            UnixDiag.Status status = inode < 0 ? null : diag.query(inode);
+            long client = status == null ? 0 : status.peer();
+            if (client != 0 && endpoints.get(client) == null) {
+                // Not a sandbox socket: a host process found the hidden name. Refused.
+                return Action.inject(Syscall.of(Sysno.CLOSE, fd), closed -> acceptNext(stop, listener, flags));
             }
-            if (call.arg1() != 0) {
-                byte[] peer = client == null ? UnixAddress.UNNAMED.encode() : client.address().encode();
-                try {
-                    AddressCopy.toTracee(stop.memory(), peer, call.arg1(), call.arg2());
-                } catch (ErrnoException e) {
-                    return Action.inject(Syscall.of(Sysno.CLOSE, fd), closed -> Action.fail(e.errno()));
-                }
+            Endpoint socket = inode < 0 ? null : accepted(inode, listener, client);
+            byte[] peer = socket == null ? UnixAddress.UNNAMED.encode() : socket.peerAddress().encode();
+            try {
+                AddressCopy.toTracee(stop.memory(), peer, call.arg1(), call.arg2());
+            } catch (ErrnoException e) {
+                return Action.inject(Syscall.of(Sysno.CLOSE, fd), closed -> Action.fail(e.errno()));
             }
             return Action.returning(fd);
         });

@@ -19,7 +19,17 @@ class NamespacesTest {
     private static final int SEQPACKET = 5;
 
     private final Set<Long> alive = new HashSet<>();
-    private final Endpoints endpoints = new Endpoints(alive::contains);
+    private final Endpoints endpoints = new Endpoints(new Liveness() {
+        @Override
+        public boolean alive(long inode) {
+            return alive.contains(inode);
+        }
+
+        @Override
+        public Set<Long> live() {
+            return Set.copyOf(alive);
+        }
+    });
 
     private Endpoint socket(long inode, int type) {
         alive.add(inode);
@@ -71,7 +81,7 @@ class NamespacesTest {
 
     @Test
     void theTableSweepsItselfAsItGrows() {
-        for (long inode = 1000; inode < 1256; inode++) endpoints.register(inode, STREAM);
+        for (long inode = 1000; inode < 2024; inode++) endpoints.register(inode, STREAM);
         socket(5000, STREAM);
         assertEquals(1, endpoints.size());
     }
