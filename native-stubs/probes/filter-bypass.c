@@ -106,6 +106,10 @@ int main(int argc, char **argv) {
     } else if (strcmp(mode, "socket") == 0) {
         long fd = socket(AF_UNIX, SOCK_STREAM, 0);
         print_raw("socket(AF_UNIX)", fd < 0 ? -errno : fd);
+        struct sockaddr_un name;
+        socklen_t length = sizeof name;
+        long got = getsockname((int)fd, (struct sockaddr *)&name, &length);
+        say("getsockname: %ld length %u\n", got, (unsigned)length);
     } else {
         fprintf(stderr, "filter-bypass: unknown mode %s\n", mode);
         return 2;

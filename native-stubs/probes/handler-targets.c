@@ -9,7 +9,6 @@
  *   handler-targets interrupt restart|norestart
  *                              recvfrom() on an empty pipe while SIGUSR1 arrives
  *   handler-targets abandon    getsockopt() during which a signal arrives between injections
- *   handler-targets spare      socket(), then reads what arrives on it and lists descriptors
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -99,14 +98,6 @@ int main(int argc, char **argv) {
         socklen_t length = sizeof value;
         report("getsockopt", getsockopt(fd, SOL_SOCKET, SO_TYPE, &value, &length));
         printf("value: %d\nhandler ran: %d\n", value, (int)handled);
-    } else if (strcmp(mode, "spare") == 0) {
-        char text[32] = {0};
-        ssize_t got = read(fd, text, sizeof text - 1);
-        printf("socket: %d\nread: %zd '%s'\n", fd, got, got > 0 ? text : "");
-        int type = -1;
-        socklen_t length = sizeof type;
-        getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length);
-        printf("type: %d\nnext descriptor: %d\n", type, dup(0));
     } else {
         return 2;
     }

@@ -22,8 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PassthroughThreadsTest {
     private static final int THREADS = 8;
     private static final int ITERATIONS = 2000;
-    /** Per round: a socket, then also SOCK_RAW and protocol 1 every 16th round. */
-    private static final long SOCKETS = THREADS * (ITERATIONS + 2L * ((ITERATIONS + 15) / 16));
     /** Per round: 4 options, SO_PASSCRED back, a short optlen and an unknown option. */
     private static final long GETSOCKOPTS = THREADS * 7L * ITERATIONS;
     /** Per round: SO_PASSCRED and an unknown level. */
@@ -42,18 +40,19 @@ class PassthroughThreadsTest {
         assertEquals(nativeRun.stdout(), sandboxed.stdout());
 
         Map<String, Long> trapped = Runner.trappedCalls(sandboxed);
-        assertEquals(SOCKETS, trapped.getOrDefault("socket", 0L), trapped::toString);
+        // socket() runs natively: the sentry learns of a socket at its first trapped call.
+        assertEquals(0L, trapped.getOrDefault("socket", 0L), trapped::toString);
         assertEquals(GETSOCKOPTS, trapped.getOrDefault("getsockopt", 0L), trapped::toString);
         assertEquals(SETSOCKOPTS, trapped.getOrDefault("setsockopt", 0L), trapped::toString);
     }
 
     /**
      * Calls on non-AF_UNIX sockets are trapped too (the filter cannot see the family) and pass
-     * through, but socket() itself is trapped only for AF_UNIX. The trace is the judge: the
-     * C library may make AF_UNIX sockets of its own (nscd, when HOME is unset).
+     * through; socket() itself is never trapped. The trace is the judge: the C library may
+     * make AF_UNIX sockets of its own (nscd, when HOME is unset).
      */
     @Test
-    void nonUnixSocketsAreNotTrappedAtCreation(@TempDir Path directory) throws IOException {
+    void callsOnOtherFamiliesPassThrough(@TempDir Path directory) throws IOException {
         String script = "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
                 + " print(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) == socket.SOCK_DGRAM)";
         Path trace = directory.resolve("trace.jsonl");
@@ -64,7 +63,7 @@ class PassthroughThreadsTest {
         assertEquals("True\n", sandboxed.stdout());
         List<String> calls = Files.readAllLines(trace);
         List<String> sockets = calls.stream().filter(line -> line.contains("\"call\":\"socket\"")).toList();
-        assertTrue(sockets.stream().allMatch(line -> line.contains("\"domain\":\"AF_UNIX\"")), sockets::toString);
+        assertEquals(List.of(), sockets);
         assertTrue(calls.stream().anyMatch(line -> line.contains("\"call\":\"getsockopt\"")
                 && line.contains("SO_TYPE")), calls::toString);
     }

@@ -51,6 +51,8 @@ public final class UnixSockets implements SyscallHandler {
     private final SecureRandom random = new SecureRandom();
     private final String hiddenPrefix;
     private long hiddenCount;
+    /** Seqpacket sockets that pass credentials and are unnamed: their next send autobinds them. */
+    private int sendersToAutobind;
 
     public UnixSockets() {
         this.diag = new UnixDiag();
@@ -71,6 +73,7 @@ public final class UnixSockets implements SyscallHandler {
             case Sysno.SETSOCKOPT -> setsockopt(stop);
             case Sysno.RECVFROM -> recvfrom(stop);
             case Sysno.RECVMSG -> recvmsg(stop);
+            case Sysno.SENDTO, Sysno.SENDMSG, Sysno.SENDMMSG -> send(stop);
             default -> Action.passthrough();
         };
     }
@@ -415,8 +418,27 @@ public final class UnixSockets implements SyscallHandler {
         return Action.inject(call, set -> {
             if (set.failed() || set.interrupted()) return set.asAction();
             endpoint.passCredentials(call.arg2() == SO_PASSCRED, stop.memory().readInt(call.arg3()) != 0);
+            if (endpoint.type == SOCK_SEQPACKET && endpoint.passCredentials() && !endpoint.named()) {
+                sendersToAutobind++;
+            }
             return Action.returning(set.raw());
         });
+    }
+
+    // sendto(2), sendmsg(2), sendmmsg(2): the kernel sends; the sentry names a sender that must be named.
+
+    /**
+     * net/unix/af_unix.c: unix_dgram_sendmsg, which seqpacket sends go through, autobinds a
+     * sender that passes credentials. Sends are looked at only while such a socket may exist.
+     */
+    private Action send(SyscallStop stop) {
+        if (sendersToAutobind == 0) return Action.passthrough();
+        Endpoint endpoint = endpoint(stop);
+        if (endpoint != null && endpoint.type == SOCK_SEQPACKET && endpoint.passCredentials() && !endpoint.named()) {
+            autobind(endpoint);
+            sendersToAutobind--;
+        }
+        return Action.passthrough();
     }
 
     // recvfrom(2), recvmsg(2): the sender's name is the sentry's, not the kernel's.
