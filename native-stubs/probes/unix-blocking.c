@@ -124,6 +124,7 @@ struct helper {
     int result, error;       /* the action's */
     int blocked, blocked_again;
     int made;                /* a socket the action created, for the main thread to close */
+    int watch;               /* the main thread's stat file (unix-wait.h) */
 };
 
 static void *helper_main(void *arg) {
@@ -133,16 +134,18 @@ static void *helper_main(void *arg) {
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     char byte;
     if (read(h->go[0], &byte, 1) != 1) return NULL;
-    h->blocked = wait_blocked(getpid(), main_thread);
+    h->blocked = wait_blocked(h->watch);
     if (h->signal_first) {
         syscall(SYS_tgkill, getpid(), main_thread, SIGUSR1);
         if (read(handler_pipe[0], &byte, 1) != 1) return NULL;
         if (h->action == NULL) return NULL;
-        h->blocked_again = wait_blocked(getpid(), main_thread);
+        h->blocked_again = wait_blocked(h->watch);
     }
     if (h->action != NULL) h->action(h);
     return NULL;
 }
+
+static void action_connect(struct helper *h);
 
 static void helper_start(struct helper *h, int signal_first, helper_action action, int fd) {
     memset(h, 0, sizeof *h);
@@ -150,6 +153,11 @@ static void helper_start(struct helper *h, int signal_first, helper_action actio
     h->action = action;
     h->fd = fd;
     h->made = -1;
+    /* The helper's socket is made here, before the main thread's call: an accept takes its
+     * descriptor number before it sleeps, and a sandbox may wait before it does, so only a
+     * socket made first has the same number in every run. */
+    if (action == action_connect) h->made = new_socket(0);
+    h->watch = unix_kind_check("open(stat)", watch_open(getpid(), main_thread));
     unix_kind_check("pipe", pipe2(h->go, O_CLOEXEC));
     if (pthread_create(&h->thread, NULL, helper_main, h) != 0) {
         say("setup pthread_create failed\n");
@@ -166,6 +174,7 @@ static void helper_join(struct helper *h) {
     pthread_join(h->thread, NULL);
     close(h->go[0]);
     close(h->go[1]);
+    close(h->watch);
 }
 
 static void helper_report(const struct helper *h) {
@@ -176,7 +185,6 @@ static void helper_report(const struct helper *h) {
 }
 
 static void action_connect(struct helper *h) {
-    h->made = socket(AF_UNIX, kind->type | SOCK_CLOEXEC, 0);
     h->result = connect_name(h->made);
     h->error = errno;
 }
@@ -549,7 +557,9 @@ static void full_backlog(void) {
     close(exit_pipe[0]);
     char byte;
     (void)!read(ready[0], &byte, 1);
-    say("  child sleeps in connect: %d\n", wait_blocked(child, child));
+    int watch = unix_kind_check("open(stat)", watch_open(child, child));
+    say("  child sleeps in connect: %d\n", wait_blocked(watch));
+    close(watch);
     struct pollfd entry = {.fd = done[0], .events = POLLIN};
     say("  child's connect returned before an accept: %d\n", poll(&entry, 1, 0));
     int a = accept4(l, NULL, NULL, SOCK_CLOEXEC);

@@ -492,13 +492,14 @@ struct helper {
     int result, error;
     int made;
     int connect_instead;   /* connect to the name instead of sending on fd */
+    int watch;             /* the main thread's stat file (unix-wait.h) */
 };
 
 static void *helper_main(void *arg) {
     struct helper *h = arg;
     char byte;
     if (read(h->go[0], &byte, 1) != 1) return NULL;
-    h->blocked = wait_blocked(getpid(), main_thread);
+    h->blocked = wait_blocked(h->watch);
     if (h->connect_instead) {
         h->made = socket(AF_UNIX, kind->type | SOCK_CLOEXEC, 0);
         h->result = connect_name(h->made);
@@ -514,6 +515,7 @@ static void helper_start(struct helper *h, int fd, int connect_instead) {
     h->fd = fd;
     h->made = -1;
     h->connect_instead = connect_instead;
+    h->watch = unix_kind_check("open(stat)", watch_open(getpid(), main_thread));
     unix_kind_check("pipe", pipe2(h->go, O_CLOEXEC));
     if (pthread_create(&h->thread, NULL, helper_main, h) != 0) {
         say("setup pthread_create failed\n");
@@ -525,6 +527,7 @@ static void helper_finish(struct helper *h) {
     pthread_join(h->thread, NULL);
     close(h->go[0]);
     close(h->go[1]);
+    close(h->watch);
     if (h->result < 0) say("  helper: saw the wait sleep %d, %s -1 %s\n", h->blocked, h->connect_instead ? "connect" : "send a \"wake\"", errno_name(h->error));
     else say("  helper: saw the wait sleep %d, %s %d\n", h->blocked, h->connect_instead ? "connect" : "send a \"wake\"", h->result);
     if (h->made >= 0) close(h->made);

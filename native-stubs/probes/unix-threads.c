@@ -77,21 +77,23 @@ static ssize_t recv_message(int fd, char *buffer) {
 
 /* ---- threads that announce a blocking call ---- */
 
-/* A thread writes its id here right before a call that blocks; the main thread waits for
- * the announcement and then until the thread sleeps. */
+/* Right before a call that blocks, a thread opens its own stat file (unix-wait.h) and writes
+ * the descriptor here; the main thread waits for the announcement, then until the thread
+ * sleeps, and closes the file. */
 static int announce[2];
 
 static void announce_call(void) {
-    pid_t self = thread_id();
-    (void)!write(announce[1], &self, sizeof self);
+    int watch = watch_open(getpid(), thread_id());
+    (void)!write(announce[1], &watch, sizeof watch);
 }
 
 static int wait_announced(int count) {
     int all = 1;
     for (int i = 0; i < count; i++) {
-        pid_t thread = 0;
-        if (read(announce[0], &thread, sizeof thread) != (ssize_t)sizeof thread) return 0;
-        all &= wait_blocked(getpid(), thread);
+        int watch = -1;
+        if (read(announce[0], &watch, sizeof watch) != (ssize_t)sizeof watch || watch < 0) return 0;
+        all &= wait_blocked(watch);
+        close(watch);
     }
     return all;
 }

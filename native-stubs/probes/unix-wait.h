@@ -19,15 +19,20 @@ static inline pid_t thread_id(void) {
     return (pid_t)syscall(SYS_gettid);
 }
 
-/* The scheduler state letter of a thread of PROCESS (R, S, D, t, Z, ...), or '?'. */
-static inline char thread_state(pid_t process, pid_t thread) {
+/* Opens the stat file of THREAD of PROCESS for wait_blocked (-1 if it cannot). Open it before
+ * the watched thread starts its call and close it after: waiting then takes no descriptor,
+ * which matters because an accept takes its descriptor number before it sleeps, and a number
+ * the waiting thread held for a moment would change it. */
+static inline int watch_open(pid_t process, pid_t thread) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)process, (int)thread);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return '?';
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* The scheduler state letter of the watched thread (R, S, D, t, Z, ...), or '?'. */
+static inline char watched_state(int watch) {
     char text[512];
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
+    ssize_t n = pread(watch, text, sizeof text - 1, 0);
     if (n <= 0) return '?';
     text[n] = '\0';
     /* "TID (COMM) STATE ...": COMM may hold spaces and parentheses, so look after the last ')'. */
@@ -35,17 +40,17 @@ static inline char thread_state(pid_t process, pid_t thread) {
     return end != NULL && end[1] == ' ' ? end[2] : '?';
 }
 
-/* Waits (up to about five seconds) until THREAD of PROCESS sleeps interruptibly, that is until
+/* Waits (up to about five seconds) until the watched thread sleeps interruptibly, that is until
  * it has entered the blocking call it announced just before, and then a little longer.
  * Returns 1 if it did, 0 if it never did (the caller prints that, and the transcript differs).
  * The caller must make sure the thread does nothing else that sleeps between announcing the
  * call and making it. */
-static inline int wait_blocked(pid_t process, pid_t thread) {
+static inline int wait_blocked(int watch) {
     for (int i = 0; i < 5000; i++) {
-        if (thread_state(process, thread) == 'S') {
+        if (watched_state(watch) == 'S') {
             struct timespec pause = {0, 10 * 1000 * 1000};
             nanosleep(&pause, NULL);
-            if (thread_state(process, thread) == 'S') return 1;
+            if (watched_state(watch) == 'S') return 1;
         }
         struct timespec pause = {0, 1000 * 1000};
         nanosleep(&pause, NULL);
