@@ -1,9 +1,12 @@
 /*
  * The filter traps, with SECCOMP_RET_TRACE, exactly the calls the sentry answers: the
- * socket-family calls on an existing descriptor, whatever it is (the sentry passes them
- * through on other families). socket and socketpair run natively: every sandbox socket is
- * the kernel socket the program made, which the sentry learns of at its first trapped call.
- * Everything else runs natively.
+ * socket-family calls on an existing descriptor that name, resolve or report a socket
+ * address, whatever the descriptor is (the sentry passes them through on other families).
+ * socket and socketpair run natively: every sandbox socket is the kernel socket the program
+ * made, which the sentry learns of at its first trapped call. The data path runs natively
+ * too: sendmsg and sendmmsg, and sendto, recvfrom, accept and accept4 without an address
+ * (the kernel's answers are exact there; recvmsg stays trapped because its address is out
+ * of the filter's sight, inside the msghdr). Everything else runs natively.
  *
  * Two bypasses are closed: a syscall made with another ABI (int 0x80 from a 64-bit
  * program reports AUDIT_ARCH_I386, where socketcall(2) would multiplex every socket call
@@ -27,18 +30,23 @@
 #define __NR_io_uring_setup 425
 #endif
 
-/* Socket-family calls trapped whatever their descriptor. */
+/* Calls trapped whatever their arguments: the socket-family calls, and the calls that change
+ * a thread's credentials (the sentry keeps what it knows of them up to date: a thread that
+ * may override file permissions needs no permission check injected before a connect). */
 static const int trapped_calls[] = {
-    __NR_bind,        __NR_connect,     __NR_listen,      __NR_accept,
-    __NR_accept4,     __NR_getsockname, __NR_getpeername, __NR_getsockopt,
-    __NR_setsockopt,  __NR_shutdown,    __NR_sendto,      __NR_recvfrom,
-    __NR_sendmsg,     __NR_recvmsg,     __NR_sendmmsg,    __NR_recvmmsg,
+    __NR_bind,        __NR_connect,     __NR_listen,      __NR_getsockname,
+    __NR_getpeername, __NR_getsockopt,  __NR_setsockopt,  __NR_shutdown,
+    __NR_recvmsg,     __NR_recvmmsg,
+    __NR_setuid,      __NR_setgid,      __NR_setreuid,    __NR_setregid,
+    __NR_setgroups,   __NR_setresuid,   __NR_setresgid,   __NR_setfsuid,
+    __NR_setfsgid,    __NR_capset,
 };
 #define TRAPPED_COUNT (sizeof(trapped_calls) / sizeof(trapped_calls[0]))
 
-/* Fixed head (5 statements), one per trapped call, and three returns (classic BPF only
- * jumps forward, so every return is at the end). */
-#define PROGRAM_LENGTH (5 + TRAPPED_COUNT + 3)
+/* Fixed head (5 statements), one per trapped call, six for sendto/recvfrom with an
+ * address, six for accept/accept4 with one, and three returns (classic BPF only jumps
+ * forward, so every return is at the end). */
+#define PROGRAM_LENGTH (5 + TRAPPED_COUNT + 6 + 6 + 3)
 
 static void put(struct sock_filter *program, size_t *at, struct sock_filter statement) {
     program[(*at)++] = statement;
@@ -61,7 +69,8 @@ static struct sock_filter jump(int op, unsigned k, size_t from, size_t if_true, 
 
 int jvisor_install_filter(void) {
     struct sock_filter program[PROGRAM_LENGTH];
-    const size_t ret_enosys = PROGRAM_LENGTH - 2;
+    const size_t ret_enosys = PROGRAM_LENGTH - 3;
+    const size_t ret_allow = PROGRAM_LENGTH - 2;
     const size_t ret_trace = PROGRAM_LENGTH - 1;
     size_t at = 0;
 
@@ -72,8 +81,22 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, __NR_io_uring_setup, at, ret_enosys, at + 1));
     for (size_t i = 0; i < TRAPPED_COUNT; i++)
         put(program, &at, jump(BPF_JEQ, (unsigned)trapped_calls[i], at, ret_trace, at + 1));
-    put(program, &at, ret(SECCOMP_RET_ALLOW));                             /* fall-through */
+    /* accept and accept4 are trapped when their address argument (args[1]) is not NULL. */
+    put(program, &at, jump(BPF_JEQ, __NR_accept, at, at + 2, at + 1));
+    put(program, &at, jump(BPF_JEQ, __NR_accept4, at, at + 1, at + 5));
+    put(program, &at, load(offsetof(struct seccomp_data, args[1])));
+    put(program, &at, jump(BPF_JEQ, 0, at, at + 1, ret_trace));
+    put(program, &at, load(offsetof(struct seccomp_data, args[1]) + 4));
+    put(program, &at, jump(BPF_JEQ, 0, at, ret_allow, ret_trace));
+    /* sendto and recvfrom are trapped when their address argument (args[4]) is not NULL. */
+    put(program, &at, jump(BPF_JEQ, __NR_sendto, at, at + 2, at + 1));
+    put(program, &at, jump(BPF_JEQ, __NR_recvfrom, at, at + 1, ret_allow));
+    put(program, &at, load(offsetof(struct seccomp_data, args[4])));
+    put(program, &at, jump(BPF_JEQ, 0, at, at + 1, ret_trace));
+    put(program, &at, load(offsetof(struct seccomp_data, args[4]) + 4));
+    put(program, &at, jump(BPF_JEQ, 0, at, ret_allow, ret_trace));
     put(program, &at, ret(SECCOMP_RET_ERRNO | ENOSYS));                    /* ret_enosys */
+    put(program, &at, ret(SECCOMP_RET_ALLOW));                             /* ret_allow */
     put(program, &at, ret(SECCOMP_RET_TRACE));                             /* ret_trace */
 
     if (at != PROGRAM_LENGTH) {

@@ -90,7 +90,10 @@ int main(int argc, char **argv) {
         int pipe_fds[2];
         if (pipe(pipe_fds) != 0) return 3;
         char byte;
-        report("recvfrom", recvfrom(pipe_fds[0], &byte, 1, 0, NULL, NULL));
+        struct sockaddr_un from;
+        socklen_t from_length = sizeof from;
+        /* With an address, so that the filter traps it. */
+        report("recvfrom", recvfrom(pipe_fds[0], &byte, 1, 0, (struct sockaddr *)&from, &from_length));
         printf("handler ran: %d\n", (int)handled);
     } else if (strcmp(mode, "abandon") == 0) {
         install_usr1(SA_RESTART);

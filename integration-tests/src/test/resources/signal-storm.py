@@ -1,7 +1,7 @@
-# A thread blocked in recv() while 300 SIGUSR1 arrive for it, then 100 forked children
-# that each make trapped calls. Under `jvisor run --trace` every trapped call is an injected
+# A thread blocked in recvmsg() (trapped, where recv() without an address is not) while 300
+# SIGUSR1 arrive for it, then 100 forked children that each make trapped calls. Under `jvisor run --trace` every trapped call is an injected
 # call, so this exercises injected calls interrupted by signals and restarted (PEP 475
-# retries recv after EINTR; the kernel restarts it under SA_RESTART).
+# retries recvmsg after EINTR; the kernel restarts it under SA_RESTART).
 import os, signal, socket, threading, time
 
 handled = 0
@@ -15,7 +15,7 @@ def on_usr1(signum, frame):
 signal.signal(signal.SIGUSR1, on_usr1)
 a, b = socket.socketpair()
 received = []
-reader = threading.Thread(target=lambda: received.append(b.recv(10)))
+reader = threading.Thread(target=lambda: received.append(b.recvmsg(10)[0]))
 reader.start()
 time.sleep(0.1)
 for _ in range(300):

@@ -24,6 +24,16 @@ public final class Sysno {
     public static final int SOCKETPAIR = 53;
     public static final int SETSOCKOPT = 54;
     public static final int GETSOCKOPT = 55;
+    public static final int SETUID = 105;
+    public static final int SETGID = 106;
+    public static final int SETREUID = 113;
+    public static final int SETREGID = 114;
+    public static final int SETGROUPS = 116;
+    public static final int SETRESUID = 117;
+    public static final int SETRESGID = 119;
+    public static final int SETFSUID = 122;
+    public static final int SETFSGID = 123;
+    public static final int CAPSET = 126;
     public static final int GETTID = 186;
     public static final int FUTEX = 202;
     public static final int MKNODAT = 259;
@@ -45,6 +55,10 @@ public final class Sysno {
             Map.entry(GETSOCKOPT, "getsockopt"), Map.entry(GETTID, "gettid"), Map.entry(FUTEX, "futex"),
             Map.entry(MKNODAT, "mknodat"), Map.entry(NEWFSTATAT, "newfstatat"),
             Map.entry(UNLINKAT, "unlinkat"), Map.entry(FACCESSAT2, "faccessat2"),
+            Map.entry(SETUID, "setuid"), Map.entry(SETGID, "setgid"), Map.entry(SETREUID, "setreuid"),
+            Map.entry(SETREGID, "setregid"), Map.entry(SETGROUPS, "setgroups"), Map.entry(SETRESUID, "setresuid"),
+            Map.entry(SETRESGID, "setresgid"), Map.entry(SETFSUID, "setfsuid"), Map.entry(SETFSGID, "setfsgid"),
+            Map.entry(CAPSET, "capset"),
             Map.entry(ACCEPT4, "accept4"), Map.entry(RECVMMSG, "recvmmsg"), Map.entry(SENDMMSG, "sendmmsg"));
 
     private Sysno() {}

@@ -52,6 +52,17 @@ public final class CallDecoder {
 
     private CallDecoder() {}
 
+    /** True for the socket-family calls, which the decoder knows. */
+    public static boolean isSocketCall(int number) {
+        return switch (number) {
+            case Sysno.SOCKET, Sysno.SOCKETPAIR, Sysno.BIND, Sysno.CONNECT, Sysno.LISTEN, Sysno.SHUTDOWN,
+                 Sysno.ACCEPT, Sysno.ACCEPT4, Sysno.GETSOCKNAME, Sysno.GETPEERNAME, Sysno.SETSOCKOPT,
+                 Sysno.GETSOCKOPT, Sysno.SENDTO, Sysno.RECVFROM, Sysno.SENDMSG, Sysno.RECVMSG, Sysno.SENDMMSG,
+                 Sysno.RECVMMSG -> true;
+            default -> false;
+        };
+    }
+
     /** The call's arguments as the program passed them, read at the trap. Never throws. */
     public static List<Field> arguments(SyscallStop stop) {
         try {

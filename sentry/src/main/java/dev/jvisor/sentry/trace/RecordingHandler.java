@@ -41,6 +41,8 @@ public final class RecordingHandler extends ForwardingHandler {
 
     @Override
     public Action onSyscall(SyscallStop stop) {
+        // The credential calls are trapped for the sentry's bookkeeping; the record is of socket calls.
+        if (!CallDecoder.isSocketCall(stop.call().number())) return delegate().onSyscall(stop);
         List<Field> arguments = decode(stop, () -> CallDecoder.arguments(stop));
         Action action;
         try {

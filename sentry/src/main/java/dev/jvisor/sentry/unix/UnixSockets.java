@@ -48,11 +48,10 @@ public final class UnixSockets implements SyscallHandler {
 
     private final UnixDiag diag;
     private final Endpoints endpoints;
+    private final TraceeCredentials credentials = new TraceeCredentials();
     private final SecureRandom random = new SecureRandom();
     private final String hiddenPrefix;
     private long hiddenCount;
-    /** Seqpacket sockets that pass credentials and are unnamed: their next send autobinds them. */
-    private int sendersToAutobind;
 
     public UnixSockets() {
         this.diag = new UnixDiag();
@@ -73,9 +72,23 @@ public final class UnixSockets implements SyscallHandler {
             case Sysno.SETSOCKOPT -> setsockopt(stop);
             case Sysno.RECVFROM -> recvfrom(stop);
             case Sysno.RECVMSG -> recvmsg(stop);
-            case Sysno.SENDTO, Sysno.SENDMSG, Sysno.SENDMMSG -> send(stop);
+            case Sysno.SETUID, Sysno.SETGID, Sysno.SETREUID, Sysno.SETREGID, Sysno.SETGROUPS, Sysno.SETRESUID,
+                 Sysno.SETRESGID, Sysno.SETFSUID, Sysno.SETFSGID, Sysno.CAPSET -> {
+                credentials.forget(stop.tid());
+                yield Action.passthrough();
+            }
             default -> Action.passthrough();
         };
+    }
+
+    @Override
+    public void onExec(int pid) {
+        credentials.forgetAll();
+    }
+
+    @Override
+    public void onExit(int tid) {
+        credentials.forget(tid);
     }
 
     /**
@@ -311,6 +324,11 @@ public final class UnixSockets implements SyscallHandler {
      * no sandbox socket's file, refuses (ECONNREFUSED), and one of another type is EPROTOTYPE.
      */
     private Action connectPath(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name) {
+        if (credentials.overridesFilePermissions(stop.tid())) {
+            // Permission cannot fail: the sentry resolves the path itself, in the thread's cwd and root.
+            FileStatus file = FileStatus.of(DescriptorInodes.hostPath(stop.tid(), name.path()), 0);
+            return connectFile(stop, endpoint, file);
+        }
         long path = writeString(stop, name.path());
         return Action.inject(Syscall.of(Sysno.FACCESSAT2, AT_FDCWD, path, W_OK, AT_EACCESS), checked -> {
             if (checked.failed() || checked.interrupted()) return checked.asAction();
@@ -320,13 +338,17 @@ public final class UnixSockets implements SyscallHandler {
             } catch (ErrnoException raced) {
                 return Action.fail(Errno.ECONNREFUSED);
             }
-            if (!file.isSocket()) return Action.fail(Errno.ECONNREFUSED);
-            Endpoint listener = endpoints.files.lookup(new FilesystemNames.FileId(file.device(), file.inode()));
-            if (listener != null && listener.type != endpoint.type) {
-                return Action.fail(diag.alive(listener.inode) ? Errno.EPROTOTYPE : Errno.ECONNREFUSED);
-            }
-            return connectTo(stop, endpoint, listener);
+            return connectFile(stop, endpoint, file);
         });
+    }
+
+    private Action connectFile(SyscallStop stop, Endpoint endpoint, FileStatus file) {
+        if (!file.isSocket()) return Action.fail(Errno.ECONNREFUSED);
+        Endpoint listener = endpoints.files.lookup(new FilesystemNames.FileId(file.device(), file.inode()));
+        if (listener != null && listener.type != endpoint.type) {
+            return Action.fail(diag.alive(listener.inode) ? Errno.EPROTOTYPE : Errno.ECONNREFUSED);
+        }
+        return connectTo(stop, endpoint, listener);
     }
 
     private Action connectTo(SyscallStop stop, Endpoint endpoint, Endpoint listener) {
@@ -377,7 +399,7 @@ public final class UnixSockets implements SyscallHandler {
                 return Action.inject(Syscall.of(Sysno.CLOSE, fd), closed -> acceptNext(stop, listener, flags));
             }
             Endpoint socket = inode < 0 ? null : accepted(inode, listener, client);
-            byte[] peer = socket == null ? UnixAddress.UNNAMED.encode() : socket.peerAddress().encode();
+            byte[] peer = socket == null ? UnixAddress.UNNAMED.encode() : peerNameOf(socket).encode();
             try {
                 AddressCopy.toTracee(stop.memory(), peer, call.arg1(), call.arg2());
             } catch (ErrnoException e) {
@@ -393,7 +415,7 @@ public final class UnixSockets implements SyscallHandler {
         Endpoint endpoint = endpoint(stop);
         if (endpoint == null) return Action.passthrough();
         Syscall call = stop.call();
-        AddressCopy.toTracee(stop.memory(), endpoint.address().encode(), call.arg1(), call.arg2());
+        AddressCopy.toTracee(stop.memory(), nameOf(endpoint).encode(), call.arg1(), call.arg2());
         return Action.returning(0);
     }
 
@@ -403,7 +425,7 @@ public final class UnixSockets implements SyscallHandler {
         if (endpoint == null) return Action.passthrough();
         if (endpoint.state() != Endpoint.State.CONNECTED) throw new ErrnoException(Errno.ENOTCONN, "getpeername");
         Syscall call = stop.call();
-        AddressCopy.toTracee(stop.memory(), endpoint.peerAddress().encode(), call.arg1(), call.arg2());
+        AddressCopy.toTracee(stop.memory(), peerNameOf(endpoint).encode(), call.arg1(), call.arg2());
         return Action.returning(0);
     }
 
@@ -418,27 +440,33 @@ public final class UnixSockets implements SyscallHandler {
         return Action.inject(call, set -> {
             if (set.failed() || set.interrupted()) return set.asAction();
             endpoint.passCredentials(call.arg2() == SO_PASSCRED, stop.memory().readInt(call.arg3()) != 0);
-            if (endpoint.type == SOCK_SEQPACKET && endpoint.passCredentials() && !endpoint.named()) {
-                sendersToAutobind++;
-            }
             return Action.returning(set.raw());
         });
     }
 
-    // sendto(2), sendmsg(2), sendmmsg(2): the kernel sends; the sentry names a sender that must be named.
-
     /**
-     * net/unix/af_unix.c: unix_dgram_sendmsg, which seqpacket sends go through, autobinds a
-     * sender that passes credentials. Sends are looked at only while such a socket may exist.
+     * The name Linux reports for a socket. net/unix/af_unix.c: unix_dgram_sendmsg, which
+     * seqpacket sends go through, autobinds an unnamed sender that passes credentials; sends
+     * are not trapped, so the sentry takes the name the kernel gave when the name is asked for.
      */
-    private Action send(SyscallStop stop) {
-        if (sendersToAutobind == 0) return Action.passthrough();
-        Endpoint endpoint = endpoint(stop);
-        if (endpoint != null && endpoint.type == SOCK_SEQPACKET && endpoint.passCredentials() && !endpoint.named()) {
-            autobind(endpoint);
-            sendersToAutobind--;
+    private UnixAddress nameOf(Endpoint endpoint) {
+        if (!endpoint.named() && endpoint.type == SOCK_SEQPACKET && endpoint.passCredentials()) {
+            UnixDiag.Status status = diag.query(endpoint.inode);
+            if (status != null && status.name() != null && status.name().length > 0 && status.name()[0] == 0) {
+                UnixAddress.Abstract kernelName = new UnixAddress.Abstract(status.name());
+                if (endpoints.abstractNames.free(endpoint.type, kernelName)) {
+                    endpoints.abstractNames.bind(endpoint, kernelName);
+                } else {
+                    autobind(endpoint);
+                }
+            }
         }
-        return Action.passthrough();
+        return endpoint.address();
+    }
+
+    /** The name Linux reports for a socket's peer. */
+    private UnixAddress peerNameOf(Endpoint endpoint) {
+        return endpoint.peer() != null ? nameOf(endpoint.peer()) : endpoint.peerAddress();
     }
 
     // recvfrom(2), recvmsg(2): the sender's name is the sentry's, not the kernel's.
@@ -478,13 +506,13 @@ public final class UnixSockets implements SyscallHandler {
      * unix_copy_addr: when a message was taken, the name is its sender's (the peer's), and an
      * unnamed sender reports length 0; when none was, the length stays 0.
      */
-    private static Action fixSenderName(SyscallStop stop, Endpoint endpoint, InjectionResult received,
+    private Action fixSenderName(SyscallStop stop, Endpoint endpoint, InjectionResult received,
                                         long name, long lengthAddress, int room) {
         if (received.failed() || received.interrupted()) return received.asAction();
         TraceeMemory memory = stop.memory();
         boolean taken = received.raw() > 0 || memory.readInt(lengthAddress) > 0;
         if (taken) {
-            UnixAddress sender = endpoint.peerAddress();
+            UnixAddress sender = peerNameOf(endpoint);
             if (sender instanceof UnixAddress.Unnamed) memory.writeInt(lengthAddress, 0);
             else AddressCopy.toTracee(memory, sender.encode(), name, lengthAddress, room);
         }
