@@ -29,7 +29,8 @@ class BadPointerTest {
 
         Map<String, Long> trapped = Runner.trappedCalls(sandboxed);
         assertTrue(trapped.getOrDefault("connect", 0L) >= 8, "the bad connects were trapped: " + trapped);
-        assertTrue(trapped.getOrDefault("accept4", 0L) + trapped.getOrDefault("accept", 0L) >= 4, trapped::toString);
+        // The two accepts with an address are trapped; the two without one run untrapped.
+        assertTrue(trapped.getOrDefault("accept4", 0L) + trapped.getOrDefault("accept", 0L) >= 2, trapped::toString);
     }
 
     /** The same bad call again and again, from a fresh process each time, never wedges the tracer. */

@@ -47,6 +47,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETPID = NativeLinker.plain("getpid",
             FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle READLINK = NativeLinker.withErrno("readlink",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     private static final MethodHandle PIPE2 = NativeLinker.withErrno("pipe2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle READ = NativeLinker.withErrno("read",
@@ -135,6 +137,15 @@ public final class Libc {
         } catch (Throwable t) {
             throw NativeLinker.unexpected(t);
         }
+    }
+
+    /**
+     * readlink(2) of a NUL-terminated {@code path} into {@code buffer}; returns the length
+     * of the link's text (cut at the buffer's size, as readlink does).
+     */
+    public static int readlink(MemorySegment path, MemorySegment buffer) {
+        return (int) NativeLinker.checked("readlink",
+                () -> (long) READLINK.invokeExact(NativeLinker.callState(), path, buffer, buffer.byteSize()));
     }
 
     /** pipe2(2): returns {read end, write end}. */

@@ -1,8 +1,12 @@
 package dev.jvisor.sentry.unix;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.jvisor.platform.ErrnoException;
+import dev.jvisor.platform.linux.Libc;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The kernel socket behind a tracee's descriptor, by the inode that /proc/TID/fd/N names
@@ -10,21 +14,39 @@ import java.nio.file.Path;
  * no bookkeeping of descriptor numbers (proc(5)).
  */
 final class DescriptorInodes {
-    private static final String PREFIX = "socket:[";
+    private static final byte[] PREFIX = "socket:[".getBytes(StandardCharsets.US_ASCII);
 
     private DescriptorInodes() {}
 
     /** The socket inode behind descriptor {@code fd} of thread {@code tid}, or -1 (no descriptor, not a socket). */
     static long socketInode(int tid, long fd) {
         if (fd < 0 || fd > Integer.MAX_VALUE) return -1;
-        String target;
-        try {
-            target = Files.readSymbolicLink(Path.of("/proc/" + tid + "/fd/" + fd)).toString();
-        } catch (IOException | UnsupportedOperationException e) {
-            return -1;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment path = arena.allocateFrom("/proc/" + tid + "/fd/" + fd);
+            MemorySegment target = arena.allocate(64);
+            int length;
+            try {
+                length = Libc.readlink(path, target);
+            } catch (ErrnoException e) {
+                return -1;
+            }
+            return parse(target, length);
         }
-        if (!target.startsWith(PREFIX) || !target.endsWith("]")) return -1;
-        return Long.parseLong(target, PREFIX.length(), target.length() - 1, 10);
+    }
+
+    /** The inode of a "socket:[INO]" link text, or -1 for any other. */
+    private static long parse(MemorySegment text, int length) {
+        if (length <= PREFIX.length + 1 || text.get(ValueLayout.JAVA_BYTE, length - 1) != ']') return -1;
+        for (int i = 0; i < PREFIX.length; i++) {
+            if (text.get(ValueLayout.JAVA_BYTE, i) != PREFIX[i]) return -1;
+        }
+        long inode = 0;
+        for (int i = PREFIX.length; i < length - 1; i++) {
+            int digit = text.get(ValueLayout.JAVA_BYTE, i) - '0';
+            if (digit < 0 || digit > 9) return -1;
+            inode = inode * 10 + digit;
+        }
+        return inode;
     }
 
     /**
@@ -33,7 +55,7 @@ final class DescriptorInodes {
      */
     static byte[] hostPath(int tid, byte[] path) {
         String prefix = "/proc/" + tid + (path.length > 0 && path[0] == '/' ? "/root" : "/cwd/");
-        byte[] head = prefix.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] head = prefix.getBytes(StandardCharsets.US_ASCII);
         byte[] whole = new byte[head.length + path.length];
         System.arraycopy(head, 0, whole, 0, head.length);
         System.arraycopy(path, 0, whole, head.length, path.length);

@@ -46,6 +46,9 @@ final class UnixDiag implements Liveness, AutoCloseable {
     record Status(long inode, int type, int state, byte[] name, long peer) {}
 
     private final int fd;
+    /** Buffers for the tracer thread's queries, allocated once: a query runs at most once per trapped call. */
+    private final MemorySegment request = Arena.ofAuto().allocate(NLMSG_HEADER + UNIX_DIAG_REQUEST);
+    private final MemorySegment reply = Arena.ofAuto().allocate(32768);
     private int sequence;
 
     UnixDiag() {
@@ -54,15 +57,12 @@ final class UnixDiag implements Liveness, AutoCloseable {
 
     /** The AF_UNIX socket with this inode, or null when none exists (any more, or it is of another family). */
     Status query(long inode) {
-        try (Arena arena = Arena.ofConfined()) {
-            int seq = send(arena, NLM_F_REQUEST, inode, UDIAG_SHOW_NAME | UDIAG_SHOW_PEER);
-            MemorySegment reply = arena.allocate(8192);
-            while (true) {
-                long length = Socket.recv(fd, reply, 0);
-                if (length < NLMSG_HEADER) throw new ErrnoException(Errno.EIO, "sock_diag reply");
-                if (reply.get(INT, 8) != seq) continue;   // a late answer to an earlier query
-                return parse(reply, 0, (int) length);
-            }
+        int seq = send(NLM_F_REQUEST, inode, UDIAG_SHOW_NAME | UDIAG_SHOW_PEER);
+        while (true) {
+            long length = Socket.recv(fd, reply, 0);
+            if (length < NLMSG_HEADER) throw new ErrnoException(Errno.EIO, "sock_diag reply");
+            if (reply.get(INT, 8) != seq) continue;   // a late answer to an earlier query
+            return parse(reply, 0, (int) length);
         }
     }
 
@@ -70,29 +70,28 @@ final class UnixDiag implements Liveness, AutoCloseable {
     @Override
     public Set<Long> live() {
         Set<Long> inodes = new HashSet<>();
-        try (Arena arena = Arena.ofConfined()) {
-            int seq = send(arena, (short) (NLM_F_REQUEST | NLM_F_DUMP), 0, 0);
-            MemorySegment reply = arena.allocate(32768);
-            while (true) {
-                int length = (int) Socket.recv(fd, reply, 0);
-                int at = 0;
-                while (at + NLMSG_HEADER <= length) {
-                    int messageLength = reply.get(INT, at);
-                    int type = reply.get(SHORT, at + 4) & 0xffff;
-                    if (messageLength < NLMSG_HEADER) throw new ErrnoException(Errno.EIO, "sock_diag dump");
-                    if (reply.get(INT, at + 8) == seq) {
-                        if (type == NLMSG_DONE) return inodes;
-                        if (type == NLMSG_ERROR) throw new ErrnoException(Errno.of(-reply.get(INT, at + NLMSG_HEADER)), "sock_diag dump");
-                        inodes.add(reply.get(INT, at + NLMSG_HEADER + 4) & 0xffffffffL);
+        int seq = send((short) (NLM_F_REQUEST | NLM_F_DUMP), 0, 0);
+        while (true) {
+            int length = (int) Socket.recv(fd, reply, 0);
+            int at = 0;
+            while (at + NLMSG_HEADER <= length) {
+                int messageLength = reply.get(INT, at);
+                int type = reply.get(SHORT, at + 4) & 0xffff;
+                if (messageLength < NLMSG_HEADER) throw new ErrnoException(Errno.EIO, "sock_diag dump");
+                if (reply.get(INT, at + 8) == seq) {
+                    if (type == NLMSG_DONE) return inodes;
+                    if (type == NLMSG_ERROR) {
+                        throw new ErrnoException(Errno.of(-reply.get(INT, at + NLMSG_HEADER)), "sock_diag dump");
                     }
-                    at += (messageLength + 3) & ~3;
+                    inodes.add(reply.get(INT, at + NLMSG_HEADER + 4) & 0xffffffffL);
                 }
+                at += (messageLength + 3) & ~3;
             }
         }
     }
 
-    private int send(Arena arena, short flags, long inode, int show) {
-        MemorySegment request = arena.allocate(NLMSG_HEADER + UNIX_DIAG_REQUEST);
+    private int send(short flags, long inode, int show) {
+        request.fill((byte) 0);
         int seq = ++sequence;
         request.set(INT, 0, NLMSG_HEADER + UNIX_DIAG_REQUEST);
         request.set(SHORT, 4, SOCK_DIAG_BY_FAMILY);
