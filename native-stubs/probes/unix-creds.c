@@ -345,22 +345,6 @@ static ssize_t send_stated(const char *label, int fd, const char *text, pid_t pi
     return send_creds(label, fd, text, &cred, 1, CMSG_LEN(sizeof cred), -1);
 }
 
-static const char *flag_names(int flags) {
-    static char text[4][96];
-    static int next;
-    char *out = text[next++ % 4];
-    size_t used = 0;
-    out[0] = '\0';
-    if (flags & MSG_PEEK) used += (size_t)snprintf(out + used, sizeof text[0] - used, "%sMSG_PEEK", used ? "|" : "");
-    if (flags & MSG_CTRUNC) used += (size_t)snprintf(out + used, sizeof text[0] - used, "%sMSG_CTRUNC", used ? "|" : "");
-    if (flags & MSG_TRUNC) used += (size_t)snprintf(out + used, sizeof text[0] - used, "%sMSG_TRUNC", used ? "|" : "");
-    if (flags & MSG_DONTWAIT)
-        used += (size_t)snprintf(out + used, sizeof text[0] - used, "%sMSG_DONTWAIT", used ? "|" : "");
-    int rest = flags & ~(MSG_PEEK | MSG_CTRUNC | MSG_TRUNC | MSG_DONTWAIT);
-    if (rest) used += (size_t)snprintf(out + used, sizeof text[0] - used, "%s0x%x", used ? "|" : "", rest);
-    if (!used) snprintf(out, sizeof text[0], "0");
-    return out;
-}
 
 /* recvmsg with CONTROLLEN bytes of control buffer (0: none); prints data, flags and the
  * control messages, credentials as names and numbers. Returns the result. */
@@ -373,12 +357,12 @@ static ssize_t recv_creds(const char *label, int fd, size_t controllen, int flag
                              .msg_controllen = controllen};
     ssize_t result = recvmsg(fd, &message, flags | MSG_DONTWAIT);
     if (result < 0) {
-        say("  recvmsg %s ctl %zu %s: -1 %s\n", label, controllen, flag_names(flags), errno_name(errno));
+        say("  recvmsg %s ctl %zu %s: -1 %s\n", label, controllen, msg_flag_names(flags), errno_name(errno));
         return result;
     }
     escape_bytes(text, sizeof text, data, (size_t)result);
-    say("  recvmsg %s ctl %zu %s: %zd \"%s\" msg_flags %s controllen %zu\n", label, controllen, flag_names(flags),
-        result, text, flag_names(message.msg_flags), (size_t)message.msg_controllen);
+    say("  recvmsg %s ctl %zu %s: %zd \"%s\" msg_flags %s controllen %zu\n", label, controllen, msg_flag_names(flags),
+        result, text, msg_flag_names(message.msg_flags), (size_t)message.msg_controllen);
     for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message); cmsg; cmsg = CMSG_NXTHDR(&message, cmsg)) {
         if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_CREDENTIALS &&
             cmsg->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {

@@ -37,27 +37,6 @@ static void on_sigpipe(int signal) {
     sigpipes++;
 }
 
-static const char *flag_names(int flags) {
-    static const struct { int flag; const char *name; } names[] = {
-        {MSG_OOB, "MSG_OOB"}, {MSG_PEEK, "MSG_PEEK"}, {MSG_CTRUNC, "MSG_CTRUNC"},
-        {MSG_TRUNC, "MSG_TRUNC"}, {MSG_DONTWAIT, "MSG_DONTWAIT"}, {MSG_EOR, "MSG_EOR"},
-        {MSG_WAITALL, "MSG_WAITALL"}, {MSG_NOSIGNAL, "MSG_NOSIGNAL"}, {MSG_ERRQUEUE, "MSG_ERRQUEUE"},
-        {MSG_MORE, "MSG_MORE"}, {MSG_WAITFORONE, "MSG_WAITFORONE"}, {MSG_CMSG_CLOEXEC, "MSG_CMSG_CLOEXEC"},
-    };
-    static char text[4][200];
-    static int next;
-    char *out = text[next++ % 4];
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (!(flags & names[i].flag)) continue;
-        used += (size_t)snprintf(out + used, sizeof text[0] - used, "%s%s", used ? "|" : "", names[i].name);
-        flags &= ~names[i].flag;
-    }
-    if (flags) used += (size_t)snprintf(out + used, sizeof text[0] - used, "%s0x%x", used ? "|" : "", flags);
-    if (!used) snprintf(out, sizeof text[0], "0");
-    return out;
-}
 
 /* BYTES escaped for a transcript line (one of four rotating buffers). */
 static const char *text_of(const void *bytes, size_t length) {
@@ -95,7 +74,7 @@ static void received(const char *what, ssize_t result, int error, const char *bu
 
 static void do_send(const char *label, int fd, const char *text, int flags) {
     char what[160];
-    snprintf(what, sizeof what, "send %s \"%s\" %s", label, text_of(text, strlen(text)), flag_names(flags));
+    snprintf(what, sizeof what, "send %s \"%s\" %s", label, text_of(text, strlen(text)), msg_flag_names(flags));
     int before = sigpipes;
     ssize_t result = send(fd, text, strlen(text), flags);
     outcome(what, result, errno, before);
@@ -104,7 +83,7 @@ static void do_send(const char *label, int fd, const char *text, int flags) {
 static void do_recv(const char *label, int fd, size_t size, int flags) {
     char buffer[300], what[160];
     if (size > sizeof buffer) size = sizeof buffer;
-    snprintf(what, sizeof what, "recv %s %zu %s", label, size, flag_names(flags));
+    snprintf(what, sizeof what, "recv %s %zu %s", label, size, msg_flag_names(flags));
     ssize_t result = recv(fd, buffer, size, flags);
     received(what, result, errno, buffer, size);
 }
@@ -129,7 +108,7 @@ static void do_sendto(const char *label, int fd, const char *text, int flags, co
                       socklen_t length, const char *address_name) {
     char what[200];
     snprintf(what, sizeof what, "sendto %s \"%s\" %s to %s len %u", label, text_of(text, strlen(text)),
-             flag_names(flags), address_name, (unsigned)length);
+             msg_flag_names(flags), address_name, (unsigned)length);
     int before = sigpipes;
     ssize_t result = sendto(fd, text, strlen(text), flags, address, length);
     outcome(what, result, errno, before);
@@ -164,9 +143,9 @@ static void do_recvfrom(const char *label, int fd, size_t size, int flags, sockl
     int error = errno;
     char what[200];
     if (room_null == 2) snprintf(what, sizeof what, "recvfrom %s %zu %s address NULL addrlen NULL", label, size,
-                                 flag_names(flags));
-    else if (room_null) snprintf(what, sizeof what, "recvfrom %s %zu %s addrlen NULL", label, size, flag_names(flags));
-    else snprintf(what, sizeof what, "recvfrom %s %zu %s addrlen %d", label, size, flag_names(flags), (int)room);
+                                 msg_flag_names(flags));
+    else if (room_null) snprintf(what, sizeof what, "recvfrom %s %zu %s addrlen NULL", label, size, msg_flag_names(flags));
+    else snprintf(what, sizeof what, "recvfrom %s %zu %s addrlen %d", label, size, msg_flag_names(flags), (int)room);
     if (result < 0) {
         say("  %s: -1 %s\n", what, errno_name(error));
         return;
@@ -191,15 +170,15 @@ static ssize_t do_recvmsg(const char *label, int fd, size_t size, int flags, int
     message.msg_flags = -1;
     ssize_t result = recvmsg(fd, &message, flags);
     char what[200];
-    if (named) snprintf(what, sizeof what, "recvmsg %s %zu %s namelen %u", label, size, flag_names(flags),
+    if (named) snprintf(what, sizeof what, "recvmsg %s %zu %s namelen %u", label, size, msg_flag_names(flags),
                         (unsigned)namelen);
-    else snprintf(what, sizeof what, "recvmsg %s %zu %s", label, size, flag_names(flags));
+    else snprintf(what, sizeof what, "recvmsg %s %zu %s", label, size, msg_flag_names(flags));
     if (result < 0) {
         say("  %s: -1 %s\n", what, errno_name(errno));
         return result;
     }
     say("  %s: %zd \"%s\" msg_flags %s%s%s\n", what, result,
-        text_of(buffer, (size_t)result < size ? (size_t)result : size), flag_names(message.msg_flags),
+        text_of(buffer, (size_t)result < size ? (size_t)result : size), msg_flag_names(message.msg_flags),
         named ? " " : "", named ? address_text(&address, message.msg_namelen, namelen) : "");
     return result;
 }
@@ -268,7 +247,7 @@ static void each_call(struct unix_conn *c) {
         size_t n = (size_t)result;
         size_t n1 = n < 4 ? n : 4, n2 = n - n1 < 5 ? n - n1 : 5, n3 = n - n1 - n2;
         say("  recvmsg b iovecs 4+5+64: %zd \"%s\" \"%s\" \"%s\" msg_flags %s\n", result, text_of(first, n1),
-            text_of(second, n2), text_of(third, n3), flag_names(incoming.msg_flags));
+            text_of(second, n2), text_of(third, n3), msg_flag_names(incoming.msg_flags));
     }
 
     struct iovec wv[3] = {{"wri", 3}, {"", 0}, {"tev", 3}};
@@ -312,7 +291,7 @@ static void each_call(struct unix_conn *c) {
         say("  recvmmsg b 4 MSG_DONTWAIT: %d\n", count);
         for (int i = 0; i < 4; i++)
             say("    [%d] msg_len %u \"%s\" msg_flags %s\n", i, rm[i].msg_len,
-                i < count ? text_of(buffers[i], rm[i].msg_len) : "-", i < count ? flag_names(rm[i].msg_hdr.msg_flags) : "-");
+                i < count ? text_of(buffers[i], rm[i].msg_len) : "-", i < count ? msg_flag_names(rm[i].msg_hdr.msg_flags) : "-");
     }
 
     do_send("a", c->a, "x", 0);
@@ -478,7 +457,7 @@ static void waitall_run(struct unix_conn *c, const char *const *pieces, int coun
         else {
             size_t n = (size_t)result, n1 = n < 6 ? n : 6;
             say("  recvmsg b 6+%zu MSG_WAITALL: %zd \"%s\" \"%s\" msg_flags %s\n", size - sizeof left, result,
-                text_of(left, n1), text_of(right, n - n1), flag_names(message.msg_flags));
+                text_of(left, n1), text_of(right, n - n1), msg_flag_names(message.msg_flags));
         }
     } else {
         do_recv("b", c->b, size, MSG_WAITALL);
@@ -560,7 +539,7 @@ static void truncation(struct unix_conn *c) {
         say("  recvmmsg b 3x3 MSG_DONTWAIT: %d\n", count);
         for (int i = 0; i < count; i++)
             say("    [%d] msg_len %u \"%s\" msg_flags %s\n", i, mm[i].msg_len,
-                text_of(buffers[i], mm[i].msg_len < 3 ? mm[i].msg_len : 3), flag_names(mm[i].msg_hdr.msg_flags));
+                text_of(buffers[i], mm[i].msg_len < 3 ? mm[i].msg_len : 3), msg_flag_names(mm[i].msg_hdr.msg_flags));
     }
     drain("b", c->b);
 }

@@ -136,4 +136,28 @@ static inline void unix_kind_close(struct unix_conn *conn) {
     unix_kind_unlink(conn);
 }
 
+/* The MSG_* flags in FLAGS as "MSG_PEEK|MSG_TRUNC" (unknown bits in hex, none as "0"), in one
+ * of four rotating buffers so that a line can show several. */
+static inline const char *msg_flag_names(int flags) {
+    static const struct { int flag; const char *name; } names[] = {
+        {MSG_OOB, "MSG_OOB"}, {MSG_PEEK, "MSG_PEEK"}, {MSG_CTRUNC, "MSG_CTRUNC"},
+        {MSG_TRUNC, "MSG_TRUNC"}, {MSG_DONTWAIT, "MSG_DONTWAIT"}, {MSG_EOR, "MSG_EOR"},
+        {MSG_WAITALL, "MSG_WAITALL"}, {MSG_NOSIGNAL, "MSG_NOSIGNAL"}, {MSG_ERRQUEUE, "MSG_ERRQUEUE"},
+        {MSG_MORE, "MSG_MORE"}, {MSG_WAITFORONE, "MSG_WAITFORONE"}, {MSG_CMSG_CLOEXEC, "MSG_CMSG_CLOEXEC"},
+    };
+    static char text[4][200];
+    static int next;
+    char *out = text[next++ % 4];
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!(flags & names[i].flag)) continue;
+        used += (size_t)snprintf(out + used, sizeof text[0] - used, "%s%s", used ? "|" : "", names[i].name);
+        flags &= ~names[i].flag;
+    }
+    if (flags) used += (size_t)snprintf(out + used, sizeof text[0] - used, "%s0x%x", used ? "|" : "", flags);
+    if (!used) snprintf(out, sizeof text[0], "0");
+    return out;
+}
+
 #endif

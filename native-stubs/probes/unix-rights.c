@@ -112,27 +112,6 @@ static void make_pipe(int fds[2], const char *read_name, const char *write_name)
     remember(write_name, fds[1]);
 }
 
-static const char *flag_names(int flags) {
-    static const struct { int flag; const char *name; } names[] = {
-        {MSG_OOB, "MSG_OOB"}, {MSG_PEEK, "MSG_PEEK"}, {MSG_CTRUNC, "MSG_CTRUNC"},
-        {MSG_TRUNC, "MSG_TRUNC"}, {MSG_DONTWAIT, "MSG_DONTWAIT"}, {MSG_EOR, "MSG_EOR"},
-        {MSG_WAITALL, "MSG_WAITALL"}, {MSG_NOSIGNAL, "MSG_NOSIGNAL"}, {MSG_ERRQUEUE, "MSG_ERRQUEUE"},
-        {MSG_CMSG_CLOEXEC, "MSG_CMSG_CLOEXEC"},
-    };
-    static char text[4][160];
-    static int next;
-    char *out = text[next++ % 4];
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (!(flags & names[i].flag)) continue;
-        used += (size_t)snprintf(out + used, sizeof text[0] - used, "%s%s", used ? "|" : "", names[i].name);
-        flags &= ~names[i].flag;
-    }
-    if (flags) used += (size_t)snprintf(out + used, sizeof text[0] - used, "%s0x%x", used ? "|" : "", flags);
-    if (!used) snprintf(out, sizeof text[0], "0");
-    return out;
-}
 
 /* ---- sending ---- */
 
@@ -254,14 +233,14 @@ static void recv_fds(struct received *r, const char *label, int fd, size_t size,
     find_free(&free_numbers, summary ? SCM_MAX_FD + 4 : 8);
     r->result = recvmsg(fd, &message, flags);
     if (r->result < 0) {
-        say("  recvmsg %s ctl %zu %s: -1 %s\n", label, controllen, flag_names(flags), errno_name(errno));
+        say("  recvmsg %s ctl %zu %s: -1 %s\n", label, controllen, msg_flag_names(flags), errno_name(errno));
         return;
     }
     char text[4 * sizeof data + 1];
     size_t shown = (size_t)r->result < size ? (size_t)r->result : size;
     escape_bytes(text, sizeof text, data, shown);
-    say("  recvmsg %s ctl %zu %s: %zd \"%s\" msg_flags %s controllen %zu\n", label, controllen, flag_names(flags),
-        r->result, text, flag_names(message.msg_flags), (size_t)message.msg_controllen);
+    say("  recvmsg %s ctl %zu %s: %zd \"%s\" msg_flags %s controllen %zu\n", label, controllen, msg_flag_names(flags),
+        r->result, text, msg_flag_names(message.msg_flags), (size_t)message.msg_controllen);
     for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message); cmsg; cmsg = CMSG_NXTHDR(&message, cmsg)) {
         if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {
             int count = (int)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int));
@@ -318,11 +297,11 @@ static void do_recv(const char *label, int fd, size_t size, int flags) {
     if (size > sizeof buffer) size = sizeof buffer;
     ssize_t result = recv(fd, buffer, size, flags);
     if (result < 0) {
-        say("  recv %s %zu %s: -1 %s\n", label, size, flag_names(flags), errno_name(errno));
+        say("  recv %s %zu %s: -1 %s\n", label, size, msg_flag_names(flags), errno_name(errno));
         return;
     }
     escape_bytes(text, sizeof text, buffer, (size_t)result < size ? (size_t)result : size);
-    say("  recv %s %zu %s: %zd \"%s\"\n", label, size, flag_names(flags), result, text);
+    say("  recv %s %zu %s: %zd \"%s\"\n", label, size, msg_flag_names(flags), result, text);
 }
 
 static void do_read(const char *label, int fd, size_t size) {
@@ -771,7 +750,7 @@ static void bad_control(struct unix_conn *c) {
                              .msg_controllen = CMSG_SPACE(sizeof(int))};
     ssize_t result = recvmsg(c->b, &message, MSG_DONTWAIT);
     if (result < 0) say("  recvmsg b control 0x1: -1 %s\n", errno_name(errno));
-    else say("  recvmsg b control 0x1: %zd msg_flags %s controllen %zu\n", result, flag_names(message.msg_flags),
+    else say("  recvmsg b control 0x1: %zd msg_flags %s controllen %zu\n", result, msg_flag_names(message.msg_flags),
              (size_t)message.msg_controllen);
     show_writers("pipe read end", p[0]);
     recv_fds(&r, "b", c->b, 64, 256, MSG_DONTWAIT, 0);

@@ -36,27 +36,6 @@ static void section(struct unix_conn *conn, const char *title) {
     fresh(conn);
 }
 
-static const char *flag_names(int flags) {
-    static const struct { int flag; const char *name; } names[] = {
-        {MSG_OOB, "MSG_OOB"}, {MSG_PEEK, "MSG_PEEK"}, {MSG_CTRUNC, "MSG_CTRUNC"},
-        {MSG_TRUNC, "MSG_TRUNC"}, {MSG_DONTWAIT, "MSG_DONTWAIT"}, {MSG_EOR, "MSG_EOR"},
-        {MSG_WAITALL, "MSG_WAITALL"}, {MSG_NOSIGNAL, "MSG_NOSIGNAL"}, {MSG_ERRQUEUE, "MSG_ERRQUEUE"},
-        {MSG_CMSG_CLOEXEC, "MSG_CMSG_CLOEXEC"},
-    };
-    static char text[4][160];
-    static int next;
-    char *out = text[next++ % 4];
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (!(flags & names[i].flag)) continue;
-        used += (size_t)snprintf(out + used, sizeof text[0] - used, "%s%s", used ? "|" : "", names[i].name);
-        flags &= ~names[i].flag;
-    }
-    if (flags) used += (size_t)snprintf(out + used, sizeof text[0] - used, "%s0x%x", used ? "|" : "", flags);
-    if (!used) snprintf(out, sizeof text[0], "0");
-    return out;
-}
 
 static const char *poll_names(short revents) {
     static const struct { short flag; const char *name; } names[] = {
@@ -98,9 +77,9 @@ static void do_send(const char *label, int fd, const char *text, int flags) {
     int error = errno;
     int raised = sigpipes - before;
     if (result < 0)
-        say("  send %s \"%s\" %s: -1 %s, SIGPIPE x%d\n", label, text, flag_names(flags), errno_name(error), raised);
+        say("  send %s \"%s\" %s: -1 %s, SIGPIPE x%d\n", label, text, msg_flag_names(flags), errno_name(error), raised);
     else
-        say("  send %s \"%s\" %s: %zd, SIGPIPE x%d\n", label, text, flag_names(flags), result, raised);
+        say("  send %s \"%s\" %s: %zd, SIGPIPE x%d\n", label, text, msg_flag_names(flags), result, raised);
 }
 
 static void do_write(const char *label, int fd, const char *text) {
@@ -117,11 +96,11 @@ static void do_recv(const char *label, int fd, size_t size, int flags) {
     if (size > sizeof buffer) size = sizeof buffer;
     ssize_t result = recv(fd, buffer, size, flags);
     if (result < 0) {
-        say("  recv %s %zu %s: -1 %s\n", label, size, flag_names(flags), errno_name(errno));
+        say("  recv %s %zu %s: -1 %s\n", label, size, msg_flag_names(flags), errno_name(errno));
         return;
     }
     int shown = (size_t)result < size ? (int)result : (int)size;
-    say("  recv %s %zu %s: %zd \"%.*s\"\n", label, size, flag_names(flags), result, shown, buffer);
+    say("  recv %s %zu %s: %zd \"%.*s\"\n", label, size, msg_flag_names(flags), result, shown, buffer);
 }
 
 static void do_read(const char *label, int fd, size_t size) {
@@ -141,12 +120,12 @@ static void do_recvmsg(const char *label, int fd, size_t size, int flags) {
     message.msg_flags = -1;
     ssize_t result = recvmsg(fd, &message, flags);
     if (result < 0) {
-        say("  recvmsg %s %zu %s: -1 %s\n", label, size, flag_names(flags), errno_name(errno));
+        say("  recvmsg %s %zu %s: -1 %s\n", label, size, msg_flag_names(flags), errno_name(errno));
         return;
     }
     int shown = (size_t)result < size ? (int)result : (int)size;
-    say("  recvmsg %s %zu %s: %zd \"%.*s\" msg_flags %s\n", label, size, flag_names(flags), result, shown, buffer,
-        flag_names(message.msg_flags));
+    say("  recvmsg %s %zu %s: %zd \"%.*s\" msg_flags %s\n", label, size, msg_flag_names(flags), result, shown, buffer,
+        msg_flag_names(message.msg_flags));
 }
 
 static void do_shutdown(const char *label, int fd, int how, const char *how_name) {
