@@ -294,6 +294,29 @@ static void each_call(struct unix_conn *c) {
                 i < count ? text_of(buffers[i], rm[i].msg_len) : "-", i < count ? msg_flag_names(rm[i].msg_hdr.msg_flags) : "-");
     }
 
+    /* The sender's name as recvmmsg reports it, on a's side: b is the accepted end. */
+    do_send("b", c->b, "p", 0);
+    do_send("b", c->b, "q", 0);
+    struct sockaddr_un from[4];
+    memset(rm, 0, sizeof rm);
+    for (int i = 0; i < 4; i++) {
+        rm[i].msg_hdr.msg_iov = &riov[i];
+        rm[i].msg_hdr.msg_iovlen = 1;
+        rm[i].msg_hdr.msg_name = &from[i];
+        rm[i].msg_hdr.msg_namelen = i == 1 ? 5 : sizeof from[i];
+    }
+    count = recvmmsg(c->a, rm, 4, MSG_DONTWAIT, NULL);
+    if (count < 0) say("  recvmmsg a 4 with names: -1 %s\n", errno_name(errno));
+    else {
+        say("  recvmmsg a 4 with names: %d\n", count);
+        for (int i = 0; i < count; i++) {
+            socklen_t shown = rm[i].msg_hdr.msg_namelen < (i == 1 ? 5 : sizeof from[i])
+                                  ? rm[i].msg_hdr.msg_namelen : (i == 1 ? 5 : sizeof from[i]);
+            say("    [%d] msg_len %u namelen %u name \"%s\"\n", i, rm[i].msg_len, rm[i].msg_hdr.msg_namelen,
+                shown > 2 ? text_of(from[i].sun_path, shown - 2) : "");
+        }
+    }
+
     do_send("a", c->a, "x", 0);
     do_send("a", c->a, "y", 0);
     memset(rm, 0, sizeof rm);

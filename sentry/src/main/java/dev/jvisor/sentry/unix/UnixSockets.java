@@ -45,6 +45,9 @@ public final class UnixSockets implements SyscallHandler {
     private static final int SO_PASSPIDFD = 76;
     /** struct msghdr: msg_name at 0, msg_namelen at 8. */
     private static final int MSGHDR_NAMELEN = 8;
+    /** struct mmsghdr: a msghdr and msg_len, padded. */
+    private static final int MMSGHDR_SIZE = 64;
+    private static final int UIO_MAXIOV = 1024;
 
     private final UnixDiag diag;
     private final Endpoints endpoints;
@@ -72,6 +75,7 @@ public final class UnixSockets implements SyscallHandler {
             case Sysno.SETSOCKOPT -> setsockopt(stop);
             case Sysno.RECVFROM -> recvfrom(stop);
             case Sysno.RECVMSG -> recvmsg(stop);
+            case Sysno.RECVMMSG -> recvmmsg(stop);
             case Sysno.SETUID, Sysno.SETGID, Sysno.SETREUID, Sysno.SETREGID, Sysno.SETGROUPS, Sysno.SETRESUID,
                  Sysno.SETRESGID, Sysno.SETFSUID, Sysno.SETFSGID, Sysno.CAPSET -> {
                 credentials.forget(stop.tid());
@@ -507,16 +511,59 @@ public final class UnixSockets implements SyscallHandler {
      * unnamed sender reports length 0; when none was, the length stays 0.
      */
     private Action fixSenderName(SyscallStop stop, Endpoint endpoint, InjectionResult received,
-                                        long name, long lengthAddress, int room) {
+                                 long name, long lengthAddress, int room) {
         if (received.failed() || received.interrupted()) return received.asAction();
         TraceeMemory memory = stop.memory();
         boolean taken = received.raw() > 0 || memory.readInt(lengthAddress) > 0;
-        if (taken) {
-            UnixAddress sender = peerNameOf(endpoint);
-            if (sender instanceof UnixAddress.Unnamed) memory.writeInt(lengthAddress, 0);
-            else AddressCopy.toTracee(memory, sender.encode(), name, lengthAddress, room);
-        }
+        if (taken) writeSenderName(memory, peerNameOf(endpoint), name, lengthAddress, room);
         return Action.returning(received.raw());
+    }
+
+    private static void writeSenderName(TraceeMemory memory, UnixAddress sender, long name, long lengthAddress,
+                                        int room) {
+        if (sender instanceof UnixAddress.Unnamed) memory.writeInt(lengthAddress, 0);
+        else AddressCopy.toTracee(memory, sender.encode(), name, lengthAddress, room);
+    }
+
+    /**
+     * recvmmsg(2): each message received gets its sender's name as recvmsg would. The kernel
+     * takes at most UIO_MAXIOV messages (net/socket.c: do_recvmmsg).
+     */
+    private Action recvmmsg(SyscallStop stop) {
+        Syscall call = stop.call();
+        int count = (int) Math.min(call.arg2() & 0xffffffffL, UIO_MAXIOV);
+        if (count == 0) return Action.passthrough();
+        long[] names = new long[count];
+        int[] rooms = new int[count];
+        boolean named = false;
+        try {
+            java.nio.ByteBuffer vector = java.nio.ByteBuffer.wrap(stop.memory().read(call.arg1(), count * MMSGHDR_SIZE))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < count; i++) {
+                names[i] = vector.getLong(i * MMSGHDR_SIZE);
+                rooms[i] = vector.getInt(i * MMSGHDR_SIZE + MSGHDR_NAMELEN);
+                named |= names[i] != 0;
+            }
+        } catch (ErrnoException e) {
+            return Action.passthrough();
+        }
+        if (!named) return Action.passthrough();
+        Endpoint endpoint = endpoint(stop);
+        if (endpoint == null || endpoint.state() != Endpoint.State.CONNECTED) return Action.passthrough();
+        return Action.inject(call, received -> {
+            if (received.failed() || received.interrupted()) return received.asAction();
+            UnixAddress sender = peerNameOf(endpoint);
+            for (int i = 0; i < received.raw() && i < count; i++) {
+                if (names[i] == 0) continue;
+                try {
+                    writeSenderName(stop.memory(), sender, names[i], call.arg1() + (long) i * MMSGHDR_SIZE + MSGHDR_NAMELEN,
+                            rooms[i]);
+                } catch (ErrnoException e) {
+                    // The kernel wrote its own name there a moment ago; a page that went away is the program's.
+                }
+            }
+            return Action.returning(received.raw());
+        });
     }
 
     /** {@code bytes} and a terminating NUL in the thread's scratch memory. */
