@@ -111,7 +111,7 @@ public final class CallDecoder {
                 case Sysno.GETSOCKOPT -> getsockoptOutputs(call, memory);
                 case Sysno.RECVMSG -> recvmsgOutputs(call, memory, stop.pid(), room(arguments, "namelen"));
                 case Sysno.SENDMMSG -> sendmmsgOutputs(call, memory, result);
-                case Sysno.RECVMMSG -> recvmmsgOutputs(call, memory, stop.pid(), result);
+                case Sysno.RECVMMSG -> recvmmsgOutputs(call, memory, stop.pid(), result, arguments);
                 default -> List.of();
             };
         } catch (RuntimeException e) {
@@ -189,6 +189,19 @@ public final class CallDecoder {
                     .add("addrlen", Integer.toString(length));
         }
         return fields.list();
+    }
+
+    private static final Pattern NAME_ROOM = Pattern.compile("namelen=(\\d+)");
+
+    /** The name room message {@code index} of a recvmmsg offered, from its trap's arguments. */
+    private static int messageRoom(List<Field> arguments, int index) {
+        for (Field field : arguments) {
+            if (field.name().equals("msg[" + index + "]")) {
+                java.util.regex.Matcher room = NAME_ROOM.matcher(field.value());
+                return room.find() ? Integer.parseInt(room.group(1)) : Integer.MAX_VALUE;
+            }
+        }
+        return Integer.MAX_VALUE;
     }
 
     /** The room named {@code name} among the trap's arguments; unbounded when unknown. */
@@ -319,15 +332,17 @@ public final class CallDecoder {
         return fields.list();
     }
 
-    private static List<Field> recvmmsgOutputs(Syscall call, TraceeMemory memory, int pid, long result) {
+    private static List<Field> recvmmsgOutputs(Syscall call, TraceeMemory memory, int pid, long result,
+                                               List<Field> arguments) {
         Fields fields = new Fields();
         int shown = (int) Math.min(result, MMSG_SHOWN);
         for (int i = 0; i < shown; i++) {
             long entry = call.arg1() + (long) i * MMSGHDR_SIZE;
+            int index = i;
             fields.add("msg[" + i + "]", () -> {
                 List<Field> parts = new ArrayList<>();
                 parts.add(new Field("len", mmsgLength(memory, entry)));
-                parts.addAll(receivedMessage(MsgHdr.read(memory, entry), memory, pid, Integer.MAX_VALUE));
+                parts.addAll(receivedMessage(MsgHdr.read(memory, entry), memory, pid, messageRoom(arguments, index)));
                 return braces(parts);
             });
         }
