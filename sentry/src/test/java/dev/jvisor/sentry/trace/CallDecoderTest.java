@@ -752,6 +752,23 @@ class CallDecoderTest {
                 outputs(memory, 2, Sysno.RECVMMSG, 3, vector, 2, 0, 0));
     }
 
+    @Test
+    void aRecvmmsgNameIsReadNoFurtherThanTheRoomTheProgramOffered() {
+        FakeMemory memory = new FakeMemory(2048);
+        long vector = memory.alloc(64);
+        long src = memory.sockaddrUn(new byte[108]);
+        memory.msghdrAt(vector, src, 5, memory.iovecs(64), 1, 0, 0, 0);
+        List<Field> arguments = CallDecoder.arguments(new FakeStop(1, Syscall.of(Sysno.RECVMMSG, 3, vector, 1), memory));
+        // The kernel copied 5 bytes of a 36-byte abstract name and stored the full length.
+        memory.sockaddrUnAt(src, ascii("\0jvisor-abstract-name-of-34-bytes!"));
+        memory.putInt(src + 5, 0x41414141);
+        memory.msghdrAt(vector, src, 36, memory.iovecs(64), 1, 0, 0, 0);
+        memory.putInt(vector + 56, 1);
+        List<Field> outputs = CallDecoder.outputs(new FakeStop(1, Syscall.of(Sysno.RECVMMSG, 3, vector, 1), memory), 1,
+                arguments);
+        assertEquals(Map.of("msg[0]", "{len=1, flags=0, name=abstract \"@jv\", namelen=36}"), map(outputs));
+    }
+
     // ---- anything else, and failures ----
 
     @Test
