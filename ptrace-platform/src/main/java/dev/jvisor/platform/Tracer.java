@@ -134,7 +134,6 @@ final class Tracer implements Runnable {
                 // ESRCH: the tracee was killed while stopped; its exit report follows.
                 if (e.errno() != Errno.ESRCH) log.warn("tid {}: {}", status.pid(), e.getMessage());
             }
-
             if (mainExit != null && !killedRest) killRest();
         }
     }

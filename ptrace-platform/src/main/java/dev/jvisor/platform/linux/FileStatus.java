@@ -25,7 +25,7 @@ public record FileStatus(long device, long inode, int mode) {
     public static final int S_IFSOCK = 0xc000;
 
     /** struct stat, x86-64 (asm/stat.h): the identifying fields and the total size. */
-    public static final StructLayout STAT = MemoryLayout.structLayout(
+    private static final StructLayout STAT = MemoryLayout.structLayout(
             JAVA_LONG.withName("st_dev"),
             JAVA_LONG.withName("st_ino"),
             JAVA_LONG.withName("st_nlink"),
@@ -52,12 +52,5 @@ public record FileStatus(long device, long inode, int mode) {
                     () -> (int) FSTATAT.invokeExact(NativeLinker.callState(), AT_FDCWD, name, stat, flags));
             return new FileStatus((long) DEV.get(stat, 0L), (long) INO.get(stat, 0L), (int) MODE.get(stat, 0L));
         }
-    }
-
-    /** The same fields from a struct stat that a tracee's fstatat wrote (little-endian bytes). */
-    public static FileStatus decode(byte[] stat) {
-        MemorySegment segment = MemorySegment.ofArray(stat);
-        return new FileStatus(segment.get(JAVA_LONG.withByteAlignment(1), 0), segment.get(JAVA_LONG.withByteAlignment(1), 8),
-                segment.get(JAVA_INT.withByteAlignment(1), 24));
     }
 }

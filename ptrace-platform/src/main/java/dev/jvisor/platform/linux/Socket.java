@@ -28,11 +28,6 @@ public final class Socket {
                 () -> (int) SOCKET.invokeExact(NativeLinker.callState(), domain, type, protocol));
     }
 
-    /** close(2) of one of this process's sockets. */
-    public static void close(int fd) {
-        Pidfd.close(fd);
-    }
-
     /** send(2) of the whole of {@code data}, retrying EINTR; returns the count sent. */
     public static long send(int fd, MemorySegment data, int flags) {
         return NativeLinker.restartable("send",

@@ -46,6 +46,8 @@ final class AbstractNamespace {
 
     /** Forgets the name of a socket that is gone. */
     void release(Endpoint endpoint) {
-        if (endpoint.address() instanceof UnixAddress.Abstract name) names.remove(new Key(endpoint.type, name), endpoint);
+        if (endpoint.address() instanceof UnixAddress.Abstract name) {
+            names.remove(new Key(endpoint.type, name), endpoint);
+        }
     }
 }

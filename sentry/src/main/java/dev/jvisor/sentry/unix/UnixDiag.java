@@ -15,9 +15,10 @@ import java.util.Set;
  * The host kernel's view of its AF_UNIX sockets, by inode, through sock_diag(7) netlink
  * (NETLINK_SOCK_DIAG, unix_diag): whether a socket still exists anywhere, and which socket
  * is its peer. The sentry holds no reference to the sockets it serves (so that closing them
- * is the kernel's business), and asks here instead.
+ * is the kernel's business), and asks here instead. One per sandbox, used by the tracer
+ * thread only; its netlink socket lives as long as the sentry.
  */
-final class UnixDiag implements Liveness, AutoCloseable {
+final class UnixDiag implements Liveness {
     private static final int NETLINK_SOCK_DIAG = 4;
     private static final short SOCK_DIAG_BY_FAMILY = 20;
     private static final short NLM_F_REQUEST = 1;
@@ -36,7 +37,8 @@ final class UnixDiag implements Liveness, AutoCloseable {
     private static final int UNIX_DIAG_REQUEST = 24;
     private static final int UNIX_DIAG_MESSAGE = 16;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfShort SHORT =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
 
     /**
      * What the kernel knows of one socket: its type, its state (TCP_*), its kernel name
@@ -140,10 +142,5 @@ final class UnixDiag implements Liveness, AutoCloseable {
             at += (attributeLength + 3) & ~3;
         }
         return new Status(inode, socketType, state, name, peer);
-    }
-
-    @Override
-    public void close() {
-        Socket.close(fd);
     }
 }

@@ -29,17 +29,15 @@ import static dev.jvisor.sentry.abi.SocketAbi.SO_PASSCRED;
  * own call (socket(2) and socketpair(2) are not even trapped), so that data, shutdown,
  * readiness, blocking, credentials and descriptor passing are the kernel's. The sentry
  * learns of a socket the first time the program makes a trapped call on it, and asks the
- * kernel (sock_diag) what it is. Names are the sentry's: bind records the name here (a pathname also gets
- * its socket file, made in the program's context), and a listener is bound in the kernel to
- * a hidden abstract name that only the sentry hands out. connect resolves the program's name
+ * kernel (sock_diag) what it is. Names are the sentry's: bind records the name here (a
+ * pathname also gets its socket file, made in the program's context), and a listener is
+ * bound in the kernel to a hidden abstract name that only the sentry hands out. connect resolves the program's name
  * in the sandbox's namespaces and then connects, in the program's context, to that hidden
  * name: the kernel's backlog, blocking, timeouts and signals apply. What the hidden names
- * would make the kernel report (getsockname, getpeername, accept's and recvfrom's addresses)
- * the sentry answers. Calls on descriptors that are not sandbox sockets pass through.
+ * would make the kernel report (getsockname, getpeername, the addresses of accept, recvfrom,
+ * recvmsg and recvmmsg) the sentry answers. Calls on descriptors that are not sandbox sockets pass through.
  */
 public final class UnixSockets implements SyscallHandler {
-    private static final int AT_FDCWD = -100;
-    private static final int S_IFSOCK = 0xc000;
     private static final int W_OK = 2;
     private static final int AT_EACCESS = 0x200;
     private static final int SO_PASSPIDFD = 76;
@@ -215,13 +213,14 @@ public final class UnixSockets implements SyscallHandler {
      */
     private Action bindPath(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name) {
         long path = writeString(stop, name.path());
-        return Action.inject(Syscall.of(Sysno.MKNODAT, AT_FDCWD, path, S_IFSOCK | 0777, 0), made -> {
+        Syscall mknod = Syscall.of(Sysno.MKNODAT, FileStatus.AT_FDCWD, path, FileStatus.S_IFSOCK | 0777, 0);
+        return Action.inject(mknod, made -> {
             if (made.interrupted()) return made.asAction();
             if (made.failed()) {
                 return Action.fail(made.errno() == Errno.EEXIST ? Errno.EADDRINUSE : made.errno());
             }
             if (endpoint.named()) {
-                return Action.inject(Syscall.of(Sysno.UNLINKAT, AT_FDCWD, path, 0),
+                return Action.inject(Syscall.of(Sysno.UNLINKAT, FileStatus.AT_FDCWD, path, 0),
                         removed -> Action.fail(Errno.EINVAL));
             }
             endpoint.bind(name);
@@ -265,7 +264,8 @@ public final class UnixSockets implements SyscallHandler {
     private void autobind(Endpoint endpoint) {
         int start = random.nextInt(0x100000);
         for (int i = 1; i <= 0x100000; i++) {
-            byte[] name = String.format("\0%05x", (start + i) & 0xfffff).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] name = String.format("\0%05x", (start + i) & 0xfffff)
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             UnixAddress.Abstract candidate = new UnixAddress.Abstract(name);
             if (endpoints.abstractNames.free(endpoint.type, candidate)) {
                 endpoints.abstractNames.bind(endpoint, candidate);
@@ -316,7 +316,8 @@ public final class UnixSockets implements SyscallHandler {
         // unix_stream_connect: a socket that passes credentials is autobound first.
         if (endpoint.passCredentials() && !endpoint.named()) autobind(endpoint);
         return switch (target) {
-            case UnixAddress.Abstract name -> connectTo(stop, endpoint, endpoints.abstractNames.lookup(endpoint.type, name));
+            case UnixAddress.Abstract name ->
+                    connectTo(stop, endpoint, endpoints.abstractNames.lookup(endpoint.type, name));
             case UnixAddress.Pathname path -> connectPath(stop, endpoint, path);
             case UnixAddress.Unnamed unnamed -> throw new ErrnoException(Errno.EINVAL, "connect");
         };
@@ -334,7 +335,7 @@ public final class UnixSockets implements SyscallHandler {
             return connectFile(stop, endpoint, file);
         }
         long path = writeString(stop, name.path());
-        return Action.inject(Syscall.of(Sysno.FACCESSAT2, AT_FDCWD, path, W_OK, AT_EACCESS), checked -> {
+        return Action.inject(Syscall.of(Sysno.FACCESSAT2, FileStatus.AT_FDCWD, path, W_OK, AT_EACCESS), checked -> {
             if (checked.failed() || checked.interrupted()) return checked.asAction();
             FileStatus file;
             try {
@@ -494,8 +495,11 @@ public final class UnixSockets implements SyscallHandler {
         long name;
         int room;
         try {
-            name = stop.memory().readLong(call.arg1());
-            room = stop.memory().readInt(call.arg1() + MSGHDR_NAMELEN);
+            // msg_name and msg_namelen in one read: each host call is dear on this path.
+            java.nio.ByteBuffer header = java.nio.ByteBuffer.wrap(stop.memory().read(call.arg1(), MSGHDR_NAMELEN + 4))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            name = header.getLong(0);
+            room = header.getInt(MSGHDR_NAMELEN);
         } catch (ErrnoException e) {
             return Action.passthrough();
         }
@@ -556,8 +560,8 @@ public final class UnixSockets implements SyscallHandler {
             for (int i = 0; i < received.raw() && i < count; i++) {
                 if (names[i] == 0) continue;
                 try {
-                    writeSenderName(stop.memory(), sender, names[i], call.arg1() + (long) i * MMSGHDR_SIZE + MSGHDR_NAMELEN,
-                            rooms[i]);
+                    long lengthAddress = call.arg1() + (long) i * MMSGHDR_SIZE + MSGHDR_NAMELEN;
+                    writeSenderName(stop.memory(), sender, names[i], lengthAddress, rooms[i]);
                 } catch (ErrnoException e) {
                     // The kernel wrote its own name there a moment ago; a page that went away is the program's.
                 }
