@@ -22,7 +22,14 @@ public sealed interface Action {
     /** The call is skipped; the program sees -1 and {@code errno}. */
     record Fail(Errno errno) implements Action {}
 
-    /** The kernel runs {@code call} in place of the program's call, and the program sees its result. */
+    /**
+     * The kernel runs {@code call} in place of the program's call, and the program sees its
+     * result; the thread is not stopped again, so this costs one stop where {@link Inject}
+     * costs two. The argument registers keep {@code call}'s values afterwards (the x86-64
+     * syscall ABI preserves them): rewrite only arguments that the program's code cannot
+     * depend on after the call. A restart of the rewritten call (after a signal) reaches the
+     * handler as the program's original call again.
+     */
     record Rewrite(Syscall call) implements Action {}
 
     /**

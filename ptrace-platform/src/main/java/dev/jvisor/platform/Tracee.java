@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /**
  * The tracer's state for one tracee thread. Owned by the tracer thread.
  *
- * <p>Invariant: {@code saved != null} ⇔ the thread is running an injected call, and then
+ * <p>Invariant: {@code injecting} ⇔ the thread is running an injected call, and then
  * {@code saved} holds its registers at the trapped call, {@code stop} is that call.
  */
 final class Tracee {
@@ -21,7 +21,10 @@ final class Tracee {
     boolean awaitingHandshake;
 
     TrappedCall stop;
-    UserRegs saved;
+    /** Allocated once: a thread runs at most one injected sequence at a time. */
+    final UserRegs saved = UserRegs.allocate(Arena.ofAuto());
+    private boolean injecting;
+    final RewrittenCalls rewrites = new RewrittenCalls();
     /** True when the next syscall stop is the entry of an injected call, false for its exit. */
     boolean expectEntry;
     Action.Continuation pending;
@@ -42,16 +45,16 @@ final class Tracee {
     }
 
     boolean injecting() {
-        return saved != null;
+        return injecting;
     }
 
     void beginInjection(UserRegs registers) {
-        saved = UserRegs.allocate(Arena.ofAuto());
         saved.copyFrom(registers);
+        injecting = true;
     }
 
     void endInjection() {
-        saved = null;
+        injecting = false;
         pending = null;
         last = null;
         expectEntry = false;

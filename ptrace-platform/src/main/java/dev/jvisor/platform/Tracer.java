@@ -2,7 +2,6 @@ package dev.jvisor.platform;
 
 import dev.jvisor.platform.linux.Libc;
 import dev.jvisor.platform.linux.Ptrace;
-import dev.jvisor.platform.linux.PtraceSyscallInfo;
 import dev.jvisor.platform.linux.Siginfo;
 import dev.jvisor.platform.linux.UserRegs;
 import dev.jvisor.platform.linux.WaitStatus;
@@ -54,7 +53,7 @@ final class Tracer implements Runnable {
     private int mainPid;
     private ExitStatus mainExit;
     private boolean killedRest;
-    private PtraceSyscallInfo info;
+    /** The registers of the tracee whose stop is being answered, read once per stop. */
     private UserRegs regs;
     private MemorySegment siginfo;
 
@@ -79,7 +78,6 @@ final class Tracer implements Runnable {
     @Override
     public void run() {
         try (Arena arena = Arena.ofConfined()) {
-            info = PtraceSyscallInfo.allocate(arena);
             regs = UserRegs.allocate(arena);
             siginfo = arena.allocate(Siginfo.LAYOUT);
             if (launch()) loop();
@@ -235,10 +233,12 @@ final class Tracer implements Runnable {
             Ptrace.syscall(tracee.tid, 0);
             return;
         }
-        Ptrace.getSyscallInfo(tracee.tid, info);
-        Syscall call = new Syscall((int) info.nr(), info.arg(0), info.arg(1), info.arg(2),
-                info.arg(3), info.arg(4), info.arg(5));
-        TrappedCall stop = new TrappedCall(tracee, call, info.instructionPointer(), info.stackPointer());
+        // The filter lets only native x86-64 calls reach a trap, so the registers say it all.
+        Ptrace.getRegs(tracee.tid, regs);
+        Syscall trapped = new Syscall((int) regs.origRax(), regs.arg(0), regs.arg(1), regs.arg(2),
+                regs.arg(3), regs.arg(4), regs.arg(5));
+        Syscall call = tracee.rewrites.original(regs.rip(), trapped);
+        TrappedCall stop = new TrappedCall(tracee, call, regs.rip(), regs.rsp());
         tracee.stop = stop;
         apply(tracee, decide(stop, () -> handler.onSyscall(stop)));
     }
@@ -312,8 +312,9 @@ final class Tracer implements Runnable {
         finishStop(tracee);
     }
 
+    /** At a seccomp stop, with {@link #regs} as read there. */
     private void rewrite(Tracee tracee, Syscall call) {
-        Ptrace.getRegs(tracee.tid, regs);
+        tracee.rewrites.add(regs.rip(), call, tracee.stop.call());
         load(regs, call);
         Ptrace.setRegs(tracee.tid, regs);
         finishStop(tracee);
@@ -321,10 +322,8 @@ final class Tracer implements Runnable {
 
     private void inject(Tracee tracee, Syscall call, Action.Continuation then) {
         boolean first = !tracee.injecting();
-        if (first) {
-            Ptrace.getRegs(tracee.tid, regs);
-            tracee.beginInjection(regs);
-        }
+        // The first injection starts at the seccomp stop, where regs were read.
+        if (first) tracee.beginInjection(regs);
         regs.copyFrom(tracee.saved);
         load(regs, call);
         if (!first) {

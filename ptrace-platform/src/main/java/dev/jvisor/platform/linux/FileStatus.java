@@ -1,6 +1,5 @@
 package dev.jvisor.platform.linux;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -44,13 +43,13 @@ public record FileStatus(long device, long inode, int mode) {
 
     /** fstatat(AT_FDCWD, path, flags) in this process. */
     public static FileStatus of(byte[] path, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment name = arena.allocate(path.length + 1L);
-            MemorySegment.copy(path, 0, name, JAVA_BYTE, 0, path.length);
-            MemorySegment stat = arena.allocate(STAT);
-            NativeLinker.checked("fstatat",
-                    () -> (int) FSTATAT.invokeExact(NativeLinker.callState(), AT_FDCWD, name, stat, flags));
-            return new FileStatus((long) DEV.get(stat, 0L), (long) INO.get(stat, 0L), (int) MODE.get(stat, 0L));
-        }
+        MemorySegment buffer = CallBuffer.of(STAT.byteSize() + path.length + 1L);
+        MemorySegment stat = buffer.asSlice(0, STAT);
+        MemorySegment name = buffer.asSlice(STAT.byteSize(), path.length + 1L);
+        MemorySegment.copy(path, 0, name, JAVA_BYTE, 0, path.length);
+        name.set(JAVA_BYTE, path.length, (byte) 0);
+        NativeLinker.checked("fstatat",
+                () -> (int) FSTATAT.invokeExact(NativeLinker.callState(), AT_FDCWD, name, stat, flags));
+        return new FileStatus((long) DEV.get(stat, 0L), (long) INO.get(stat, 0L), (int) MODE.get(stat, 0L));
     }
 }

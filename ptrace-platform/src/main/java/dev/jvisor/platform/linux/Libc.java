@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandle;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -140,12 +141,18 @@ public final class Libc {
     }
 
     /**
-     * readlink(2) of a NUL-terminated {@code path} into {@code buffer}; returns the length
-     * of the link's text (cut at the buffer's size, as readlink does).
+     * readlink(2) of {@code path} (without its NUL): the link's text, cut at {@code limit}
+     * bytes as readlink cuts it.
      */
-    public static int readlink(MemorySegment path, MemorySegment buffer) {
-        return (int) NativeLinker.checked("readlink",
-                () -> (long) READLINK.invokeExact(NativeLinker.callState(), path, buffer, buffer.byteSize()));
+    public static byte[] readlink(byte[] path, int limit) {
+        MemorySegment buffer = CallBuffer.of(path.length + 1L + limit);
+        MemorySegment name = buffer.asSlice(0, path.length + 1L);
+        MemorySegment text = buffer.asSlice(path.length + 1L, limit);
+        MemorySegment.copy(path, 0, name, JAVA_BYTE, 0, path.length);
+        name.set(JAVA_BYTE, path.length, (byte) 0);
+        int length = (int) NativeLinker.checked("readlink",
+                () -> (long) READLINK.invokeExact(NativeLinker.callState(), name, text, (long) limit));
+        return text.asSlice(0, length).toArray(JAVA_BYTE);
     }
 
     /** pipe2(2): returns {read end, write end}. */

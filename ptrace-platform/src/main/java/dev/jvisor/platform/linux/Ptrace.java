@@ -24,7 +24,6 @@ public final class Ptrace {
     private static final int PTRACE_SEIZE = 0x4206;
     private static final int PTRACE_INTERRUPT = 0x4207;
     private static final int PTRACE_LISTEN = 0x4208;
-    private static final int PTRACE_GET_SYSCALL_INFO = 0x420e;
 
     /** PTRACE_O_* options. */
     public static final int O_TRACESYSGOOD = 1;
@@ -99,11 +98,6 @@ public final class Ptrace {
     /** Fills {@code siginfo} (Siginfo.LAYOUT) with the signal of a signal-delivery stop. */
     public static void getSigInfo(int tid, MemorySegment siginfo) {
         call(PTRACE_GETSIGINFO, tid, 0, siginfo.address(), "PTRACE_GETSIGINFO");
-    }
-
-    public static void getSyscallInfo(int tid, PtraceSyscallInfo info) {
-        call(PTRACE_GET_SYSCALL_INFO, tid, PtraceSyscallInfo.LAYOUT.byteSize(),
-                info.segment().address(), "PTRACE_GET_SYSCALL_INFO");
     }
 
     private static long call(int request, int pid, long addr, long data, String name) {

@@ -1,10 +1,12 @@
 package dev.jvisor.platform.linux;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -20,6 +22,8 @@ public final class Socket {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle RECV = NativeLinker.withErrno("recv",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle BIND = NativeLinker.withErrno("bind",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
 
     private Socket() {}
 
@@ -38,5 +42,14 @@ public final class Socket {
     public static long recv(int fd, MemorySegment buffer, int flags) {
         return NativeLinker.restartable("recv",
                 () -> (long) RECV.invokeExact(NativeLinker.callState(), fd, buffer, buffer.byteSize(), flags));
+    }
+
+    /** bind(2) to {@code address}, the bytes of a struct sockaddr (its length is theirs). */
+    public static void bind(int fd, byte[] address) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocateFrom(JAVA_BYTE, address);
+            NativeLinker.checked("bind",
+                    () -> (int) BIND.invokeExact(NativeLinker.callState(), fd, segment, address.length));
+        }
     }
 }

@@ -3,9 +3,6 @@ package dev.jvisor.sentry.unix;
 import dev.jvisor.platform.ErrnoException;
 import dev.jvisor.platform.linux.Libc;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -15,34 +12,32 @@ import java.nio.charset.StandardCharsets;
  */
 final class DescriptorInodes {
     private static final byte[] PREFIX = "socket:[".getBytes(StandardCharsets.US_ASCII);
+    /** "socket:[" and a 64-bit inode fit. */
+    private static final int LINK_LIMIT = 64;
 
     private DescriptorInodes() {}
 
     /** The socket inode behind descriptor {@code fd} of thread {@code tid}, or -1 (no descriptor, not a socket). */
     static long socketInode(int tid, long fd) {
         if (fd < 0 || fd > Integer.MAX_VALUE) return -1;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment path = arena.allocateFrom("/proc/" + tid + "/fd/" + fd);
-            MemorySegment target = arena.allocate(64);
-            int length;
-            try {
-                length = Libc.readlink(path, target);
-            } catch (ErrnoException e) {
-                return -1;
-            }
-            return parse(target, length);
+        byte[] path = ("/proc/" + tid + "/fd/" + fd).getBytes(StandardCharsets.US_ASCII);
+        try {
+            return parse(Libc.readlink(path, LINK_LIMIT));
+        } catch (ErrnoException e) {
+            return -1;
         }
     }
 
     /** The inode of a "socket:[INO]" link text, or -1 for any other. */
-    private static long parse(MemorySegment text, int length) {
-        if (length <= PREFIX.length + 1 || text.get(ValueLayout.JAVA_BYTE, length - 1) != ']') return -1;
+    private static long parse(byte[] text) {
+        int length = text.length;
+        if (length <= PREFIX.length + 1 || text[length - 1] != ']') return -1;
         for (int i = 0; i < PREFIX.length; i++) {
-            if (text.get(ValueLayout.JAVA_BYTE, i) != PREFIX[i]) return -1;
+            if (text[i] != PREFIX[i]) return -1;
         }
         long inode = 0;
         for (int i = PREFIX.length; i < length - 1; i++) {
-            int digit = text.get(ValueLayout.JAVA_BYTE, i) - '0';
+            int digit = text[i] - '0';
             if (digit < 0 || digit > 9) return -1;
             inode = inode * 10 + digit;
         }

@@ -11,7 +11,11 @@ package dev.jvisor.sentry.unix;
  * only.
  *
  * <p>Invariants: {@code state == LISTENING ⇔ kernelName != null && address is named};
- * {@code state == CONNECTED ⇒ peerAddress() is defined}.
+ * {@code state == CONNECTED ⇒ peerAddress() is defined}, or null when only the kernel still
+ * knows the peer's name (the sentry met the socket after its peer was gone).
+ *
+ * <p>{@code UNCONNECTED} may be out of date: a connect the sentry rewrote completes in the
+ * kernel without telling it; the kernel is asked when the state matters.
  */
 final class Endpoint {
     enum State { UNCONNECTED, LISTENING, CONNECTED }
@@ -25,8 +29,10 @@ final class Endpoint {
     private Endpoint peer;
     /** The name a client was connected to: the listener's name at connect time. */
     private UnixAddress connectedTo;
-    /** The listener's hidden abstract name in the host kernel, once it listens. */
-    private UnixAddress.Abstract kernelName;
+    /** The listener's hidden name in the host kernel ({@link HiddenNames}), once it listens. */
+    private UnixAddress kernelName;
+    /** {@code kernelName} as a sockaddr, made once: every connect to the listener writes it. */
+    private byte[] encodedKernelName;
     /** SO_PASSCRED and SO_PASSPIDFD: with either, connect(2) autobinds an unbound socket. */
     private boolean passCred;
     private boolean passPidfd;
@@ -61,19 +67,32 @@ final class Endpoint {
         return state;
     }
 
-    void listen(UnixAddress.Abstract hidden) {
+    void listen(UnixAddress hidden) {
         kernelName = hidden;
+        encodedKernelName = hidden.encode();
         state = State.LISTENING;
     }
 
-    UnixAddress.Abstract kernelName() {
+    UnixAddress kernelName() {
         return kernelName;
+    }
+
+    /** The sockaddr bytes of {@link #kernelName()}; not to be modified. */
+    byte[] encodedKernelName() {
+        return encodedKernelName;
     }
 
     /** Connected to a listener named {@code listenerName}; the accepted end is not known yet. */
     void connectTo(UnixAddress listenerName) {
         state = State.CONNECTED;
         connectedTo = listenerName;
+    }
+
+    /** Connected to a peer that is gone, whose name only the kernel still knows. */
+    void connectToUnknown() {
+        state = State.CONNECTED;
+        peer = null;
+        connectedTo = null;
     }
 
     /** Connected to {@code other}, whose endpoint the sentry knows. */
@@ -89,11 +108,10 @@ final class Endpoint {
     /**
      * The name getpeername(2) reports: the peer's current name, or for a client whose
      * accepted end is not known, the listener's name (the accepted socket shares it,
-     * net/unix/af_unix.c: unix_stream_connect).
+     * net/unix/af_unix.c: unix_stream_connect); null when only the kernel knows it.
      */
     UnixAddress peerAddress() {
-        if (peer != null) return peer.address;
-        return connectedTo != null ? connectedTo : UnixAddress.UNNAMED;
+        return peer != null ? peer.address : connectedTo;
     }
 
     boolean passCredentials() {

@@ -17,14 +17,21 @@ final class Endpoints {
 
     private final Map<Long, Endpoint> byInode = new HashMap<>();
     private final Set<Long> foreign = new HashSet<>();
-    private final Map<UnixAddress.Abstract, Endpoint> byKernelName = new HashMap<>();
+    private final Map<UnixAddress, Endpoint> byKernelName = new HashMap<>();
+    /**
+     * The sandbox names of listeners that are gone, by hidden name: their accepted sockets
+     * and clients still carry the hidden name in the kernel. Kept while a socket holds it.
+     */
+    private final Map<UnixAddress, UnixAddress> retired = new HashMap<>();
     private final Liveness liveness;
+    private final HiddenNames hidden;
     final AbstractNamespace abstractNames;
     final FilesystemNames files = new FilesystemNames();
     private int sweepAt = FIRST_SWEEP;
 
-    Endpoints(Liveness liveness) {
+    Endpoints(Liveness liveness, HiddenNames hidden) {
         this.liveness = liveness;
+        this.hidden = hidden;
         this.abstractNames = new AbstractNamespace(liveness);
     }
 
@@ -56,8 +63,14 @@ final class Endpoints {
     }
 
     /** The listener whose hidden kernel name this is, or null. */
-    Endpoint listenerByKernelName(UnixAddress.Abstract name) {
+    Endpoint listenerByKernelName(UnixAddress name) {
         return byKernelName.get(name);
+    }
+
+    /** The sandbox name behind a hidden kernel name, its listener gone or not; null for any other name. */
+    UnixAddress sandboxNameOf(UnixAddress kernelName) {
+        Endpoint listener = byKernelName.get(kernelName);
+        return listener != null ? listener.address() : retired.get(kernelName);
     }
 
     int size() {
@@ -66,13 +79,15 @@ final class Endpoints {
 
     /** Drops every endpoint whose socket is gone, and its names. */
     void sweep() {
-        Set<Long> live = liveness.live();
+        Liveness.Census census = liveness.live();
+        Set<Long> live = census.inodes();
         byInode.values().removeIf(endpoint -> {
             if (live.contains(endpoint.inode)) return false;
             release(endpoint);
             return true;
         });
         foreign.retainAll(live);
+        retired.keySet().retainAll(census.names());
         sweepAt = Math.max(FIRST_SWEEP, 2 * size());
     }
 
@@ -83,6 +98,9 @@ final class Endpoints {
     private void release(Endpoint endpoint) {
         abstractNames.release(endpoint);
         files.release(endpoint);
-        if (endpoint.kernelName() != null) byKernelName.remove(endpoint.kernelName(), endpoint);
+        if (endpoint.kernelName() != null && byKernelName.remove(endpoint.kernelName(), endpoint)) {
+            retired.put(endpoint.kernelName(), endpoint.address());
+            hidden.release(endpoint.kernelName());
+        }
     }
 }

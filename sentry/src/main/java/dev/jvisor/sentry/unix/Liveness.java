@@ -6,6 +6,9 @@ import java.util.Set;
 interface Liveness {
     boolean alive(long inode);
 
-    /** Every AF_UNIX socket's inode, at once. */
-    Set<Long> live();
+    /** Every AF_UNIX socket, at once. */
+    Census live();
+
+    /** The inodes of every AF_UNIX socket, and every kernel name one of them holds (as sock_diag reports it). */
+    record Census(Set<Long> inodes, Set<UnixAddress> names) {}
 }

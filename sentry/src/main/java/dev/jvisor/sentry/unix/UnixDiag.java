@@ -68,11 +68,12 @@ final class UnixDiag implements Liveness {
         }
     }
 
-    /** The inodes of every AF_UNIX socket in the network namespace: one dump, for sweeps. */
+    /** Every AF_UNIX socket in the network namespace, with its name: one dump, for sweeps. */
     @Override
-    public Set<Long> live() {
+    public Census live() {
         Set<Long> inodes = new HashSet<>();
-        int seq = send((short) (NLM_F_REQUEST | NLM_F_DUMP), 0, 0);
+        Set<UnixAddress> names = new HashSet<>();
+        int seq = send((short) (NLM_F_REQUEST | NLM_F_DUMP), 0, UDIAG_SHOW_NAME);
         while (true) {
             int length = (int) Socket.recv(fd, reply, 0);
             int at = 0;
@@ -81,11 +82,13 @@ final class UnixDiag implements Liveness {
                 int type = reply.get(SHORT, at + 4) & 0xffff;
                 if (messageLength < NLMSG_HEADER) throw new ErrnoException(Errno.EIO, "sock_diag dump");
                 if (reply.get(INT, at + 8) == seq) {
-                    if (type == NLMSG_DONE) return inodes;
+                    if (type == NLMSG_DONE) return new Census(inodes, names);
                     if (type == NLMSG_ERROR) {
                         throw new ErrnoException(Errno.of(-reply.get(INT, at + NLMSG_HEADER)), "sock_diag dump");
                     }
-                    inodes.add(reply.get(INT, at + NLMSG_HEADER + 4) & 0xffffffffL);
+                    Status socket = parse(reply, at, length);
+                    inodes.add(socket.inode());
+                    if (socket.name() != null) names.add(HiddenNames.fromKernel(socket.name()));
                 }
                 at += (messageLength + 3) & ~3;
             }

@@ -10,9 +10,9 @@ import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.Sysno;
 import dev.jvisor.platform.TraceeMemory;
 import dev.jvisor.platform.linux.FileStatus;
+import dev.jvisor.platform.linux.Pidfd;
 
 import java.security.SecureRandom;
-import java.util.HexFormat;
 
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_SEQPACKET;
@@ -51,13 +51,12 @@ public final class UnixSockets implements SyscallHandler {
     private final Endpoints endpoints;
     private final TraceeCredentials credentials = new TraceeCredentials();
     private final SecureRandom random = new SecureRandom();
-    private final String hiddenPrefix;
-    private long hiddenCount;
+    private final HiddenNames hidden;
 
     public UnixSockets() {
         this.diag = new UnixDiag();
-        this.endpoints = new Endpoints(diag);
-        this.hiddenPrefix = "jvisor-" + HexFormat.of().toHexDigits(random.nextLong()) + "-";
+        this.hidden = new HiddenNames(random);
+        this.endpoints = new Endpoints(diag, hidden);
     }
 
     @Override
@@ -113,9 +112,10 @@ public final class UnixSockets implements SyscallHandler {
      * A socket the sentry meets for the first time, by what the kernel says of it: an
      * unbound, unconnected AF_UNIX socket is a new sandbox socket; a connected one whose
      * kernel name is a listener's hidden name was accepted from that listener; a connected
-     * one with no kernel name, whose peer has none either (or is a sandbox socket), is one
-     * end of a socketpair. Anything else (another family, a host socket the program
-     * inherited, bound or listening in the host's namespace) stays the kernel's.
+     * one whose peer holds a hidden name is a client whose connect the sentry rewrote; a
+     * connected one with no kernel name, whose peer has none either (or is a sandbox
+     * socket), is one end of a socketpair. Anything else (another family, a host socket the
+     * program inherited, bound or listening in the host's namespace) stays the kernel's.
      */
     private Endpoint classify(long inode) {
         UnixDiag.Status status = diag.query(inode);
@@ -130,51 +130,73 @@ public final class UnixSockets implements SyscallHandler {
             endpoints.markForeign(inode);
             return null;
         }
-        Endpoint listener = status.name() == null ? null
-                : endpoints.listenerByKernelName(new UnixAddress.Abstract(status.name()));
-        if (listener != null) return accepted(inode, listener, status.peer());
         if (status.name() != null) {
+            UnixAddress listenerName = endpoints.sandboxNameOf(HiddenNames.fromKernel(status.name()));
+            if (listenerName != null) return accepted(inode, status.type(), listenerName, status.peer());
             endpoints.markForeign(inode);
             return null;
         }
-        return pairEnd(inode, status);
+        Endpoint socket = endpoints.register(inode, status.type());
+        if (!learnPeer(socket, status.peer())) {
+            endpoints.markForeign(inode);
+            return null;
+        }
+        return socket;
     }
 
-    /** A socket accepted from {@code listener}: it shares the listener's name; its peer is the client. */
-    private Endpoint accepted(long inode, Endpoint listener, long clientInode) {
-        Endpoint socket = endpoints.register(inode, listener.type);
-        socket.adopt(listener.address());
+    /**
+     * Pairs a connected socket with its peer ({@code peerInode}, 0 when gone), by what the
+     * kernel says of the peer. False when the peer is no sandbox socket.
+     */
+    private boolean learnPeer(Endpoint socket, long peerInode) {
+        if (peerInode == 0) {
+            socket.connectToUnknown();
+            return true;
+        }
+        Endpoint peer = endpoints.get(peerInode);
+        if (peer == null && !endpoints.isForeign(peerInode)) {
+            UnixDiag.Status other = diag.query(peerInode);
+            if (other != null && other.state() == UnixDiag.TCP_ESTABLISHED) {
+                if (other.name() == null) {
+                    peer = endpoints.register(other.inode(), other.type());
+                } else {
+                    UnixAddress listenerName = endpoints.sandboxNameOf(HiddenNames.fromKernel(other.name()));
+                    if (listenerName != null) peer = accepted(other.inode(), other.type(), listenerName, 0);
+                }
+            }
+        }
+        if (peer == null) return false;
+        socket.pairWith(peer);
+        if (peer.peer() == null) peer.pairWith(socket);
+        return true;
+    }
+
+    /**
+     * A socket accepted from a listener named {@code listenerName}: it shares the listener's
+     * name; its peer is the client, which the sentry may not have met yet (a socket it never
+     * saw has no sandbox name), or which is gone already (Linux still hands the connection over).
+     */
+    private Endpoint accepted(long inode, int type, UnixAddress listenerName, long clientInode) {
+        Endpoint socket = endpoints.register(inode, type);
+        socket.adopt(listenerName);
         Endpoint client = clientInode == 0 ? null : endpoints.get(clientInode);
         if (client != null) {
             socket.pairWith(client);
             client.pairWith(socket);
         } else {
-            // The client is gone already; Linux still hands the connection over.
             socket.connectTo(UnixAddress.UNNAMED);
         }
         return socket;
     }
 
-    private Endpoint pairEnd(long inode, UnixDiag.Status status) {
-        Endpoint peer = status.peer() == 0 ? null : endpoints.get(status.peer());
-        if (peer == null && status.peer() != 0 && !endpoints.isForeign(status.peer())) {
-            UnixDiag.Status other = diag.query(status.peer());
-            if (other != null && other.name() == null && other.state() == UnixDiag.TCP_ESTABLISHED) {
-                peer = endpoints.register(other.inode(), other.type());
-            }
-        }
-        if (peer == null && status.peer() != 0) {
-            endpoints.markForeign(inode);
-            return null;
-        }
-        Endpoint socket = endpoints.register(inode, status.type());
-        if (peer != null) {
-            socket.pairWith(peer);
-            if (peer.peer() == null) peer.pairWith(socket);
-        } else {
-            socket.connectTo(UnixAddress.UNNAMED);
-        }
-        return socket;
+    /**
+     * A known socket that the table shows unconnected may have connected since, by a connect
+     * the sentry rewrote: the kernel says.
+     */
+    private void refresh(Endpoint endpoint) {
+        if (endpoint.state() != Endpoint.State.UNCONNECTED) return;
+        UnixDiag.Status status = diag.query(endpoint.inode);
+        if (status != null && status.state() == UnixDiag.TCP_ESTABLISHED) learnPeer(endpoint, status.peer());
     }
 
     private static boolean served(int type) {
@@ -231,17 +253,23 @@ public final class UnixSockets implements SyscallHandler {
 
     /**
      * Datagram sockets are still the kernel's, names included; the sentry only learns which
-     * socket file a datagram socket holds, so that a connect of another type to it is
-     * EPROTOTYPE as on Linux.
+     * name a datagram socket holds, so that a connect of another type to its file is
+     * EPROTOTYPE as on Linux, and a connect to its abstract name is not taken for a
+     * connect to a listener of the same name.
      */
     private Action bindDatagram(SyscallStop stop, Endpoint endpoint) {
         Syscall call = stop.call();
         byte[] raw = AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2());
         return Action.inject(call, bound -> {
             if (bound.failed() || bound.interrupted()) return bound.asAction();
-            if (!UnixAddress.isAutobind(raw) && UnixAddress.parse(raw) instanceof UnixAddress.Pathname name) {
-                endpoint.bind(name);
-                recordFile(stop, endpoint, name);
+            if (UnixAddress.isAutobind(raw)) return Action.returning(0);
+            switch (UnixAddress.parse(raw)) {
+                case UnixAddress.Pathname name -> {
+                    endpoint.bind(name);
+                    recordFile(stop, endpoint, name);
+                }
+                case UnixAddress.Abstract name -> endpoints.abstractNames.bind(endpoint, name);
+                case UnixAddress.Unnamed unnamed -> { }
             }
             return Action.returning(0);
         });
@@ -279,36 +307,100 @@ public final class UnixSockets implements SyscallHandler {
 
     /**
      * unix_listen: EINVAL on an unbound socket (no autobind) and on a connected one. The
-     * first listen binds the kernel socket to a hidden name, then the program's own listen
-     * runs (the kernel records the listener's credentials and the backlog); listening again
-     * only changes the backlog.
+     * first listen binds the kernel socket to a hidden name ({@link HiddenNames}), from the
+     * sentry's own copy of the descriptor, then the program's own listen runs (the kernel
+     * records the listener's credentials and the backlog); listening again only changes the
+     * backlog.
      */
     private Action listen(SyscallStop stop) {
         Endpoint endpoint = endpoint(stop);
         if (endpoint == null || endpoint.state() == Endpoint.State.LISTENING) return Action.passthrough();
+        refresh(endpoint);
         if (!endpoint.named() || endpoint.state() == Endpoint.State.CONNECTED) {
             throw new ErrnoException(Errno.EINVAL, "listen");
         }
-        UnixAddress.Abstract hidden = new UnixAddress.Abstract(
-                ("\0" + hiddenPrefix + hiddenCount++).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        byte[] encoded = hidden.encode();
-        long address = stop.scratch(encoded.length);
-        stop.memory().write(address, encoded);
-        return Action.inject(Syscall.of(Sysno.BIND, stop.call().arg0(), address, encoded.length), bound -> {
-            if (bound.failed() || bound.interrupted()) return bound.asAction();
-            endpoint.listen(hidden);
-            endpoints.listening(endpoint);
-            return Action.passthrough();
-        });
+        UnixAddress kernelName = hidden.next(endpoint.address());
+        int socket = stop.copyDescriptor((int) stop.call().arg0());
+        try {
+            hidden.bind(socket, kernelName);
+        } finally {
+            Pidfd.close(socket);
+        }
+        endpoint.listen(kernelName);
+        endpoints.listening(endpoint);
+        return Action.passthrough();
     }
 
     // connect(2)
 
-    /**
-     * unix_stream_connect: the name is checked and resolved first (its errors come before
-     * EISCONN), then the kernel connects the program's socket to the listener's hidden name.
-     */
     private Action connect(SyscallStop stop) {
+        Action rewritten = connectByRewrite(stop);
+        return rewritten != null ? rewritten : connectChecked(stop);
+    }
+
+    /**
+     * The common case, in one stop: the name resolves to a sandbox listener, and the
+     * program's call is rewritten to connect to the listener's hidden name. The program's
+     * descriptor is not even looked at: whatever it is, the kernel then answers as Linux
+     * would for that listener (another socket type: EPROTOTYPE for a path, ECONNREFUSED for
+     * an abstract name; connected: EISCONN; listening: EINVAL; no socket: EBADF, ENOTSOCK;
+     * a full backlog: EAGAIN or a wait). The sentry learns of the connection from the kernel
+     * when it needs to ({@link #classify}, {@link #refresh}). Null when {@link #connectChecked}
+     * must decide: an unknown or ambiguous name, an error to report, a permission to check.
+     */
+    private Action connectByRewrite(SyscallStop stop) {
+        Syscall call = stop.call();
+        UnixAddress target;
+        try {
+            target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2()));
+        } catch (ErrnoException e) {
+            return null;
+        }
+        Endpoint listener = switch (target) {
+            case UnixAddress.Abstract name -> abstractListener(name);
+            case UnixAddress.Pathname path -> pathListener(stop, path);
+            case UnixAddress.Unnamed unnamed -> null;
+        };
+        if (listener == null) return null;
+        byte[] kernelName = listener.encodedKernelName();
+        long address = stop.scratch(kernelName.length);
+        stop.memory().write(address, kernelName);
+        return new Action.Rewrite(new Syscall(call.number(), call.arg0(), address, kernelName.length,
+                call.arg3(), call.arg4(), call.arg5()));
+    }
+
+    /** The one listener an abstract name can reach, whatever the client's type; else null. */
+    private Endpoint abstractListener(UnixAddress.Abstract name) {
+        if (endpoints.abstractNames.lookup(SOCK_DGRAM, name) != null) return null;
+        Endpoint stream = endpoints.abstractNames.lookup(SOCK_STREAM, name);
+        Endpoint seqpacket = endpoints.abstractNames.lookup(SOCK_SEQPACKET, name);
+        Endpoint only = stream == null ? seqpacket : seqpacket == null ? stream : null;
+        return only != null && only.state() == Endpoint.State.LISTENING ? only : null;
+    }
+
+    /**
+     * The listener whose socket file a path names, resolved as the kernel would for a thread
+     * that needs no write-permission check; else null.
+     */
+    private Endpoint pathListener(SyscallStop stop, UnixAddress.Pathname path) {
+        if (!credentials.overridesFilePermissions(stop.tid())) return null;
+        FileStatus file;
+        try {
+            file = FileStatus.of(DescriptorInodes.hostPath(stop.tid(), path.path()), 0);
+        } catch (ErrnoException e) {
+            return null;
+        }
+        if (!file.isSocket()) return null;
+        Endpoint listener = endpoints.files.lookup(new FilesystemNames.FileId(file.device(), file.inode()));
+        return listener != null && listener.state() == Endpoint.State.LISTENING ? listener : null;
+    }
+
+    /**
+     * unix_stream_connect, step by step: the descriptor is looked at first (not a sandbox
+     * socket: the kernel answers), then the name is checked and resolved (its errors come
+     * before EISCONN), then the kernel connects the socket to the listener's hidden name.
+     */
+    private Action connectChecked(SyscallStop stop) {
         Endpoint endpoint = endpoint(stop);
         if (endpoint == null) return Action.passthrough();
         Syscall call = stop.call();
@@ -363,7 +455,7 @@ public final class UnixSockets implements SyscallHandler {
             case LISTENING -> throw new ErrnoException(Errno.EINVAL, "connect");
             case UNCONNECTED -> { }
         }
-        byte[] hidden = listener.kernelName().encode();
+        byte[] hidden = listener.encodedKernelName();
         long address = stop.scratch(hidden.length);
         stop.memory().write(address, hidden);
         UnixAddress listenerName = listener.address();
@@ -388,22 +480,13 @@ public final class UnixSockets implements SyscallHandler {
         Endpoint listener = endpoint(stop);
         if (listener == null || listener.state() != Endpoint.State.LISTENING) return Action.passthrough();
         long flags = call.number() == Sysno.ACCEPT4 ? call.arg3() : 0;
-        return acceptNext(stop, listener, flags);
-    }
-
-    private Action acceptNext(SyscallStop stop, Endpoint listener, long flags) {
-        Syscall call = stop.call();
         return Action.inject(Syscall.of(Sysno.ACCEPT4, call.arg0(), 0, 0, flags), accepted -> {
             if (accepted.failed() || accepted.interrupted()) return accepted.asAction();
             long fd = accepted.raw();
             long inode = DescriptorInodes.socketInode(stop.tid(), fd);
             UnixDiag.Status status = inode < 0 ? null : diag.query(inode);
             long client = status == null ? 0 : status.peer();
-            if (client != 0 && endpoints.get(client) == null) {
-                // Not a sandbox socket: a host process found the hidden name. Refused.
-                return Action.inject(Syscall.of(Sysno.CLOSE, fd), closed -> acceptNext(stop, listener, flags));
-            }
-            Endpoint socket = inode < 0 ? null : accepted(inode, listener, client);
+            Endpoint socket = inode < 0 ? null : accepted(inode, listener.type, listener.address(), client);
             byte[] peer = socket == null ? UnixAddress.UNNAMED.encode() : peerNameOf(socket).encode();
             try {
                 AddressCopy.toTracee(stop.memory(), peer, call.arg1(), call.arg2());
@@ -428,10 +511,39 @@ public final class UnixSockets implements SyscallHandler {
     private Action getpeername(SyscallStop stop) {
         Endpoint endpoint = endpoint(stop);
         if (endpoint == null) return Action.passthrough();
+        refresh(endpoint);
         if (endpoint.state() != Endpoint.State.CONNECTED) throw new ErrnoException(Errno.ENOTCONN, "getpeername");
         Syscall call = stop.call();
-        AddressCopy.toTracee(stop.memory(), peerNameOf(endpoint).encode(), call.arg1(), call.arg2());
+        UnixAddress peer = peerNameOf(endpoint);
+        if (peer == null) return kernelPeerName(stop);
+        AddressCopy.toTracee(stop.memory(), peer.encode(), call.arg1(), call.arg2());
         return Action.returning(0);
+    }
+
+    /**
+     * The name of a peer that is gone, which only the kernel still knows: its own getpeername,
+     * in the program's context, with a hidden name given back as the sandbox name behind it.
+     */
+    private Action kernelPeerName(SyscallStop stop) {
+        Syscall call = stop.call();
+        long length = stop.scratch(UnixAddress.STORAGE_LENGTH + 16);
+        long name = length + 16;
+        stop.memory().writeInt(length, UnixAddress.STORAGE_LENGTH);
+        return Action.inject(Syscall.of(Sysno.GETPEERNAME, call.arg0(), name, length), got -> {
+            if (got.failed() || got.interrupted()) return got.asAction();
+            int reported = Math.min(stop.memory().readInt(length), UnixAddress.STORAGE_LENGTH);
+            UnixAddress kernelName = fromKernelAddress(stop.memory().read(name, reported));
+            UnixAddress sandboxName = endpoints.sandboxNameOf(kernelName);
+            byte[] answer = (sandboxName != null ? sandboxName : kernelName).encode();
+            AddressCopy.toTracee(stop.memory(), answer, call.arg1(), call.arg2());
+            return Action.returning(0);
+        });
+    }
+
+    /** A sockaddr_un as the kernel reports it (getpeername, recvfrom). */
+    private static UnixAddress fromKernelAddress(byte[] raw) {
+        if (raw.length <= UnixAddress.FAMILY_LENGTH) return UnixAddress.UNNAMED;
+        return HiddenNames.fromKernel(java.util.Arrays.copyOfRange(raw, UnixAddress.FAMILY_LENGTH, raw.length));
     }
 
     // setsockopt(2): the kernel keeps every option; the sentry notes the one that changes naming.
@@ -450,12 +562,13 @@ public final class UnixSockets implements SyscallHandler {
     }
 
     /**
-     * The name Linux reports for a socket. net/unix/af_unix.c: unix_dgram_sendmsg, which
-     * seqpacket sends go through, autobinds an unnamed sender that passes credentials; sends
-     * are not trapped, so the sentry takes the name the kernel gave when the name is asked for.
+     * The name Linux reports for a socket. net/unix/af_unix.c: unix_stream_connect autobinds
+     * an unnamed client that passes credentials, and so does unix_dgram_sendmsg, which
+     * seqpacket sends go through; neither a rewritten connect nor a send stops in the sentry,
+     * so it takes the name the kernel gave when the name is asked for.
      */
     private UnixAddress nameOf(Endpoint endpoint) {
-        if (!endpoint.named() && endpoint.type == SOCK_SEQPACKET && endpoint.passCredentials()) {
+        if (!endpoint.named() && endpoint.passCredentials()) {
             UnixDiag.Status status = diag.query(endpoint.inode);
             if (status != null && status.name() != null && status.name().length > 0 && status.name()[0] == 0) {
                 UnixAddress.Abstract kernelName = new UnixAddress.Abstract(status.name());
@@ -476,11 +589,19 @@ public final class UnixSockets implements SyscallHandler {
 
     // recvfrom(2), recvmsg(2): the sender's name is the sentry's, not the kernel's.
 
+    /** The connected sandbox socket behind the call's first argument, or null. */
+    private Endpoint connectedEndpoint(SyscallStop stop) {
+        Endpoint endpoint = endpoint(stop);
+        if (endpoint == null) return null;
+        refresh(endpoint);
+        return endpoint.state() == Endpoint.State.CONNECTED ? endpoint : null;
+    }
+
     private Action recvfrom(SyscallStop stop) {
         Syscall call = stop.call();
         if (call.arg4() == 0) return Action.passthrough();
-        Endpoint endpoint = endpoint(stop);
-        if (endpoint == null || endpoint.state() != Endpoint.State.CONNECTED) return Action.passthrough();
+        Endpoint endpoint = connectedEndpoint(stop);
+        if (endpoint == null) return Action.passthrough();
         int room;
         try {
             room = stop.memory().readInt(call.arg5());
@@ -504,8 +625,8 @@ public final class UnixSockets implements SyscallHandler {
             return Action.passthrough();
         }
         if (name == 0) return Action.passthrough();
-        Endpoint endpoint = endpoint(stop);
-        if (endpoint == null || endpoint.state() != Endpoint.State.CONNECTED) return Action.passthrough();
+        Endpoint endpoint = connectedEndpoint(stop);
+        if (endpoint == null) return Action.passthrough();
         return Action.inject(call,
                 received -> fixSenderName(stop, endpoint, received, name, call.arg1() + MSGHDR_NAMELEN, room));
     }
@@ -519,12 +640,26 @@ public final class UnixSockets implements SyscallHandler {
         if (received.failed() || received.interrupted()) return received.asAction();
         TraceeMemory memory = stop.memory();
         boolean taken = received.raw() > 0 || memory.readInt(lengthAddress) > 0;
-        if (taken) writeSenderName(memory, peerNameOf(endpoint), name, lengthAddress, room);
+        if (taken) writeSenderName(memory, senderOf(endpoint, memory, name, lengthAddress, room), name, lengthAddress, room);
         return Action.returning(received.raw());
+    }
+
+    /**
+     * The name to report for a message from the endpoint's peer: the sentry's, or when only
+     * the kernel knows the (gone) peer, the kernel's own answer with a hidden name given back
+     * as the sandbox name behind it; null to leave the kernel's answer as it is.
+     */
+    private UnixAddress senderOf(Endpoint endpoint, TraceeMemory memory, long name, long lengthAddress, int room) {
+        UnixAddress peer = peerNameOf(endpoint);
+        if (peer != null) return peer;
+        int length = memory.readInt(lengthAddress);
+        if (length <= UnixAddress.FAMILY_LENGTH || length > room) return null;
+        return endpoints.sandboxNameOf(fromKernelAddress(memory.read(name, length)));
     }
 
     private static void writeSenderName(TraceeMemory memory, UnixAddress sender, long name, long lengthAddress,
                                         int room) {
+        if (sender == null) return;
         if (sender instanceof UnixAddress.Unnamed) memory.writeInt(lengthAddress, 0);
         else AddressCopy.toTracee(memory, sender.encode(), name, lengthAddress, room);
     }
@@ -552,15 +687,15 @@ public final class UnixSockets implements SyscallHandler {
             return Action.passthrough();
         }
         if (!named) return Action.passthrough();
-        Endpoint endpoint = endpoint(stop);
-        if (endpoint == null || endpoint.state() != Endpoint.State.CONNECTED) return Action.passthrough();
+        Endpoint endpoint = connectedEndpoint(stop);
+        if (endpoint == null) return Action.passthrough();
         return Action.inject(call, received -> {
             if (received.failed() || received.interrupted()) return received.asAction();
-            UnixAddress sender = peerNameOf(endpoint);
             for (int i = 0; i < received.raw() && i < count; i++) {
                 if (names[i] == 0) continue;
                 try {
                     long lengthAddress = call.arg1() + (long) i * MMSGHDR_SIZE + MSGHDR_NAMELEN;
+                    UnixAddress sender = senderOf(endpoint, stop.memory(), names[i], lengthAddress, rooms[i]);
                     writeSenderName(stop.memory(), sender, names[i], lengthAddress, rooms[i]);
                 } catch (ErrnoException e) {
                     // The kernel wrote its own name there a moment ago; a page that went away is the program's.

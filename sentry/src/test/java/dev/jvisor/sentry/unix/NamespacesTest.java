@@ -26,10 +26,10 @@ class NamespacesTest {
         }
 
         @Override
-        public Set<Long> live() {
-            return Set.copyOf(alive);
+        public Census live() {
+            return new Census(Set.copyOf(alive), Set.of());
         }
-    });
+    }, new HiddenNames(new java.security.SecureRandom()));
 
     private Endpoint socket(long inode, int type) {
         alive.add(inode);

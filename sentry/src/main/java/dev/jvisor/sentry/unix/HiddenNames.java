@@ -1,0 +1,115 @@
+package dev.jvisor.sentry.unix;
+
+import dev.jvisor.platform.Errno;
+import dev.jvisor.platform.ErrnoException;
+import dev.jvisor.platform.linux.Socket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * The kernel names that sandbox listeners are bound to, which only the sentry hands out: a
+ * connect resolves the program's name in the sandbox's namespaces and then reaches the
+ * listener through its hidden name, so the kernel's backlog, blocking and signals apply.
+ *
+ * <p>The kind of hidden name follows the kind of sandbox name, so that a client of another
+ * socket type gets Linux's error from the kernel itself: a listener with a filesystem name
+ * gets a socket file in a private directory (a path connect of another type is EPROTOTYPE,
+ * net/unix/af_unix.c: unix_find_bsd), any other an abstract name (another type finds
+ * nothing, ECONNREFUSED: abstract names are hashed with the type, unix_find_abstract).
+ *
+ * <p>The directory is made on first use, mode 0711: sandbox processes of any uid can reach a
+ * socket file by its path (its mode is 0777; sandbox permissions were checked on the
+ * sandbox's own file), nobody else can list the names. It is removed when the JVM exits.
+ */
+final class HiddenNames {
+    private static final Logger log = LoggerFactory.getLogger(HiddenNames.class);
+    /** Room for the directory in sun_path (108 bytes) with the file names this class makes. */
+    private static final int MAX_DIRECTORY_LENGTH = 80;
+
+    private final String abstractPrefix;
+    private long count;
+    private Path directory;
+
+    HiddenNames(SecureRandom random) {
+        this.abstractPrefix = "\0jvisor-" + HexFormat.of().toHexDigits(random.nextLong()) + "-";
+    }
+
+    /** A fresh hidden name for a listener named {@code sandboxName}. */
+    UnixAddress next(UnixAddress sandboxName) {
+        long n = count++;
+        if (sandboxName instanceof UnixAddress.Pathname) {
+            return new UnixAddress.Pathname(directory().resolve("l" + n).toString().getBytes(StandardCharsets.UTF_8));
+        }
+        return new UnixAddress.Abstract((abstractPrefix + n).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Binds {@code socket} (a descriptor of the sentry's own) to {@code hidden}. */
+    void bind(int socket, UnixAddress hidden) {
+        Socket.bind(socket, hidden.encode());
+        if (hidden instanceof UnixAddress.Pathname path) {
+            try {
+                Files.setPosixFilePermissions(file(path), PosixFilePermissions.fromString("rwxrwxrwx"));
+            } catch (IOException e) {
+                throw new ErrnoException(Errno.EIO, "hidden socket file: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Removes the socket file of a hidden name whose listener is gone. */
+    void release(UnixAddress hidden) {
+        if (!(hidden instanceof UnixAddress.Pathname path)) return;
+        try {
+            Files.deleteIfExists(file(path));
+        } catch (IOException e) {
+            log.debug("hidden socket file {}: {}", path, e.toString());
+        }
+    }
+
+    /**
+     * The kernel name sock_diag reports, as an address: the kernel keeps a pathname with its
+     * terminating NUL (unix_bind_bsd), an abstract name as given.
+     */
+    static UnixAddress fromKernel(byte[] name) {
+        if (name.length > 0 && name[0] == 0) return new UnixAddress.Abstract(name);
+        int end = 0;
+        while (end < name.length && name[end] != 0) end++;
+        return new UnixAddress.Pathname(java.util.Arrays.copyOf(name, end));
+    }
+
+    private static Path file(UnixAddress.Pathname path) {
+        return Path.of(new String(path.path(), StandardCharsets.UTF_8));
+    }
+
+    private Path directory() {
+        if (directory != null) return directory;
+        Path base = Path.of(System.getProperty("java.io.tmpdir"));
+        if (base.toString().length() > MAX_DIRECTORY_LENGTH - 30) base = Path.of("/tmp");
+        try {
+            Path made = Files.createTempDirectory(base, "jvisor-");
+            Files.setPosixFilePermissions(made, PosixFilePermissions.fromString("rwx--x--x"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> removeAll(made), "jvisor-hidden-names"));
+            directory = made;
+            return made;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the directory of hidden socket names", e);
+        }
+    }
+
+    private static void removeAll(Path directory) {
+        try (var files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) Files.deleteIfExists(file);
+            Files.deleteIfExists(directory);
+        } catch (IOException e) {
+            // Leftovers in the temporary directory; nothing else can be done at exit.
+        }
+    }
+}
