@@ -445,6 +445,33 @@ static int fill(int *clients, int limit, struct name *name, int *error) {
     return count;
 }
 
+/*
+ * A client asked about its peer only after the accepted end, taken without an address, has
+ * sent and closed: Linux still names the listener (unix_getname reads the peer's address,
+ * which the accepted socket shares), and so does recvfrom for the data it left.
+ */
+static void peer_gone_before_asked(void) {
+    say("== a client asks after its accepted end is gone\n");
+    struct name name = kind_name("gone");
+    int l = listener_at("bind(listener)", &name, type, 4);
+    int c = new_socket();
+    connect_to("connect", c, &name);
+    int a = accept(l, NULL, NULL);
+    say("accept: %s\n", a >= 0 ? "fd" : errno_name(errno));
+    send_text("send(accepted)", a, "bye");
+    close(a);
+    close(l);
+    show_peername("getpeername(client, peer and listener closed)", c);
+    struct sockaddr_un from;
+    memset(&from, 0, sizeof from);
+    socklen_t length = sizeof from;
+    char buffer[16];
+    ssize_t n = recvfrom(c, buffer, sizeof buffer, MSG_DONTWAIT, (struct sockaddr *)&from, &length);
+    show_address("recvfrom(client) sender", n < 0 ? -1 : 0, &from, length, sizeof from);
+    close(c);
+    if (naming == UNIX_PATH) unlink(name.address.sun_path);
+}
+
 static void backlog(void) {
     say("== backlog (nonblocking connects until one fails)\n");
     struct name name = kind_name("backlog");
@@ -654,6 +681,7 @@ int main(int argc, char **argv) {
         round_trip();
         name_errors();
         backlog();
+        peer_gone_before_asked();
         across_fork();
     }
     remove_files();
