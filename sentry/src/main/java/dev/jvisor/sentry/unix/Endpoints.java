@@ -62,11 +62,6 @@ final class Endpoints {
         byKernelName.put(listener.kernelName(), listener);
     }
 
-    /** The listener whose hidden kernel name this is, or null. */
-    Endpoint listenerByKernelName(UnixAddress name) {
-        return byKernelName.get(name);
-    }
-
     /** The sandbox name behind a hidden kernel name, its listener gone or not; null for any other name. */
     UnixAddress sandboxNameOf(UnixAddress kernelName) {
         Endpoint listener = byKernelName.get(kernelName);

@@ -32,8 +32,11 @@ import java.util.HexFormat;
  */
 final class HiddenNames {
     private static final Logger log = LoggerFactory.getLogger(HiddenNames.class);
-    /** Room for the directory in sun_path (108 bytes) with the file names this class makes. */
-    private static final int MAX_DIRECTORY_LENGTH = 80;
+    /**
+     * The longest temporary directory used as the base: with "/jvisor-" and its random part
+     * (about 20 bytes), and "/l" and a counter, a name stays within sun_path's 108 bytes.
+     */
+    private static final int MAX_BASE_LENGTH = 60;
 
     private final String abstractPrefix;
     private long count;
@@ -74,17 +77,6 @@ final class HiddenNames {
         }
     }
 
-    /**
-     * The kernel name sock_diag reports, as an address: the kernel keeps a pathname with its
-     * terminating NUL (unix_bind_bsd), an abstract name as given.
-     */
-    static UnixAddress fromKernel(byte[] name) {
-        if (name.length > 0 && name[0] == 0) return new UnixAddress.Abstract(name);
-        int end = 0;
-        while (end < name.length && name[end] != 0) end++;
-        return new UnixAddress.Pathname(java.util.Arrays.copyOf(name, end));
-    }
-
     private static Path file(UnixAddress.Pathname path) {
         return Path.of(new String(path.path(), StandardCharsets.UTF_8));
     }
@@ -92,7 +84,7 @@ final class HiddenNames {
     private Path directory() {
         if (directory != null) return directory;
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
-        if (base.toString().length() > MAX_DIRECTORY_LENGTH - 30) base = Path.of("/tmp");
+        if (base.toString().getBytes(StandardCharsets.UTF_8).length > MAX_BASE_LENGTH) base = Path.of("/tmp");
         try {
             Path made = Files.createTempDirectory(base, "jvisor-");
             Files.setPosixFilePermissions(made, PosixFilePermissions.fromString("rwx--x--x"));

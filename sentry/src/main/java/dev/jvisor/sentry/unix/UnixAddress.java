@@ -117,6 +117,23 @@ public sealed interface UnixAddress {
         return new Pathname(Arrays.copyOfRange(raw, FAMILY_LENGTH, end));
     }
 
+    /**
+     * A socket's name as the kernel keeps it (sock_diag's UNIX_DIAG_NAME, sun_path bytes): a
+     * pathname with its terminating NUL (unix_bind_bsd), an abstract name as bound.
+     */
+    static UnixAddress fromKernelName(byte[] sunPath) {
+        if (sunPath.length > 0 && sunPath[0] == 0) return new Abstract(sunPath);
+        int end = 0;
+        while (end < sunPath.length && sunPath[end] != 0) end++;
+        return new Pathname(Arrays.copyOf(sunPath, end));
+    }
+
+    /** A sockaddr_un the kernel wrote (getpeername, recvfrom): the family alone is unnamed. */
+    static UnixAddress fromKernelSockaddr(byte[] raw) {
+        if (raw.length <= FAMILY_LENGTH) return UNNAMED;
+        return fromKernelName(Arrays.copyOfRange(raw, FAMILY_LENGTH, raw.length));
+    }
+
     private static int family(byte[] raw) {
         return (raw[0] & 0xff) | (raw[1] & 0xff) << 8;
     }

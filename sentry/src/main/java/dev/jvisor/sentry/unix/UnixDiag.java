@@ -42,10 +42,9 @@ final class UnixDiag implements Liveness {
 
     /**
      * What the kernel knows of one socket: its type, its state (TCP_*), its kernel name
-     * (sun_path bytes as bound, or null when unbound) and its peer's inode (0 when it has
-     * none, or the peer is gone).
+     * (null when unbound) and its peer's inode (0 when it has none, or the peer is gone).
      */
-    record Status(long inode, int type, int state, byte[] name, long peer) {}
+    record Status(long inode, int type, int state, UnixAddress name, long peer) {}
 
     private final int fd;
     /** Buffers for the tracer thread's queries, allocated once: a query runs at most once per trapped call. */
@@ -88,7 +87,7 @@ final class UnixDiag implements Liveness {
                     }
                     Status socket = parse(reply, at, length);
                     inodes.add(socket.inode());
-                    if (socket.name() != null) names.add(HiddenNames.fromKernel(socket.name()));
+                    if (socket.name() != null) names.add(socket.name());
                 }
                 at += (messageLength + 3) & ~3;
             }
@@ -131,7 +130,7 @@ final class UnixDiag implements Liveness {
         int socketType = reply.get(ValueLayout.JAVA_BYTE, message + 1) & 0xff;
         int state = reply.get(ValueLayout.JAVA_BYTE, message + 2) & 0xff;
         long inode = reply.get(INT, message + 4) & 0xffffffffL;
-        byte[] name = null;
+        UnixAddress name = null;
         long peer = 0;
         int at = message + UNIX_DIAG_MESSAGE;
         while (at + 4 <= end) {
@@ -140,7 +139,7 @@ final class UnixDiag implements Liveness {
             if (attributeLength < 4 || at + attributeLength > end) break;
             if (attributeType == UNIX_DIAG_PEER && attributeLength >= 8) peer = reply.get(INT, at + 4) & 0xffffffffL;
             if (attributeType == UNIX_DIAG_NAME) {
-                name = reply.asSlice(at + 4, attributeLength - 4).toArray(ValueLayout.JAVA_BYTE);
+                name = UnixAddress.fromKernelName(reply.asSlice(at + 4, attributeLength - 4).toArray(ValueLayout.JAVA_BYTE));
             }
             at += (attributeLength + 3) & ~3;
         }

@@ -131,44 +131,44 @@ public final class UnixSockets implements SyscallHandler {
             return null;
         }
         if (status.name() != null) {
-            UnixAddress listenerName = endpoints.sandboxNameOf(HiddenNames.fromKernel(status.name()));
+            UnixAddress listenerName = endpoints.sandboxNameOf(status.name());
             if (listenerName != null) return accepted(inode, status.type(), listenerName, status.peer());
             endpoints.markForeign(inode);
             return null;
         }
-        Endpoint socket = endpoints.register(inode, status.type());
-        if (!learnPeer(socket, status.peer())) {
+        Endpoint peer = status.peer() == 0 ? null : peerEndpoint(status.peer());
+        if (status.peer() != 0 && peer == null) {
             endpoints.markForeign(inode);
             return null;
         }
+        Endpoint socket = endpoints.register(inode, status.type());
+        connectEnds(socket, peer);
         return socket;
     }
 
     /**
-     * Pairs a connected socket with its peer ({@code peerInode}, 0 when gone), by what the
-     * kernel says of the peer. False when the peer is no sandbox socket.
+     * The sandbox socket with inode {@code peerInode}, connected to a socket being learnt:
+     * met before, or a socketpair end (no kernel name), or an accepted socket (its kernel
+     * name a hidden one); null when it is no sandbox socket.
      */
-    private boolean learnPeer(Endpoint socket, long peerInode) {
-        if (peerInode == 0) {
-            socket.connectToUnknown();
-            return true;
-        }
+    private Endpoint peerEndpoint(long peerInode) {
         Endpoint peer = endpoints.get(peerInode);
-        if (peer == null && !endpoints.isForeign(peerInode)) {
-            UnixDiag.Status other = diag.query(peerInode);
-            if (other != null && other.state() == UnixDiag.TCP_ESTABLISHED) {
-                if (other.name() == null) {
-                    peer = endpoints.register(other.inode(), other.type());
-                } else {
-                    UnixAddress listenerName = endpoints.sandboxNameOf(HiddenNames.fromKernel(other.name()));
-                    if (listenerName != null) peer = accepted(other.inode(), other.type(), listenerName, 0);
-                }
-            }
+        if (peer != null || endpoints.isForeign(peerInode)) return peer;
+        UnixDiag.Status other = diag.query(peerInode);
+        if (other == null || other.state() != UnixDiag.TCP_ESTABLISHED) return null;
+        if (other.name() == null) return endpoints.register(other.inode(), other.type());
+        UnixAddress listenerName = endpoints.sandboxNameOf(other.name());
+        return listenerName == null ? null : accepted(other.inode(), other.type(), listenerName, 0);
+    }
+
+    /** {@code socket} is connected to {@code peer}, or (null) to a peer that is gone. */
+    private static void connectEnds(Endpoint socket, Endpoint peer) {
+        if (peer == null) {
+            socket.connectToUnknown();
+            return;
         }
-        if (peer == null) return false;
         socket.pairWith(peer);
         if (peer.peer() == null) peer.pairWith(socket);
-        return true;
     }
 
     /**
@@ -196,7 +196,9 @@ public final class UnixSockets implements SyscallHandler {
     private void refresh(Endpoint endpoint) {
         if (endpoint.state() != Endpoint.State.UNCONNECTED) return;
         UnixDiag.Status status = diag.query(endpoint.inode);
-        if (status != null && status.state() == UnixDiag.TCP_ESTABLISHED) learnPeer(endpoint, status.peer());
+        if (status == null || status.state() != UnixDiag.TCP_ESTABLISHED) return;
+        Endpoint peer = status.peer() == 0 ? null : peerEndpoint(status.peer());
+        if (status.peer() == 0 || peer != null) connectEnds(endpoint, peer);
     }
 
     private static boolean served(int type) {
@@ -532,18 +534,12 @@ public final class UnixSockets implements SyscallHandler {
         return Action.inject(Syscall.of(Sysno.GETPEERNAME, call.arg0(), name, length), got -> {
             if (got.failed() || got.interrupted()) return got.asAction();
             int reported = Math.min(stop.memory().readInt(length), UnixAddress.STORAGE_LENGTH);
-            UnixAddress kernelName = fromKernelAddress(stop.memory().read(name, reported));
+            UnixAddress kernelName = UnixAddress.fromKernelSockaddr(stop.memory().read(name, reported));
             UnixAddress sandboxName = endpoints.sandboxNameOf(kernelName);
             byte[] answer = (sandboxName != null ? sandboxName : kernelName).encode();
             AddressCopy.toTracee(stop.memory(), answer, call.arg1(), call.arg2());
             return Action.returning(0);
         });
-    }
-
-    /** A sockaddr_un as the kernel reports it (getpeername, recvfrom). */
-    private static UnixAddress fromKernelAddress(byte[] raw) {
-        if (raw.length <= UnixAddress.FAMILY_LENGTH) return UnixAddress.UNNAMED;
-        return HiddenNames.fromKernel(java.util.Arrays.copyOfRange(raw, UnixAddress.FAMILY_LENGTH, raw.length));
     }
 
     // setsockopt(2): the kernel keeps every option; the sentry notes the one that changes naming.
@@ -570,8 +566,7 @@ public final class UnixSockets implements SyscallHandler {
     private UnixAddress nameOf(Endpoint endpoint) {
         if (!endpoint.named() && endpoint.passCredentials()) {
             UnixDiag.Status status = diag.query(endpoint.inode);
-            if (status != null && status.name() != null && status.name().length > 0 && status.name()[0] == 0) {
-                UnixAddress.Abstract kernelName = new UnixAddress.Abstract(status.name());
+            if (status != null && status.name() instanceof UnixAddress.Abstract kernelName) {
                 if (endpoints.abstractNames.free(endpoint.type, kernelName)) {
                     endpoints.abstractNames.bind(endpoint, kernelName);
                 } else {
@@ -654,7 +649,7 @@ public final class UnixSockets implements SyscallHandler {
         if (peer != null) return peer;
         int length = memory.readInt(lengthAddress);
         if (length <= UnixAddress.FAMILY_LENGTH || length > room) return null;
-        return endpoints.sandboxNameOf(fromKernelAddress(memory.read(name, length)));
+        return endpoints.sandboxNameOf(UnixAddress.fromKernelSockaddr(memory.read(name, length)));
     }
 
     private static void writeSenderName(TraceeMemory memory, UnixAddress sender, long name, long lengthAddress,

@@ -74,4 +74,24 @@ class UnixAddressTest {
     void unnamedIsTheFamilyAlone() {
         assertTrue(Arrays.equals(new byte[] {1, 0}, UnixAddress.UNNAMED.encode()));
     }
+
+    @Test
+    void aKernelPathnameKeepsItsNulAndComparesWithoutIt() {
+        byte[] kept = "/tmp/s\0".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(new UnixAddress.Pathname("/tmp/s".getBytes(StandardCharsets.US_ASCII)),
+                UnixAddress.fromKernelName(kept));
+    }
+
+    @Test
+    void aKernelAbstractNameIsTakenWhole() {
+        byte[] name = "\0ab\0".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(new UnixAddress.Abstract(name), UnixAddress.fromKernelName(name));
+    }
+
+    @Test
+    void aKernelSockaddrOfTheFamilyAloneIsUnnamed() {
+        assertEquals(UnixAddress.UNNAMED, UnixAddress.fromKernelSockaddr(new byte[] {1, 0}));
+        assertEquals(new UnixAddress.Abstract("\0x".getBytes(StandardCharsets.US_ASCII)),
+                UnixAddress.fromKernelSockaddr(new byte[] {1, 0, 0, 'x'}));
+    }
 }
