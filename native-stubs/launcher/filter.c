@@ -3,10 +3,13 @@
  * socket-family calls on an existing descriptor that name, resolve or report a socket
  * address, whatever the descriptor is (the sentry passes them through on other families).
  * socket and socketpair run natively: every sandbox socket is the kernel socket the program
- * made, which the sentry learns of at its first trapped call. The data path runs natively
- * too: sendmsg and sendmmsg, and sendto, recvfrom, accept and accept4 without an address
- * (the kernel's answers are exact there; recvmsg stays trapped because its address is out
- * of the filter's sight, inside the msghdr). Everything else runs natively.
+ * made, which the sentry learns of at its first trapped call. The exception is an AF_UNIX
+ * SOCK_DGRAM socket or pair: a process that makes one can address datagrams with sendmsg,
+ * whose address is inside the msghdr, out of this filter's sight, so the sentry then adds a
+ * filter that traps sendmsg and sendmmsg in that process. The data path runs natively:
+ * sendmsg and sendmmsg (elsewhere), and sendto, recvfrom, accept and accept4 without an
+ * address (the kernel's answers are exact there; recvmsg stays trapped because its address
+ * is inside the msghdr). Everything else runs natively.
  *
  * Two bypasses are closed: a syscall made with another ABI (int 0x80 from a 64-bit
  * program reports AUDIT_ARCH_I386, where socketcall(2) would multiplex every socket call
@@ -17,6 +20,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/audit.h>
@@ -43,10 +47,11 @@ static const int trapped_calls[] = {
 };
 #define TRAPPED_COUNT (sizeof(trapped_calls) / sizeof(trapped_calls[0]))
 
-/* Fixed head (5 statements), one per trapped call, six for sendto/recvfrom with an
- * address, six for accept/accept4 with one, and three returns (classic BPF only jumps
- * forward, so every return is at the end). */
-#define PROGRAM_LENGTH (5 + TRAPPED_COUNT + 6 + 6 + 3)
+/* Fixed head (5 statements), one per trapped call, seven for an AF_UNIX SOCK_DGRAM
+ * socket or socketpair, six for sendto/recvfrom with an address, six for accept/accept4
+ * with one, and three returns (classic BPF only jumps forward, so every return is at the
+ * end). */
+#define PROGRAM_LENGTH (5 + TRAPPED_COUNT + 7 + 6 + 6 + 3)
 
 static void put(struct sock_filter *program, size_t *at, struct sock_filter statement) {
     program[(*at)++] = statement;
@@ -81,6 +86,16 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, __NR_io_uring_setup, at, ret_enosys, at + 1));
     for (size_t i = 0; i < TRAPPED_COUNT; i++)
         put(program, &at, jump(BPF_JEQ, (unsigned)trapped_calls[i], at, ret_trace, at + 1));
+    /* socket and socketpair are trapped for AF_UNIX (args[0]) and SOCK_DGRAM, whatever the
+     * SOCK_NONBLOCK and SOCK_CLOEXEC bits (args[1] & SOCK_TYPE_MASK). */
+    const size_t datagram = at;
+    put(program, &at, jump(BPF_JEQ, __NR_socket, at, datagram + 2, datagram + 1));
+    put(program, &at, jump(BPF_JEQ, __NR_socketpair, at, datagram + 2, datagram + 7));
+    put(program, &at, load(offsetof(struct seccomp_data, args[0])));
+    put(program, &at, jump(BPF_JEQ, AF_UNIX, at, at + 1, ret_allow));
+    put(program, &at, load(offsetof(struct seccomp_data, args[1])));
+    put(program, &at, (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf));
+    put(program, &at, jump(BPF_JEQ, SOCK_DGRAM, at, ret_trace, ret_allow));
     /* accept and accept4 are trapped when their address argument (args[1]) is not NULL. */
     put(program, &at, jump(BPF_JEQ, __NR_accept, at, at + 2, at + 1));
     put(program, &at, jump(BPF_JEQ, __NR_accept4, at, at + 1, at + 5));

@@ -42,6 +42,7 @@ public final class Sysno {
     public static final int ACCEPT4 = 288;
     public static final int RECVMMSG = 299;
     public static final int SENDMMSG = 307;
+    public static final int SECCOMP = 317;
     public static final int FACCESSAT2 = 439;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
@@ -59,7 +60,8 @@ public final class Sysno {
             Map.entry(SETREGID, "setregid"), Map.entry(SETGROUPS, "setgroups"), Map.entry(SETRESUID, "setresuid"),
             Map.entry(SETRESGID, "setresgid"), Map.entry(SETFSUID, "setfsuid"), Map.entry(SETFSGID, "setfsgid"),
             Map.entry(CAPSET, "capset"),
-            Map.entry(ACCEPT4, "accept4"), Map.entry(RECVMMSG, "recvmmsg"), Map.entry(SENDMMSG, "sendmmsg"));
+            Map.entry(ACCEPT4, "accept4"), Map.entry(RECVMMSG, "recvmmsg"), Map.entry(SENDMMSG, "sendmmsg"),
+            Map.entry(SECCOMP, "seccomp"));
 
     private Sysno() {}
 

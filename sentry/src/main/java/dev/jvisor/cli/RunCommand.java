@@ -3,7 +3,6 @@ package dev.jvisor.cli;
 import dev.jvisor.platform.ErrnoException;
 import dev.jvisor.platform.ExitStatus;
 import dev.jvisor.platform.LaunchSpec;
-import dev.jvisor.platform.PassthroughHandler;
 import dev.jvisor.platform.Sandbox;
 import dev.jvisor.platform.SyscallHandler;
 import dev.jvisor.sentry.Sentry;
@@ -38,7 +37,7 @@ final class RunCommand {
         }
 
         // Host mode: the same calls trapped (and recorded with --trace), the kernel answering.
-        SyscallHandler handler = options.host() ? new PassthroughHandler() : Sentry.handler();
+        SyscallHandler handler = options.host() ? Sentry.hostHandler() : Sentry.handler();
         CallStatistics statistics = null;
         if (options.stats()) handler = statistics = new CallStatistics(handler);
         TraceWriter trace = null;

@@ -2,7 +2,7 @@ package dev.jvisor.sentry.conform;
 
 import dev.jvisor.platform.ExitStatus;
 import dev.jvisor.platform.LaunchSpec;
-import dev.jvisor.platform.PassthroughHandler;
+import dev.jvisor.sentry.Sentry;
 import dev.jvisor.platform.Sandbox;
 import dev.jvisor.platform.SyscallHandler;
 import dev.jvisor.sentry.trace.CallRecord;
@@ -47,7 +47,7 @@ public final class Conformance {
                 ? Files.createDirectories(options.keepIn()) : Files.createTempDirectory("jvisor-conform-");
         try {
             RunOutcome jvisor = run(spec, sentry, options, base, "jvisor");
-            RunOutcome linux = run(spec, new PassthroughHandler(), options, base, "linux");
+            RunOutcome linux = run(spec, Sentry.hostHandler(), options, base, "linux");
             return Comparison.of(jvisor, linux, options.ignoreFds());
         } finally {
             if (options.keepIn() == null) deleteTree(base);

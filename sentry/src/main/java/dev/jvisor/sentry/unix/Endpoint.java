@@ -1,16 +1,17 @@
 package dev.jvisor.sentry.unix;
 
 /**
- * The sentry's state for one connection-oriented AF_UNIX socket of a sandbox, identified by
- * the inode of the kernel socket behind the program's descriptors.
+ * The sentry's state for one AF_UNIX socket of a sandbox, identified by the inode of the
+ * kernel socket behind the program's descriptors.
  *
  * <p>The kernel socket is real: data, shutdown, credentials, rights, readiness and blocking
  * are the kernel's. The sentry keeps what the kernel cannot know because names live in the
- * sentry: the socket's own name, its peer, and (for a listener) the hidden kernel name
- * through which the sandbox's connects reach it. All fields are used on the tracer thread
- * only.
+ * sentry: the socket's own name, its peer, and (for a listener or a named datagram socket)
+ * the kernel name through which the sandbox's connects and datagrams reach it. All fields
+ * are used on the tracer thread only.
  *
- * <p>Invariants: {@code state == LISTENING ⇔ kernelName != null && address is named};
+ * <p>Invariants: {@code state == LISTENING ⇒ kernelName != null && address is named};
+ * {@code kernelName != null ⇒ state == LISTENING || type == SOCK_DGRAM};
  * {@code state == CONNECTED ⇒ peerAddress() is defined}, or null when only the kernel still
  * knows the peer's name (the sentry met the socket after its peer was gone).
  *
@@ -21,7 +22,10 @@ final class Endpoint {
     enum State { UNCONNECTED, LISTENING, CONNECTED }
 
     final long inode;
-    /** SOCK_STREAM, SOCK_SEQPACKET, or SOCK_DGRAM (for now only to know which file it holds). */
+    /**
+     * SOCK_STREAM, SOCK_SEQPACKET or SOCK_DGRAM. A datagram socket's state and peer are not
+     * kept: its connects complete in the kernel, which is asked for its peer.
+     */
     final int type;
     private UnixAddress address = UnixAddress.UNNAMED;
     private State state = State.UNCONNECTED;
@@ -29,9 +33,13 @@ final class Endpoint {
     private Endpoint peer;
     /** The name a client was connected to: the listener's name at connect time. */
     private UnixAddress connectedTo;
-    /** The listener's hidden name in the host kernel ({@link HiddenNames}), once it listens. */
+    /**
+     * The name its kernel socket holds, by which sandbox sockets reach it: a listener's or a
+     * named datagram socket's hidden name ({@link HiddenNames}), or the name the kernel gave a
+     * datagram socket by autobind.
+     */
     private UnixAddress kernelName;
-    /** {@code kernelName} as a sockaddr, made once: every connect to the listener writes it. */
+    /** {@code kernelName} as a sockaddr, made once: every connect or datagram to the socket writes it. */
     private byte[] encodedKernelName;
     /** SO_PASSCRED and SO_PASSPIDFD: with either, connect(2) autobinds an unbound socket. */
     private boolean passCred;
@@ -68,9 +76,19 @@ final class Endpoint {
     }
 
     void listen(UnixAddress hidden) {
-        kernelName = hidden;
-        encodedKernelName = hidden.encode();
+        reachableAt(hidden);
         state = State.LISTENING;
+    }
+
+    /** Sandbox sockets reach this one at {@code name} in the kernel. */
+    void reachableAt(UnixAddress name) {
+        kernelName = name;
+        encodedKernelName = name.encode();
+    }
+
+    /** True when connects and datagrams can reach it: a listener, or a named datagram socket. */
+    boolean reachable() {
+        return kernelName != null;
     }
 
     UnixAddress kernelName() {

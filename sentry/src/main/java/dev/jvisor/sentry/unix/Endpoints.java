@@ -19,8 +19,9 @@ final class Endpoints {
     private final Set<Long> foreign = new HashSet<>();
     private final Map<UnixAddress, Endpoint> byKernelName = new HashMap<>();
     /**
-     * The sandbox names of listeners that are gone, by hidden name: their accepted sockets
-     * and clients still carry the hidden name in the kernel. Kept while a socket holds it.
+     * The sandbox names of sockets that are gone, by kernel name: a listener's accepted
+     * sockets and clients still carry its hidden name in the kernel, and so do datagrams
+     * still queued from a datagram socket. Kept while a live socket holds the name.
      */
     private final Map<UnixAddress, UnixAddress> retired = new HashMap<>();
     private final Liveness liveness;
@@ -57,15 +58,18 @@ final class Endpoints {
         return endpoint;
     }
 
-    /** Records a listener's hidden kernel name, by which its accepted sockets are recognised. */
-    void listening(Endpoint listener) {
-        byKernelName.put(listener.kernelName(), listener);
+    /**
+     * Records the kernel name of a listener or a named datagram socket, by which accepted
+     * sockets are recognised and the senders of datagrams named.
+     */
+    void reachable(Endpoint endpoint) {
+        byKernelName.put(endpoint.kernelName(), endpoint);
     }
 
-    /** The sandbox name behind a hidden kernel name, its listener gone or not; null for any other name. */
+    /** The sandbox name behind a socket's kernel name, the socket gone or not; null for any other name. */
     UnixAddress sandboxNameOf(UnixAddress kernelName) {
-        Endpoint listener = byKernelName.get(kernelName);
-        return listener != null ? listener.address() : retired.get(kernelName);
+        Endpoint endpoint = byKernelName.get(kernelName);
+        return endpoint != null ? endpoint.address() : retired.get(kernelName);
     }
 
     int size() {

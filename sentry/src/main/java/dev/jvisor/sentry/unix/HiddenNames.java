@@ -16,9 +16,10 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * The kernel names that sandbox listeners are bound to, which only the sentry hands out: a
- * connect resolves the program's name in the sandbox's namespaces and then reaches the
- * listener through its hidden name, so the kernel's backlog, blocking and signals apply.
+ * The kernel names that sandbox listeners and named datagram sockets are bound to, which
+ * only the sentry hands out: a connect or a datagram's destination is resolved in the
+ * sandbox's namespaces and then reaches the socket through its hidden name, so the kernel's
+ * backlog, queues, blocking and signals apply.
  *
  * <p>The kind of hidden name follows the kind of sandbox name, so that a client of another
  * socket type gets Linux's error from the kernel itself: a listener with a filesystem name
@@ -39,14 +40,25 @@ final class HiddenNames {
     private static final int MAX_BASE_LENGTH = 60;
 
     private final String abstractPrefix;
+    private final byte[] nowhere;
     private long count;
     private Path directory;
 
     HiddenNames(SecureRandom random) {
         this.abstractPrefix = "\0jvisor-" + HexFormat.of().toHexDigits(random.nextLong()) + "-";
+        this.nowhere = new UnixAddress.Abstract((abstractPrefix + "nowhere").getBytes(StandardCharsets.US_ASCII)).encode();
     }
 
-    /** A fresh hidden name for a listener named {@code sandboxName}. */
+    /**
+     * A sockaddr that no socket holds: a call rewritten to it is refused by the kernel
+     * (ECONNREFUSED) at the point where Linux looks the name up, after the checks Linux makes
+     * first (the descriptor, the message's size and control data, autobind).
+     */
+    byte[] nowhere() {
+        return nowhere;
+    }
+
+    /** A fresh hidden name for a listener or a datagram socket named {@code sandboxName}. */
     UnixAddress next(UnixAddress sandboxName) {
         long n = count++;
         if (sandboxName instanceof UnixAddress.Pathname) {

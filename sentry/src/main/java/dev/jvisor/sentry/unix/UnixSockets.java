@@ -12,7 +12,10 @@ import dev.jvisor.platform.TraceeMemory;
 import dev.jvisor.platform.linux.FileStatus;
 import dev.jvisor.platform.linux.Pidfd;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.SecureRandom;
+import java.util.function.Function;
 
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_SEQPACKET;
@@ -22,8 +25,8 @@ import static dev.jvisor.sentry.abi.SocketAbi.SOL_SOCKET;
 import static dev.jvisor.sentry.abi.SocketAbi.SO_PASSCRED;
 
 /**
- * The sentry's answer to a sandbox's trapped AF_UNIX calls on connection-oriented sockets
- * (SOCK_STREAM, SOCK_SEQPACKET).
+ * The sentry's answer to a sandbox's trapped AF_UNIX calls (SOCK_STREAM, SOCK_SEQPACKET and
+ * SOCK_DGRAM).
  *
  * <p>Every such socket is a real kernel socket of the same type, created by the program's
  * own call (socket(2) and socketpair(2) are not even trapped), so that data, shutdown,
@@ -31,18 +34,26 @@ import static dev.jvisor.sentry.abi.SocketAbi.SO_PASSCRED;
  * learns of a socket the first time the program makes a trapped call on it, and asks the
  * kernel (sock_diag) what it is. Names are the sentry's: bind records the name here (a
  * pathname also gets its socket file, made in the program's context), and a listener is
- * bound in the kernel to a hidden abstract name that only the sentry hands out. connect resolves the program's name
- * in the sandbox's namespaces and then connects, in the program's context, to that hidden
- * name: the kernel's backlog, blocking, timeouts and signals apply. What the hidden names
- * would make the kernel report (getsockname, getpeername, the addresses of accept, recvfrom,
- * recvmsg and recvmmsg) the sentry answers. Calls on descriptors that are not sandbox sockets pass through.
+ * bound in the kernel to a hidden name that only the sentry hands out, and so is a named
+ * datagram socket. connect, and a datagram's destination, are resolved in the sandbox's
+ * namespaces, and the program's call then goes, in the program's context, to that hidden
+ * name: the kernel's backlog, queues, blocking, timeouts and signals apply. What the hidden
+ * names would make the kernel report (getsockname, getpeername, the addresses of accept,
+ * recvfrom, recvmsg and recvmmsg) the sentry answers. Calls on descriptors that are not
+ * sandbox sockets pass through.
  */
 public final class UnixSockets implements SyscallHandler {
     private static final int W_OK = 2;
     private static final int AT_EACCESS = 0x200;
     private static final int SO_PASSPIDFD = 76;
-    /** struct msghdr: msg_name at 0, msg_namelen at 8. */
+    /** struct msghdr: msg_name at 0, msg_namelen at 8; 56 bytes. */
     private static final int MSGHDR_NAMELEN = 8;
+    private static final int MSGHDR_SIZE = 56;
+    /** struct mmsghdr: msg_len after the msghdr. */
+    private static final int MMSGHDR_LEN = 56;
+    /** The most messages of one sendmmsg(2) the sentry readdresses; the call sends no more. */
+    private static final int SENDMMSG_MOST = 8;
+    private static final int AF_UNSPEC = 0;
     /** struct mmsghdr: a msghdr and msg_len, padded. */
     private static final int MMSGHDR_SIZE = 64;
     private static final int UIO_MAXIOV = 1024;
@@ -52,6 +63,12 @@ public final class UnixSockets implements SyscallHandler {
     private final TraceeCredentials credentials = new TraceeCredentials();
     private final SecureRandom random = new SecureRandom();
     private final HiddenNames hidden;
+    /**
+     * Set once a datagram socket without a name passes credentials: its sends and connects
+     * must be looked at, because Linux autobinds it first (unix_dgram_sendmsg,
+     * unix_dgram_connect) and the sentry gives it the name.
+     */
+    private boolean unnamedDatagramsPassCredentials;
 
     public UnixSockets() {
         this.diag = new UnixDiag();
@@ -73,6 +90,9 @@ public final class UnixSockets implements SyscallHandler {
             case Sysno.RECVFROM -> recvfrom(stop);
             case Sysno.RECVMSG -> recvmsg(stop);
             case Sysno.RECVMMSG -> recvmmsg(stop);
+            case Sysno.SENDTO -> sendto(stop);
+            case Sysno.SENDMSG -> sendmsg(stop);
+            case Sysno.SENDMMSG -> sendmmsg(stop);
             case Sysno.SETUID, Sysno.SETGID, Sysno.SETREUID, Sysno.SETREGID, Sysno.SETGROUPS, Sysno.SETRESUID,
                  Sysno.SETRESGID, Sysno.SETFSUID, Sysno.SETFSGID, Sysno.CAPSET -> {
                 credentials.forget(stop.tid());
@@ -120,6 +140,13 @@ public final class UnixSockets implements SyscallHandler {
     private Endpoint classify(long inode) {
         UnixDiag.Status status = diag.query(inode);
         if (status == null || !served(status.type())) {
+            endpoints.markForeign(inode);
+            return null;
+        }
+        if (status.type() == SOCK_DGRAM) {
+            // Connected or not: only its name matters. A sandbox datagram socket gets its
+            // kernel name from the sentry, which then knows it already.
+            if (status.name() == null) return endpoints.register(inode, SOCK_DGRAM);
             endpoints.markForeign(inode);
             return null;
         }
@@ -249,32 +276,53 @@ public final class UnixSockets implements SyscallHandler {
             }
             endpoint.bind(name);
             recordFile(stop, endpoint, name);
+            if (endpoint.type == SOCK_DGRAM) hide(stop, endpoint);
             return Action.returning(0);
         });
     }
 
     /**
-     * Datagram sockets are still the kernel's, names included; the sentry only learns which
-     * name a datagram socket holds, so that a connect of another type to its file is
-     * EPROTOTYPE as on Linux, and a connect to its abstract name is not taken for a
-     * connect to a listener of the same name.
+     * A datagram socket's name is the sandbox's, as a listener's is; its kernel socket is
+     * bound at once to a hidden name, through which the sandbox's datagrams reach it. A name
+     * the kernel gave it by autobind (SO_PASSCRED) counts as bound (EINVAL).
      */
     private Action bindDatagram(SyscallStop stop, Endpoint endpoint) {
         Syscall call = stop.call();
         byte[] raw = AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2());
-        return Action.inject(call, bound -> {
-            if (bound.failed() || bound.interrupted()) return bound.asAction();
-            if (UnixAddress.isAutobind(raw)) return Action.returning(0);
-            switch (UnixAddress.parse(raw)) {
-                case UnixAddress.Pathname name -> {
-                    endpoint.bind(name);
-                    recordFile(stop, endpoint, name);
-                }
-                case UnixAddress.Abstract name -> endpoints.abstractNames.bind(endpoint, name);
-                case UnixAddress.Unnamed unnamed -> { }
+        boolean named = !(nameOf(endpoint) instanceof UnixAddress.Unnamed);
+        if (UnixAddress.isAutobind(raw)) {
+            if (!named) {
+                autobind(endpoint);
+                hide(stop, endpoint);
             }
             return Action.returning(0);
-        });
+        }
+        return switch (UnixAddress.parse(raw)) {
+            case UnixAddress.Abstract name -> {
+                if (named) throw new ErrnoException(Errno.EINVAL, "bind");
+                endpoints.abstractNames.bind(endpoint, name);
+                hide(stop, endpoint);
+                yield Action.returning(0);
+            }
+            case UnixAddress.Pathname path -> bindPath(stop, endpoint, path);
+            case UnixAddress.Unnamed unnamed -> throw new ErrnoException(Errno.EINVAL, "bind");
+        };
+    }
+
+    /**
+     * Binds the kernel socket behind the call's descriptor to a fresh hidden name, from the
+     * sentry's own copy of the descriptor, and records it.
+     */
+    private void hide(SyscallStop stop, Endpoint endpoint) {
+        UnixAddress kernelName = hidden.next(endpoint.address());
+        int socket = stop.copyDescriptor((int) stop.call().arg0());
+        try {
+            hidden.bind(socket, kernelName);
+        } finally {
+            Pidfd.close(socket);
+        }
+        endpoint.reachableAt(kernelName);
+        endpoints.reachable(endpoint);
     }
 
     private void recordFile(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name) {
@@ -321,15 +369,8 @@ public final class UnixSockets implements SyscallHandler {
         if (!endpoint.named() || endpoint.state() == Endpoint.State.CONNECTED) {
             throw new ErrnoException(Errno.EINVAL, "listen");
         }
-        UnixAddress kernelName = hidden.next(endpoint.address());
-        int socket = stop.copyDescriptor((int) stop.call().arg0());
-        try {
-            hidden.bind(socket, kernelName);
-        } finally {
-            Pidfd.close(socket);
-        }
-        endpoint.listen(kernelName);
-        endpoints.listening(endpoint);
+        hide(stop, endpoint);
+        endpoint.listen(endpoint.kernelName());
         return Action.passthrough();
     }
 
@@ -341,50 +382,65 @@ public final class UnixSockets implements SyscallHandler {
     }
 
     /**
-     * The common case, in one stop: the name resolves to a sandbox listener, and the
-     * program's call is rewritten to connect to the listener's hidden name. The program's
-     * descriptor is not even looked at: whatever it is, the kernel then answers as Linux
-     * would for that listener (another socket type: EPROTOTYPE for a path, ECONNREFUSED for
-     * an abstract name; connected: EISCONN; listening: EINVAL; no socket: EBADF, ENOTSOCK;
-     * a full backlog: EAGAIN or a wait). The sentry learns of the connection from the kernel
-     * when it needs to ({@link #classify}, {@link #refresh}). Null when {@link #connectChecked}
-     * must decide: an unknown or ambiguous name, an error to report, a permission to check.
+     * The common case, in one stop: the name resolves to a sandbox listener or datagram
+     * socket, and the program's call is rewritten to connect to its hidden name. The
+     * program's descriptor is not even looked at: whatever it is, the kernel then answers as
+     * Linux would for that socket (another socket type: EPROTOTYPE for a path, ECONNREFUSED
+     * for an abstract name; connected: EISCONN; listening: EINVAL; no socket: EBADF,
+     * ENOTSOCK; a full backlog: EAGAIN or a wait). The sentry learns of the connection from
+     * the kernel when it needs to ({@link #classify}, {@link #refresh}). Null when
+     * {@link #connectChecked} must decide: an unknown or ambiguous name, an error to report,
+     * a permission to check.
      */
     private Action connectByRewrite(SyscallStop stop) {
         Syscall call = stop.call();
-        UnixAddress target;
-        try {
-            target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2()));
-        } catch (ErrnoException e) {
-            return null;
-        }
-        Endpoint listener = switch (target) {
-            case UnixAddress.Abstract name -> abstractListener(name);
-            case UnixAddress.Pathname path -> pathListener(stop, path);
-            case UnixAddress.Unnamed unnamed -> null;
-        };
-        if (listener == null) return null;
-        byte[] kernelName = listener.encodedKernelName();
+        Endpoint target = reachableByName(stop, call.arg1(), call.arg2());
+        if (target == null) return null;
+        byte[] kernelName = target.encodedKernelName();
         long address = stop.scratch(kernelName.length);
         stop.memory().write(address, kernelName);
         return new Action.Rewrite(new Syscall(call.number(), call.arg0(), address, kernelName.length,
                 call.arg3(), call.arg4(), call.arg5()));
     }
 
-    /** The one listener an abstract name can reach, whatever the client's type; else null. */
-    private Endpoint abstractListener(UnixAddress.Abstract name) {
-        if (endpoints.abstractNames.lookup(SOCK_DGRAM, name) != null) return null;
-        Endpoint stream = endpoints.abstractNames.lookup(SOCK_STREAM, name);
-        Endpoint seqpacket = endpoints.abstractNames.lookup(SOCK_SEQPACKET, name);
-        Endpoint only = stream == null ? seqpacket : seqpacket == null ? stream : null;
-        return only != null && only.state() == Endpoint.State.LISTENING ? only : null;
+    /**
+     * The socket that the sockaddr at {@code address} reaches whatever the caller's type is,
+     * when the sentry can tell that in the stop: a sole holder of an abstract name, or the
+     * owner of a socket file for a thread that needs no write-permission check; null
+     * otherwise (and whenever a caller may first have to be autobound).
+     */
+    private Endpoint reachableByName(SyscallStop stop, long address, long length) {
+        if (unnamedDatagramsPassCredentials) return null;
+        UnixAddress target;
+        try {
+            target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), address, length));
+        } catch (ErrnoException e) {
+            return null;
+        }
+        return switch (target) {
+            case UnixAddress.Abstract name -> abstractTarget(name);
+            case UnixAddress.Pathname path -> pathTarget(stop, path);
+            case UnixAddress.Unnamed unnamed -> null;
+        };
+    }
+
+    /** The one socket an abstract name can reach, whatever the caller's type; else null. */
+    private Endpoint abstractTarget(UnixAddress.Abstract name) {
+        Endpoint only = null;
+        for (int type : new int[] {SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM}) {
+            Endpoint holder = endpoints.abstractNames.lookup(type, name);
+            if (holder == null) continue;
+            if (only != null) return null;
+            only = holder;
+        }
+        return only != null && only.reachable() ? only : null;
     }
 
     /**
-     * The listener whose socket file a path names, resolved as the kernel would for a thread
-     * that needs no write-permission check; else null.
+     * The socket whose file a path names, resolved as the kernel would for a thread that
+     * needs no write-permission check; else null.
      */
-    private Endpoint pathListener(SyscallStop stop, UnixAddress.Pathname path) {
+    private Endpoint pathTarget(SyscallStop stop, UnixAddress.Pathname path) {
         if (!credentials.overridesFilePermissions(stop.tid())) return null;
         FileStatus file;
         try {
@@ -393,8 +449,8 @@ public final class UnixSockets implements SyscallHandler {
             return null;
         }
         if (!file.isSocket()) return null;
-        Endpoint listener = endpoints.files.lookup(new FilesystemNames.FileId(file.device(), file.inode()));
-        return listener != null && listener.state() == Endpoint.State.LISTENING ? listener : null;
+        Endpoint owner = endpoints.files.lookup(new FilesystemNames.FileId(file.device(), file.inode()));
+        return owner != null && owner.reachable() ? owner : null;
     }
 
     /**
@@ -403,8 +459,9 @@ public final class UnixSockets implements SyscallHandler {
      * before EISCONN), then the kernel connects the socket to the listener's hidden name.
      */
     private Action connectChecked(SyscallStop stop) {
-        Endpoint endpoint = endpoint(stop);
+        Endpoint endpoint = anyEndpoint(stop);
         if (endpoint == null) return Action.passthrough();
+        if (endpoint.type == SOCK_DGRAM) return connectDatagram(stop, endpoint);
         Syscall call = stop.call();
         UnixAddress target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2()));
         // unix_stream_connect: a socket that passes credentials is autobound first.
@@ -502,7 +559,7 @@ public final class UnixSockets implements SyscallHandler {
     // getsockname(2), getpeername(2)
 
     private Action getsockname(SyscallStop stop) {
-        Endpoint endpoint = endpoint(stop);
+        Endpoint endpoint = anyEndpoint(stop);
         if (endpoint == null) return Action.passthrough();
         Syscall call = stop.call();
         AddressCopy.toTracee(stop.memory(), nameOf(endpoint).encode(), call.arg1(), call.arg2());
@@ -511,8 +568,10 @@ public final class UnixSockets implements SyscallHandler {
 
     /** unix_getname: ENOTCONN without a peer; a peer that closed still names itself. */
     private Action getpeername(SyscallStop stop) {
-        Endpoint endpoint = endpoint(stop);
+        Endpoint endpoint = anyEndpoint(stop);
         if (endpoint == null) return Action.passthrough();
+        // A datagram socket's peer changes with every connect, which completes in the kernel.
+        if (endpoint.type == SOCK_DGRAM) return kernelPeerName(stop);
         refresh(endpoint);
         if (endpoint.state() != Endpoint.State.CONNECTED) throw new ErrnoException(Errno.ENOTCONN, "getpeername");
         Syscall call = stop.call();
@@ -523,8 +582,9 @@ public final class UnixSockets implements SyscallHandler {
     }
 
     /**
-     * The name of a peer that is gone, which only the kernel still knows: its own getpeername,
-     * in the program's context, with a hidden name given back as the sandbox name behind it.
+     * The name of a peer that only the kernel knows (a stream peer that is gone, a datagram
+     * socket's peer): its own getpeername, in the program's context, with a hidden name
+     * given back as the sandbox name behind it.
      */
     private Action kernelPeerName(SyscallStop stop) {
         Syscall call = stop.call();
@@ -548,11 +608,14 @@ public final class UnixSockets implements SyscallHandler {
         Syscall call = stop.call();
         boolean passes = call.arg1() == SOL_SOCKET && (call.arg2() == SO_PASSCRED || call.arg2() == SO_PASSPIDFD);
         if (!passes) return Action.passthrough();
-        Endpoint endpoint = endpoint(stop);
+        Endpoint endpoint = anyEndpoint(stop);
         if (endpoint == null) return Action.passthrough();
         return Action.inject(call, set -> {
             if (set.failed() || set.interrupted()) return set.asAction();
             endpoint.passCredentials(call.arg2() == SO_PASSCRED, stop.memory().readInt(call.arg3()) != 0);
+            if (endpoint.type == SOCK_DGRAM && endpoint.passCredentials() && !endpoint.named()) {
+                unnamedDatagramsPassCredentials = true;
+            }
             return Action.returning(set.raw());
         });
     }
@@ -560,8 +623,9 @@ public final class UnixSockets implements SyscallHandler {
     /**
      * The name Linux reports for a socket. net/unix/af_unix.c: unix_stream_connect autobinds
      * an unnamed client that passes credentials, and so does unix_dgram_sendmsg, which
-     * seqpacket sends go through; neither a rewritten connect nor a send stops in the sentry,
-     * so it takes the name the kernel gave when the name is asked for.
+     * seqpacket sends go through; neither a rewritten connect nor a send on a connected
+     * socket stops in the sentry, so it takes the name the kernel gave when the name is
+     * asked for. A datagram socket is reached at that kernel name from then on.
      */
     private UnixAddress nameOf(Endpoint endpoint) {
         if (!endpoint.named() && endpoint.passCredentials()) {
@@ -571,6 +635,10 @@ public final class UnixSockets implements SyscallHandler {
                     endpoints.abstractNames.bind(endpoint, kernelName);
                 } else {
                     autobind(endpoint);
+                }
+                if (endpoint.type == SOCK_DGRAM) {
+                    endpoint.reachableAt(kernelName);
+                    endpoints.reachable(endpoint);
                 }
             }
         }
@@ -584,10 +652,13 @@ public final class UnixSockets implements SyscallHandler {
 
     // recvfrom(2), recvmsg(2): the sender's name is the sentry's, not the kernel's.
 
-    /** The connected sandbox socket behind the call's first argument, or null. */
-    private Endpoint connectedEndpoint(SyscallStop stop) {
-        Endpoint endpoint = endpoint(stop);
-        if (endpoint == null) return null;
+    /**
+     * The sandbox socket behind the call's first argument whose received messages have a
+     * sender to name: a connected one, or any datagram socket; else null.
+     */
+    private Endpoint receivingEndpoint(SyscallStop stop) {
+        Endpoint endpoint = anyEndpoint(stop);
+        if (endpoint == null || endpoint.type == SOCK_DGRAM) return endpoint;
         refresh(endpoint);
         return endpoint.state() == Endpoint.State.CONNECTED ? endpoint : null;
     }
@@ -595,7 +666,7 @@ public final class UnixSockets implements SyscallHandler {
     private Action recvfrom(SyscallStop stop) {
         Syscall call = stop.call();
         if (call.arg4() == 0) return Action.passthrough();
-        Endpoint endpoint = connectedEndpoint(stop);
+        Endpoint endpoint = receivingEndpoint(stop);
         if (endpoint == null) return Action.passthrough();
         int room;
         try {
@@ -620,7 +691,7 @@ public final class UnixSockets implements SyscallHandler {
             return Action.passthrough();
         }
         if (name == 0) return Action.passthrough();
-        Endpoint endpoint = connectedEndpoint(stop);
+        Endpoint endpoint = receivingEndpoint(stop);
         if (endpoint == null) return Action.passthrough();
         return Action.inject(call,
                 received -> fixSenderName(stop, endpoint, received, name, call.arg1() + MSGHDR_NAMELEN, room));
@@ -641,11 +712,12 @@ public final class UnixSockets implements SyscallHandler {
 
     /**
      * The name to report for a message from the endpoint's peer: the sentry's, or when only
-     * the kernel knows the (gone) peer, the kernel's own answer with a hidden name given back
-     * as the sandbox name behind it; null to leave the kernel's answer as it is.
+     * the kernel knows the sender (a stream peer that is gone, every datagram's own sender),
+     * the kernel's own answer with a hidden name given back as the sandbox name behind it;
+     * null to leave the kernel's answer as it is.
      */
     private UnixAddress senderOf(Endpoint endpoint, TraceeMemory memory, long name, long lengthAddress, int room) {
-        UnixAddress peer = peerNameOf(endpoint);
+        UnixAddress peer = endpoint.type == SOCK_DGRAM ? null : peerNameOf(endpoint);
         if (peer != null) return peer;
         int length = memory.readInt(lengthAddress);
         if (length <= UnixAddress.FAMILY_LENGTH || length > room) return null;
@@ -682,7 +754,7 @@ public final class UnixSockets implements SyscallHandler {
             return Action.passthrough();
         }
         if (!named) return Action.passthrough();
-        Endpoint endpoint = connectedEndpoint(stop);
+        Endpoint endpoint = receivingEndpoint(stop);
         if (endpoint == null) return Action.passthrough();
         return Action.inject(call, received -> {
             if (received.failed() || received.interrupted()) return received.asAction();
@@ -697,6 +769,209 @@ public final class UnixSockets implements SyscallHandler {
                 }
             }
             return Action.returning(received.raw());
+        });
+    }
+
+    // Datagrams: connect(2), sendto(2), sendmsg(2) and sendmmsg(2) are given the destination's kernel name.
+
+    /**
+     * unix_dgram_connect: AF_UNSPEC dissolves the association (the kernel's); any other name
+     * autobinds a socket that passes credentials, then is looked up like a datagram's
+     * destination; the kernel then connects to the hidden name (and resets a previous peer).
+     */
+    private Action connectDatagram(SyscallStop stop, Endpoint endpoint) {
+        Syscall call = stop.call();
+        byte[] raw = AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2());
+        if (raw.length >= UnixAddress.FAMILY_LENGTH && ((raw[0] & 0xff) | (raw[1] & 0xff) << 8) == AF_UNSPEC) {
+            return Action.passthrough();
+        }
+        UnixAddress target = UnixAddress.parse(raw);
+        autobindIfPassing(stop, endpoint);
+        return toDestination(stop, target, kernelName -> {
+            long address = stop.scratch(kernelName.length);
+            stop.memory().write(address, kernelName);
+            return new Action.Rewrite(new Syscall(call.number(), call.arg0(), address, kernelName.length,
+                    call.arg3(), call.arg4(), call.arg5()));
+        });
+    }
+
+    private Action sendto(SyscallStop stop) {
+        Syscall call = stop.call();
+        return addressed(stop, call.arg4(), call.arg5(), kernelName -> {
+            long address = stop.scratch(kernelName.length);
+            stop.memory().write(address, kernelName);
+            return new Action.Rewrite(new Syscall(call.number(), call.arg0(), call.arg1(), call.arg2(),
+                    call.arg3(), address, kernelName.length));
+        });
+    }
+
+    /** The msghdr is copied to scratch memory with the destination's kernel name in it. */
+    private Action sendmsg(SyscallStop stop) {
+        Syscall call = stop.call();
+        ByteBuffer header;
+        try {
+            header = ByteBuffer.wrap(stop.memory().read(call.arg1(), MSGHDR_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (ErrnoException e) {
+            return Action.passthrough();
+        }
+        long name = header.getLong(0);
+        int length = header.getInt(MSGHDR_NAMELEN);
+        if (name == 0 || length == 0) return Action.passthrough();
+        return addressed(stop, name, length, kernelName -> {
+            long address = stop.scratch(MSGHDR_SIZE + 8 + kernelName.length);
+            long nameAddress = address + MSGHDR_SIZE + 8;
+            header.putLong(0, nameAddress).putInt(MSGHDR_NAMELEN, kernelName.length);
+            stop.memory().write(address, header.array());
+            stop.memory().write(nameAddress, kernelName);
+            return new Action.Rewrite(new Syscall(call.number(), call.arg0(), address, call.arg2(),
+                    call.arg3(), call.arg4(), call.arg5()));
+        });
+    }
+
+    /**
+     * A datagram addressed by the sockaddr at {@code address}: sent to the kernel name that
+     * {@code sendTo} is given. A sender that is not a sandbox datagram socket passes through:
+     * the kernel ignores the name (SOCK_SEQPACKET) or refuses it (SOCK_STREAM: EISCONN,
+     * EOPNOTSUPP), or the socket is the host's. So does a name the kernel will refuse before
+     * looking it up (EINVAL, EFAULT).
+     */
+    private Action addressed(SyscallStop stop, long address, long length, Function<byte[], Action> sendTo) {
+        Endpoint receiver = reachableByName(stop, address, length);
+        if (receiver != null) return sendTo.apply(receiver.encodedKernelName());
+        UnixAddress target;
+        try {
+            target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), address, length));
+        } catch (ErrnoException e) {
+            return Action.passthrough();
+        }
+        Endpoint sender = anyEndpoint(stop);
+        if (sender == null || sender.type != SOCK_DGRAM) return Action.passthrough();
+        autobindIfPassing(stop, sender);
+        return toDestination(stop, target, sendTo);
+    }
+
+    /**
+     * unix_find_other for a datagram: a path is resolved and write permission checked in
+     * the program's context first (for a thread that may override permissions the sentry
+     * resolves it itself); then the name's socket gets the call, by its kernel name.
+     */
+    private Action toDestination(SyscallStop stop, UnixAddress target, Function<byte[], Action> sendTo) {
+        if (!(target instanceof UnixAddress.Pathname path) || credentials.overridesFilePermissions(stop.tid())) {
+            return send(destinationOf(stop, target), sendTo);
+        }
+        long pathAddress = writeString(stop, path.path());
+        return Action.inject(Syscall.of(Sysno.FACCESSAT2, FileStatus.AT_FDCWD, pathAddress, W_OK, AT_EACCESS),
+                checked -> checked.failed() || checked.interrupted()
+                        ? checked.asAction() : send(destinationOf(stop, target), sendTo));
+    }
+
+    private static Action send(Destination destination, Function<byte[], Action> sendTo) {
+        return switch (destination) {
+            case Destination.KernelName name -> sendTo.apply(name.sockaddr());
+            case Destination.Unchanged unchanged -> Action.passthrough();
+            case Destination.Refused refused -> Action.fail(refused.errno());
+        };
+    }
+
+    /**
+     * A path that names no socket file passes through (the kernel finds the same: ENOENT,
+     * ENOTDIR, ECONNREFUSED for a file of another kind). A socket file of a sandbox socket
+     * of another type that cannot be reached is EPROTOTYPE (unix_find_bsd); one of no live
+     * sandbox socket (a host socket included), and an abstract name no datagram socket
+     * holds, is refused by the kernel (ECONNREFUSED) in the order Linux checks.
+     */
+    private Destination destinationOf(SyscallStop stop, UnixAddress target) {
+        Endpoint receiver;
+        switch (target) {
+            case UnixAddress.Abstract name -> receiver = endpoints.abstractNames.lookup(SOCK_DGRAM, name);
+            case UnixAddress.Pathname path -> {
+                FileStatus file;
+                try {
+                    file = FileStatus.of(DescriptorInodes.hostPath(stop.tid(), path.path()), 0);
+                } catch (ErrnoException e) {
+                    return new Destination.Unchanged();
+                }
+                if (!file.isSocket()) return new Destination.Unchanged();
+                receiver = endpoints.files.lookup(new FilesystemNames.FileId(file.device(), file.inode()));
+                if (receiver != null && !receiver.reachable() && receiver.type != SOCK_DGRAM
+                        && diag.alive(receiver.inode)) {
+                    return new Destination.Refused(Errno.EPROTOTYPE);
+                }
+            }
+            case UnixAddress.Unnamed unnamed -> throw new ErrnoException(Errno.EINVAL, "sockaddr_un");
+        }
+        return new Destination.KernelName(receiver != null && receiver.reachable()
+                ? receiver.encodedKernelName() : hidden.nowhere());
+    }
+
+    /**
+     * unix_dgram_sendmsg and unix_dgram_connect autobind an unnamed socket that passes
+     * credentials before they look the name up; the sentry names it, so that replies reach it.
+     */
+    private void autobindIfPassing(SyscallStop stop, Endpoint endpoint) {
+        if (!endpoint.passCredentials() || !(nameOf(endpoint) instanceof UnixAddress.Unnamed)) return;
+        autobind(endpoint);
+        hide(stop, endpoint);
+    }
+
+    /**
+     * sendmmsg(2): each message with a name is readdressed as sendmsg's is, in a copy of the
+     * vector; the kernel's msg_len answers are copied back. Only the first
+     * {@value #SENDMMSG_MOST} messages are sent (a short count, which the call allows), so
+     * that the copy stays small; path names are resolved by the sentry, without a write-
+     * permission check.
+     */
+    private Action sendmmsg(SyscallStop stop) {
+        Syscall call = stop.call();
+        int count = (int) Math.min(call.arg2() & 0xffffffffL, SENDMMSG_MOST);
+        if (count == 0) return Action.passthrough();
+        ByteBuffer vector;
+        try {
+            vector = ByteBuffer.wrap(stop.memory().read(call.arg1(), count * MMSGHDR_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (ErrnoException e) {
+            return Action.passthrough();
+        }
+        boolean named = false;
+        for (int i = 0; i < count; i++) {
+            named |= vector.getLong(i * MMSGHDR_SIZE) != 0 && vector.getInt(i * MMSGHDR_SIZE + MSGHDR_NAMELEN) != 0;
+        }
+        if (!named) return Action.passthrough();
+        Endpoint sender = anyEndpoint(stop);
+        if (sender == null || sender.type != SOCK_DGRAM) return Action.passthrough();
+        autobindIfPassing(stop, sender);
+        long address = stop.scratch(count * (MMSGHDR_SIZE + UnixAddress.STORAGE_LENGTH));
+        long names = address + (long) count * MMSGHDR_SIZE;
+        for (int i = 0; i < count; i++) {
+            int at = i * MMSGHDR_SIZE;
+            long name = vector.getLong(at);
+            int length = vector.getInt(at + MSGHDR_NAMELEN);
+            if (name == 0 || length == 0) continue;
+            byte[] kernelName;
+            try {
+                UnixAddress target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), name, length));
+                kernelName = switch (destinationOf(stop, target)) {
+                    case Destination.KernelName found -> found.sockaddr();
+                    case Destination.Unchanged unchanged -> null;
+                    // Not a message of its own to fail: the kernel refuses it, with ECONNREFUSED.
+                    case Destination.Refused refused -> hidden.nowhere();
+                };
+            } catch (ErrnoException e) {
+                continue;
+            }
+            if (kernelName == null) continue;
+            long nameAddress = names + (long) i * UnixAddress.STORAGE_LENGTH;
+            stop.memory().write(nameAddress, kernelName);
+            vector.putLong(at, nameAddress).putInt(at + MSGHDR_NAMELEN, kernelName.length);
+        }
+        stop.memory().write(address, vector.array());
+        return Action.inject(new Syscall(call.number(), call.arg0(), address, count, call.arg3(), call.arg4(),
+                call.arg5()), sent -> {
+            if (sent.failed() || sent.interrupted()) return sent.asAction();
+            for (int i = 0; i < sent.raw(); i++) {
+                long length = address + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN;
+                stop.memory().write(call.arg1() + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN, stop.memory().read(length, 4));
+            }
+            return Action.returning(sent.raw());
         });
     }
 

@@ -1,0 +1,15 @@
+package dev.jvisor.sentry.unix;
+
+import dev.jvisor.platform.Errno;
+
+/** Where a connect or a datagram addressed to a sandbox name goes. */
+sealed interface Destination {
+    /** To the socket that holds this kernel name (a sockaddr), or to none when it is nobody's. */
+    record KernelName(byte[] sockaddr) implements Destination {}
+
+    /** The kernel resolves the program's own name: it finds what Linux finds, no socket. */
+    record Unchanged() implements Destination {}
+
+    /** Refused before any socket is reached. */
+    record Refused(Errno errno) implements Destination {}
+}
