@@ -47,11 +47,11 @@ static const int trapped_calls[] = {
 };
 #define TRAPPED_COUNT (sizeof(trapped_calls) / sizeof(trapped_calls[0]))
 
-/* Fixed head (5 statements), one per trapped call, seven for an AF_UNIX SOCK_DGRAM
+/* Fixed head (5 statements), one per trapped call, eight for an AF_UNIX datagram
  * socket or socketpair, six for sendto/recvfrom with an address, six for accept/accept4
  * with one, and three returns (classic BPF only jumps forward, so every return is at the
  * end). */
-#define PROGRAM_LENGTH (5 + TRAPPED_COUNT + 7 + 6 + 6 + 3)
+#define PROGRAM_LENGTH (5 + TRAPPED_COUNT + 8 + 6 + 6 + 3)
 
 static void put(struct sock_filter *program, size_t *at, struct sock_filter statement) {
     program[(*at)++] = statement;
@@ -86,16 +86,18 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, __NR_io_uring_setup, at, ret_enosys, at + 1));
     for (size_t i = 0; i < TRAPPED_COUNT; i++)
         put(program, &at, jump(BPF_JEQ, (unsigned)trapped_calls[i], at, ret_trace, at + 1));
-    /* socket and socketpair are trapped for AF_UNIX (args[0]) and SOCK_DGRAM, whatever the
-     * SOCK_NONBLOCK and SOCK_CLOEXEC bits (args[1] & SOCK_TYPE_MASK). */
+    /* socket and socketpair are trapped for AF_UNIX (args[0]) and SOCK_DGRAM or SOCK_RAW
+     * (which unix_create makes a datagram socket), whatever the SOCK_NONBLOCK and
+     * SOCK_CLOEXEC bits (args[1] & SOCK_TYPE_MASK). */
     const size_t datagram = at;
     put(program, &at, jump(BPF_JEQ, __NR_socket, at, datagram + 2, datagram + 1));
-    put(program, &at, jump(BPF_JEQ, __NR_socketpair, at, datagram + 2, datagram + 7));
+    put(program, &at, jump(BPF_JEQ, __NR_socketpair, at, datagram + 2, datagram + 8));
     put(program, &at, load(offsetof(struct seccomp_data, args[0])));
     put(program, &at, jump(BPF_JEQ, AF_UNIX, at, at + 1, ret_allow));
     put(program, &at, load(offsetof(struct seccomp_data, args[1])));
     put(program, &at, (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf));
-    put(program, &at, jump(BPF_JEQ, SOCK_DGRAM, at, ret_trace, ret_allow));
+    put(program, &at, jump(BPF_JEQ, SOCK_DGRAM, at, ret_trace, at + 1));
+    put(program, &at, jump(BPF_JEQ, SOCK_RAW, at, ret_trace, ret_allow));
     /* accept and accept4 are trapped when their address argument (args[1]) is not NULL. */
     put(program, &at, jump(BPF_JEQ, __NR_accept, at, at + 2, at + 1));
     put(program, &at, jump(BPF_JEQ, __NR_accept4, at, at + 1, at + 5));

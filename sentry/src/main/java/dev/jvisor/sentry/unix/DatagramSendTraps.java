@@ -15,6 +15,7 @@ import java.util.Set;
 
 import static dev.jvisor.sentry.abi.SocketAbi.AF_UNIX;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
+import static dev.jvisor.sentry.abi.SocketAbi.SOCK_RAW;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_TYPE_MASK;
 
 /**
@@ -46,8 +47,10 @@ public final class DatagramSendTraps extends ForwardingHandler {
     @Override
     public Action onSyscall(SyscallStop stop) {
         Syscall call = stop.call();
+        int type = (int) call.arg1() & SOCK_TYPE_MASK;
+        // unix_create: SOCK_RAW makes a datagram socket too.
         boolean creates = (call.number() == Sysno.SOCKET || call.number() == Sysno.SOCKETPAIR)
-                && (int) call.arg0() == AF_UNIX && ((int) call.arg1() & SOCK_TYPE_MASK) == SOCK_DGRAM;
+                && (int) call.arg0() == AF_UNIX && (type == SOCK_DGRAM || type == SOCK_RAW);
         if (!creates || trapping.contains(stop.pid())) return delegate().onSyscall(stop);
         long address = stop.scratch(SENDS.size());
         stop.memory().write(address, SENDS.image(address));
