@@ -51,10 +51,10 @@ class DatagramProgramsTest {
         assumeInstalled("systemd-notify", "systemd");
         List<String> notify = List.of("systemd-notify", "--ready", "--status=waiting for jobs");
         String name = "@jvisor-it-notify-" + UUID.randomUUID();
-        RunResult nativeRun = runIn(directory, "native", false,
-                notifyReceiver(kind.equals("path") ? directory.resolve("native/notify.sock") : name + "-n", notify));
-        RunResult sandboxed = runIn(directory, "sandboxed", true,
-                notifyReceiver(kind.equals("path") ? directory.resolve("sandboxed/notify.sock") : name + "-s", notify));
+        RunResult nativeRun = Runner.runIn(directory, "native", false,
+                notifyReceiver(kind.equals("path") ? directory.resolve("native/notify.sock") : name + "-n", notify), TIMEOUT);
+        RunResult sandboxed = Runner.runIn(directory, "sandboxed", true,
+                notifyReceiver(kind.equals("path") ? directory.resolve("sandboxed/notify.sock") : name + "-s", notify), TIMEOUT);
 
         String sender = mayClaimAnotherPid() ? "the command's parent's (this receiver's)" : "the command's";
         assertEquals(new RunResult(0, """
@@ -75,10 +75,10 @@ class DatagramProgramsTest {
     void systemdNotifyWithPidSelfSendsItsOwnPid(@TempDir Path directory) throws IOException {
         assumeInstalled("systemd-notify", "systemd");
         List<String> notify = List.of("systemd-notify", "--pid=self", "--status=started", "--ready");
-        RunResult nativeRun = runIn(directory, "native", false,
-                notifyReceiver(directory.resolve("native/notify.sock"), notify));
-        RunResult sandboxed = runIn(directory, "sandboxed", true,
-                notifyReceiver(directory.resolve("sandboxed/notify.sock"), notify));
+        RunResult nativeRun = Runner.runIn(directory, "native", false,
+                notifyReceiver(directory.resolve("native/notify.sock"), notify), TIMEOUT);
+        RunResult sandboxed = Runner.runIn(directory, "sandboxed", true,
+                notifyReceiver(directory.resolve("sandboxed/notify.sock"), notify), TIMEOUT);
 
         assertEquals(new RunResult(0, """
                 receiver: bound, SO_PASSCRED on
@@ -125,9 +125,9 @@ class DatagramProgramsTest {
     @Test
     void loggerSendsEachMessageAsADatagramToASyslogSocket(@TempDir Path directory) throws IOException {
         assumeInstalled("logger", "bsdutils");
-        List<String> command = Runner.bash(LOGGER_SCRIPT, List.of(resource("unix-dgram-receive.py")));
-        RunResult nativeRun = runIn(directory, "native", false, command);
-        RunResult sandboxed = runIn(directory, "sandboxed", true, command);
+        List<String> command = Runner.bash(LOGGER_SCRIPT, List.of(Runner.resource("unix-dgram-receive.py")));
+        RunResult nativeRun = Runner.runIn(directory, "native", false, command, TIMEOUT);
+        RunResult sandboxed = Runner.runIn(directory, "sandboxed", true, command, TIMEOUT);
 
         assertEquals(new RunResult(0, """
                 logger: exit 0
@@ -179,8 +179,8 @@ class DatagramProgramsTest {
         assumeInstalled("logger", "bsdutils");
         RealProgramsTest.assertSocatInstalled();
         List<String> command = Runner.bash(LOGGER_ERRORS_SCRIPT, List.of());
-        RunResult nativeRun = runIn(directory, "native", false, command);
-        RunResult sandboxed = runIn(directory, "sandboxed", true, command);
+        RunResult nativeRun = Runner.runIn(directory, "native", false, command, TIMEOUT);
+        RunResult sandboxed = Runner.runIn(directory, "sandboxed", true, command, TIMEOUT);
 
         assertEquals(new RunResult(0, """
                 logger: socket missing.sock: No such file or directory
@@ -248,8 +248,8 @@ class DatagramProgramsTest {
     void socatSendsDatagramsToASocatReceiver(String kind, @TempDir Path directory) throws IOException {
         RealProgramsTest.assertSocatInstalled();
         String unique = "jvisor-it-socat-dgram-" + UUID.randomUUID();
-        RunResult nativeRun = runIn(directory, "native", false, socat(kind, unique + "-native"));
-        RunResult sandboxed = runIn(directory, "sandboxed", true, socat(kind, unique + "-sandboxed"));
+        RunResult nativeRun = Runner.runIn(directory, "native", false, socat(kind, unique + "-native"), TIMEOUT);
+        RunResult sandboxed = Runner.runIn(directory, "sandboxed", true, socat(kind, unique + "-sandboxed"), TIMEOUT);
 
         assertEquals(new RunResult(0, """
                 receiver ready: yes
@@ -278,10 +278,10 @@ class DatagramProgramsTest {
             throws IOException {
         String name = "@jvisor-it-asyncio-" + UUID.randomUUID();
         String clientAddress = client.equals("path") ? "client.sock" : "autobind";
-        RunResult nativeRun = runIn(directory, "native", false, asyncio(
-                server.equals("path") ? "server.sock" : name + "-native", clientAddress));
-        RunResult sandboxed = runIn(directory, "sandboxed", true, asyncio(
-                server.equals("path") ? "server.sock" : name + "-sandboxed", clientAddress));
+        RunResult nativeRun = Runner.runIn(directory, "native", false, asyncio(
+                server.equals("path") ? "server.sock" : name + "-native", clientAddress), TIMEOUT);
+        RunResult sandboxed = Runner.runIn(directory, "sandboxed", true, asyncio(
+                server.equals("path") ? "server.sock" : name + "-sandboxed", clientAddress), TIMEOUT);
 
         String serverName = server.equals("path") ? "'server.sock'" : "the server's abstract name";
         String clientName = client.equals("path") ? "'client.sock'" : "an autobound abstract name";
@@ -303,7 +303,7 @@ class DatagramProgramsTest {
     }
 
     private static List<String> notifyReceiver(Object address, List<String> command) {
-        List<String> full = new ArrayList<>(List.of("python3", resource("unix-dgram-notify.py"), address.toString()));
+        List<String> full = new ArrayList<>(List.of("python3", Runner.resource("unix-dgram-notify.py"), address.toString()));
         full.addAll(command);
         return full;
     }
@@ -316,18 +316,7 @@ class DatagramProgramsTest {
     }
 
     private static List<String> asyncio(String server, String client) {
-        return List.of("python3", resource("unix-dgram-asyncio.py"), server, client, "5");
-    }
-
-    /** Runs {@code command} natively or sandboxed in a new subdirectory {@code name} of {@code directory}. */
-    private static RunResult runIn(Path directory, String name, boolean sandbox, List<String> command)
-            throws IOException {
-        Path workingDirectory = Files.createDirectory(directory.resolve(name));
-        return Runner.run(sandbox ? Runner.sandboxed(List.of(), command) : command, "", TIMEOUT, workingDirectory);
-    }
-
-    private static String resource(String name) {
-        return Runner.home().resolve("integration-tests/src/test/resources").resolve(name).toString();
+        return List.of("python3", Runner.resource("unix-dgram-asyncio.py"), server, client, "5");
     }
 
     /**

@@ -79,8 +79,8 @@ class RealProgramsTest {
     void socatForkingServerAnswersConcurrentClients(String kind, @TempDir Path directory) throws IOException {
         assertSocatInstalled();
         String unique = "jvisor-it-socat-" + UUID.randomUUID();
-        RunResult nativeRun = runIn(directory, "native", false, socat(kind, unique + "-native"));
-        RunResult sandboxed = runIn(directory, "sandboxed", true, socat(kind, unique + "-sandboxed"));
+        RunResult nativeRun = Runner.runIn(directory, "native", false, socat(kind, unique + "-native"), TIMEOUT);
+        RunResult sandboxed = Runner.runIn(directory, "sandboxed", true, socat(kind, unique + "-sandboxed"), TIMEOUT);
 
         assertEquals(new RunResult(0, SOCAT_OUTPUT, ""), nativeRun);
         assertEquals(nativeRun, sandboxed, () -> "native:\n" + nativeRun + "\nsandboxed:\n" + sandboxed);
@@ -88,9 +88,9 @@ class RealProgramsTest {
 
     @Test
     void pythonEchoServerAnswersForkedClientsOverAPathSocket(@TempDir Path directory) throws IOException {
-        List<String> command = List.of("python3", resource("unix-echo-server.py"));
-        RunResult nativeRun = runIn(directory, "native", false, command);
-        RunResult sandboxed = runIn(directory, "sandboxed", true, command);
+        List<String> command = List.of("python3", Runner.resource("unix-echo-server.py"));
+        RunResult nativeRun = Runner.runIn(directory, "native", false, command, TIMEOUT);
+        RunResult sandboxed = Runner.runIn(directory, "sandboxed", true, command, TIMEOUT);
 
         String expected = "server: bound 'echo.sock' socket file True\n"
                 + Stream.of("one", "three", "two").map(name -> "server: hello from client " + name
@@ -103,9 +103,9 @@ class RealProgramsTest {
 
     @Test
     void pythonPassesAnOpenFileAndAPipeWithSendFds(@TempDir Path directory) throws IOException {
-        List<String> command = List.of("python3", resource("unix-pass-file.py"));
-        RunResult nativeRun = runIn(directory, "native", false, command);
-        RunResult sandboxed = runIn(directory, "sandboxed", true, command);
+        List<String> command = List.of("python3", Runner.resource("unix-pass-file.py"));
+        RunResult nativeRun = Runner.runIn(directory, "native", false, command, TIMEOUT);
+        RunResult sandboxed = Runner.runIn(directory, "sandboxed", true, command, TIMEOUT);
 
         assertEquals(new RunResult(0, """
                 server: read b'first line, read by the server\\n'
@@ -126,17 +126,6 @@ class RealProgramsTest {
                 ? List.of("UNIX-LISTEN:server.sock", "UNIX-CONNECT:server.sock")
                 : List.of("ABSTRACT-LISTEN:" + abstractName, "ABSTRACT-CONNECT:" + abstractName);
         return Runner.bash(SOCAT_SCRIPT, addresses);
-    }
-
-    /** Runs {@code command} natively or sandboxed in a new subdirectory {@code name} of {@code directory}. */
-    private static RunResult runIn(Path directory, String name, boolean sandbox, List<String> command)
-            throws IOException {
-        Path workingDirectory = Files.createDirectory(directory.resolve(name));
-        return Runner.run(sandbox ? Runner.sandboxed(List.of(), command) : command, "", TIMEOUT, workingDirectory);
-    }
-
-    private static String resource(String name) {
-        return Runner.home().resolve("integration-tests/src/test/resources").resolve(name).toString();
     }
 
     /** socat is a test requirement (CI installs it), never a reason to skip. */

@@ -95,6 +95,21 @@ public final class Runner {
         return full;
     }
 
+    /**
+     * Runs {@code command} natively or sandboxed, in a new subdirectory {@code name} of
+     * {@code directory}, so that the two runs of a comparison never share files.
+     */
+    public static RunResult runIn(Path directory, String name, boolean sandbox, List<String> command, Duration timeout)
+            throws java.io.IOException {
+        Path workingDirectory = java.nio.file.Files.createDirectory(directory.resolve(name));
+        return run(sandbox ? sandboxed(List.of(), command) : command, "", timeout, workingDirectory);
+    }
+
+    /** A file of the integration tests' resources (scripts the tests run), by name. */
+    public static String resource(String name) {
+        return home().resolve("integration-tests/src/test/resources").resolve(name).toString();
+    }
+
     /** Runs {@code command} with {@code stdin}; fails the calling test on timeout. */
     public static RunResult run(List<String> command, String stdin, Duration timeout) {
         return run(command, stdin, timeout, null);

@@ -2,9 +2,9 @@ package dev.jvisor.sentry.conform;
 
 import dev.jvisor.platform.ExitStatus;
 import dev.jvisor.platform.LaunchSpec;
-import dev.jvisor.sentry.Sentry;
 import dev.jvisor.platform.Sandbox;
 import dev.jvisor.platform.SyscallHandler;
+import dev.jvisor.sentry.Sentry;
 import dev.jvisor.sentry.trace.CallRecord;
 import dev.jvisor.sentry.trace.ProcessNames;
 import dev.jvisor.sentry.trace.RecordingHandler;
