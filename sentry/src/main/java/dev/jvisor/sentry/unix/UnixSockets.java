@@ -49,6 +49,8 @@ public final class UnixSockets implements SyscallHandler {
     /** struct msghdr: msg_name at 0, msg_namelen at 8; 56 bytes. */
     private static final int MSGHDR_NAMELEN = 8;
     private static final int MSGHDR_SIZE = 56;
+    /** msg_controllen at 40, then msg_flags at 48: what recvmsg writes back besides the name. */
+    private static final int MSGHDR_CONTROLLEN = 40;
     /** struct mmsghdr: msg_len after the msghdr. */
     private static final int MMSGHDR_LEN = 56;
     /** The most messages of one sendmmsg(2) the sentry readdresses; the call sends no more. */
@@ -674,7 +676,43 @@ public final class UnixSockets implements SyscallHandler {
         } catch (ErrnoException e) {
             return Action.passthrough();
         }
+        if (cutShort(endpoint, room)) {
+            long length = stop.scratch(16 + UnixAddress.STORAGE_LENGTH);
+            long name = length + 16;
+            stop.memory().writeInt(length, UnixAddress.STORAGE_LENGTH);
+            Syscall widened = new Syscall(call.number(), call.arg0(), call.arg1(), call.arg2(), call.arg3(), name, length);
+            return Action.inject(widened, received -> {
+                if (received.failed() || received.interrupted()) return received.asAction();
+                writeDatagramSender(stop.memory(), name, length, call.arg4(), call.arg5(), room);
+                return Action.returning(received.raw());
+            });
+        }
         return Action.inject(call, received -> fixSenderName(stop, endpoint, received, call.arg4(), call.arg5(), room));
+    }
+
+    /**
+     * True when the program's room for a datagram's sender is too small for the hidden name
+     * the kernel would write (and cut short): the kernel then writes it to scratch memory,
+     * and the sentry gives the program the sandbox name, cut to its room, as Linux would.
+     */
+    private static boolean cutShort(Endpoint endpoint, int room) {
+        return endpoint.type == SOCK_DGRAM && room >= 0 && room < UnixAddress.MAX_LENGTH;
+    }
+
+    /**
+     * net/socket.c: move_addr_to_user, for the sender the kernel wrote at {@code kernelName}
+     * (its length at {@code kernelLength}): an unnamed sender's length is 0.
+     */
+    private void writeDatagramSender(TraceeMemory memory, long kernelName, long kernelLength, long name,
+                                     long lengthAddress, int room) {
+        int length = Math.min(memory.readInt(kernelLength), UnixAddress.STORAGE_LENGTH);
+        if (length == 0) {
+            memory.writeInt(lengthAddress, 0);
+            return;
+        }
+        UnixAddress sender = UnixAddress.fromKernelSockaddr(memory.read(kernelName, length));
+        UnixAddress sandboxName = endpoints.sandboxNameOf(sender);
+        AddressCopy.toTracee(memory, (sandboxName != null ? sandboxName : sender).encode(), name, lengthAddress, room);
     }
 
     private Action recvmsg(SyscallStop stop) {
@@ -693,8 +731,35 @@ public final class UnixSockets implements SyscallHandler {
         if (name == 0) return Action.passthrough();
         Endpoint endpoint = receivingEndpoint(stop);
         if (endpoint == null) return Action.passthrough();
+        if (cutShort(endpoint, room)) return recvmsgWidened(stop, name, room);
         return Action.inject(call,
                 received -> fixSenderName(stop, endpoint, received, name, call.arg1() + MSGHDR_NAMELEN, room));
+    }
+
+    /**
+     * recvmsg on a copy of the msghdr whose name has room for a hidden name; the kernel's
+     * msg_controllen and msg_flags are copied back, and the sender's sandbox name.
+     */
+    private Action recvmsgWidened(SyscallStop stop, long name, int room) {
+        Syscall call = stop.call();
+        ByteBuffer header;
+        try {
+            header = ByteBuffer.wrap(stop.memory().read(call.arg1(), MSGHDR_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (ErrnoException e) {
+            return Action.passthrough();
+        }
+        long copy = stop.scratch(MSGHDR_SIZE + 8 + UnixAddress.STORAGE_LENGTH);
+        long kernelName = copy + MSGHDR_SIZE + 8;
+        header.putLong(0, kernelName).putInt(MSGHDR_NAMELEN, UnixAddress.STORAGE_LENGTH);
+        stop.memory().write(copy, header.array());
+        return Action.inject(new Syscall(call.number(), call.arg0(), copy, call.arg2(), call.arg3(), call.arg4(),
+                call.arg5()), received -> {
+            if (received.failed() || received.interrupted()) return received.asAction();
+            TraceeMemory memory = stop.memory();
+            memory.write(call.arg1() + MSGHDR_CONTROLLEN, memory.read(copy + MSGHDR_CONTROLLEN, MSGHDR_SIZE - MSGHDR_CONTROLLEN));
+            writeDatagramSender(memory, kernelName, copy + MSGHDR_NAMELEN, name, call.arg1() + MSGHDR_NAMELEN, room);
+            return Action.returning(received.raw());
+        });
     }
 
     /**
