@@ -20,7 +20,6 @@ import java.util.function.Function;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_SEQPACKET;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_STREAM;
-import static dev.jvisor.sentry.abi.SocketAbi.SOCK_TYPE_MASK;
 import static dev.jvisor.sentry.abi.SocketAbi.SOL_SOCKET;
 import static dev.jvisor.sentry.abi.SocketAbi.SO_PASSCRED;
 
@@ -65,6 +64,7 @@ public final class UnixSockets implements SyscallHandler {
     private final TraceeCredentials credentials = new TraceeCredentials();
     private final SecureRandom random = new SecureRandom();
     private final HiddenNames hidden;
+    private final NameResolver names;
     /**
      * Set once a datagram socket without a name passes credentials: its sends and connects
      * must be looked at, because Linux autobinds it first (unix_dgram_sendmsg,
@@ -76,6 +76,7 @@ public final class UnixSockets implements SyscallHandler {
         this.diag = new UnixDiag();
         this.hidden = new HiddenNames(random);
         this.endpoints = new Endpoints(diag, hidden);
+        this.names = new NameResolver(endpoints, credentials, hidden, diag);
     }
 
     @Override
@@ -406,53 +407,11 @@ public final class UnixSockets implements SyscallHandler {
     }
 
     /**
-     * The socket that the sockaddr at {@code address} reaches whatever the caller's type is,
-     * when the sentry can tell that in the stop: a sole holder of an abstract name, or the
-     * owner of a socket file for a thread that needs no write-permission check; null
-     * otherwise (and whenever a caller may first have to be autobound).
+     * The socket the sockaddr at {@code address} reaches whatever the caller's type is
+     * ({@link NameResolver#reachable}); null whenever a caller may first have to be autobound.
      */
     private Endpoint reachableByName(SyscallStop stop, long address, long length) {
-        if (unnamedDatagramsPassCredentials) return null;
-        UnixAddress target;
-        try {
-            target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), address, length));
-        } catch (ErrnoException e) {
-            return null;
-        }
-        return switch (target) {
-            case UnixAddress.Abstract name -> abstractTarget(name);
-            case UnixAddress.Pathname path -> pathTarget(stop, path);
-            case UnixAddress.Unnamed unnamed -> null;
-        };
-    }
-
-    /** The one socket an abstract name can reach, whatever the caller's type; else null. */
-    private Endpoint abstractTarget(UnixAddress.Abstract name) {
-        Endpoint only = null;
-        for (int type : new int[] {SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM}) {
-            Endpoint holder = endpoints.abstractNames.lookup(type, name);
-            if (holder == null) continue;
-            if (only != null) return null;
-            only = holder;
-        }
-        return only != null && only.reachable() ? only : null;
-    }
-
-    /**
-     * The socket whose file a path names, resolved as the kernel would for a thread that
-     * needs no write-permission check; else null.
-     */
-    private Endpoint pathTarget(SyscallStop stop, UnixAddress.Pathname path) {
-        if (!credentials.overridesFilePermissions(stop.tid())) return null;
-        FileStatus file;
-        try {
-            file = FileStatus.of(DescriptorInodes.hostPath(stop.tid(), path.path()), 0);
-        } catch (ErrnoException e) {
-            return null;
-        }
-        if (!file.isSocket()) return null;
-        Endpoint owner = endpoints.files.lookup(new FilesystemNames.FileId(file.device(), file.inode()));
-        return owner != null && owner.reachable() ? owner : null;
+        return unnamedDatagramsPassCredentials ? null : names.reachable(stop, address, length);
     }
 
     /**
@@ -721,8 +680,8 @@ public final class UnixSockets implements SyscallHandler {
         int room;
         try {
             // msg_name and msg_namelen in one read: each host call is dear on this path.
-            java.nio.ByteBuffer header = java.nio.ByteBuffer.wrap(stop.memory().read(call.arg1(), MSGHDR_NAMELEN + 4))
-                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer header = ByteBuffer.wrap(stop.memory().read(call.arg1(), MSGHDR_NAMELEN + 4))
+                    .order(ByteOrder.LITTLE_ENDIAN);
             name = header.getLong(0);
             room = header.getInt(MSGHDR_NAMELEN);
         } catch (ErrnoException e) {
@@ -808,8 +767,8 @@ public final class UnixSockets implements SyscallHandler {
         int[] rooms = new int[count];
         boolean named = false;
         try {
-            java.nio.ByteBuffer vector = java.nio.ByteBuffer.wrap(stop.memory().read(call.arg1(), count * MMSGHDR_SIZE))
-                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer vector = ByteBuffer.wrap(stop.memory().read(call.arg1(), count * MMSGHDR_SIZE))
+                    .order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < count; i++) {
                 names[i] = vector.getLong(i * MMSGHDR_SIZE);
                 rooms[i] = vector.getInt(i * MMSGHDR_SIZE + MSGHDR_NAMELEN);
@@ -922,12 +881,12 @@ public final class UnixSockets implements SyscallHandler {
      */
     private Action toDestination(SyscallStop stop, UnixAddress target, Function<byte[], Action> sendTo) {
         if (!(target instanceof UnixAddress.Pathname path) || credentials.overridesFilePermissions(stop.tid())) {
-            return send(destinationOf(stop, target), sendTo);
+            return send(names.destination(stop, target), sendTo);
         }
         long pathAddress = writeString(stop, path.path());
         return Action.inject(Syscall.of(Sysno.FACCESSAT2, FileStatus.AT_FDCWD, pathAddress, W_OK, AT_EACCESS),
                 checked -> checked.failed() || checked.interrupted()
-                        ? checked.asAction() : send(destinationOf(stop, target), sendTo));
+                        ? checked.asAction() : send(names.destination(stop, target), sendTo));
     }
 
     private static Action send(Destination destination, Function<byte[], Action> sendTo) {
@@ -936,37 +895,6 @@ public final class UnixSockets implements SyscallHandler {
             case Destination.Unchanged unchanged -> Action.passthrough();
             case Destination.Refused refused -> Action.fail(refused.errno());
         };
-    }
-
-    /**
-     * A path that names no socket file passes through (the kernel finds the same: ENOENT,
-     * ENOTDIR, ECONNREFUSED for a file of another kind). A socket file of a sandbox socket
-     * of another type that cannot be reached is EPROTOTYPE (unix_find_bsd); one of no live
-     * sandbox socket (a host socket included), and an abstract name no datagram socket
-     * holds, is refused by the kernel (ECONNREFUSED) in the order Linux checks.
-     */
-    private Destination destinationOf(SyscallStop stop, UnixAddress target) {
-        Endpoint receiver;
-        switch (target) {
-            case UnixAddress.Abstract name -> receiver = endpoints.abstractNames.lookup(SOCK_DGRAM, name);
-            case UnixAddress.Pathname path -> {
-                FileStatus file;
-                try {
-                    file = FileStatus.of(DescriptorInodes.hostPath(stop.tid(), path.path()), 0);
-                } catch (ErrnoException e) {
-                    return new Destination.Unchanged();
-                }
-                if (!file.isSocket()) return new Destination.Unchanged();
-                receiver = endpoints.files.lookup(new FilesystemNames.FileId(file.device(), file.inode()));
-                if (receiver != null && !receiver.reachable() && receiver.type != SOCK_DGRAM
-                        && diag.alive(receiver.inode)) {
-                    return new Destination.Refused(Errno.EPROTOTYPE);
-                }
-            }
-            case UnixAddress.Unnamed unnamed -> throw new ErrnoException(Errno.EINVAL, "sockaddr_un");
-        }
-        return new Destination.KernelName(receiver != null && receiver.reachable()
-                ? receiver.encodedKernelName() : hidden.nowhere());
     }
 
     /**
@@ -1005,7 +933,7 @@ public final class UnixSockets implements SyscallHandler {
         if (sender == null || sender.type != SOCK_DGRAM) return Action.passthrough();
         autobindIfPassing(stop, sender);
         long address = stop.scratch(count * (MMSGHDR_SIZE + UnixAddress.STORAGE_LENGTH));
-        long names = address + (long) count * MMSGHDR_SIZE;
+        long nameArea = address + (long) count * MMSGHDR_SIZE;
         for (int i = 0; i < count; i++) {
             int at = i * MMSGHDR_SIZE;
             long name = vector.getLong(at);
@@ -1014,7 +942,7 @@ public final class UnixSockets implements SyscallHandler {
             byte[] kernelName;
             try {
                 UnixAddress target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), name, length));
-                kernelName = switch (destinationOf(stop, target)) {
+                kernelName = switch (names.destination(stop, target)) {
                     case Destination.KernelName found -> found.sockaddr();
                     case Destination.Unchanged unchanged -> null;
                     // Not a message of its own to fail: the kernel refuses it, with ECONNREFUSED.
@@ -1024,7 +952,7 @@ public final class UnixSockets implements SyscallHandler {
                 continue;
             }
             if (kernelName == null) continue;
-            long nameAddress = names + (long) i * UnixAddress.STORAGE_LENGTH;
+            long nameAddress = nameArea + (long) i * UnixAddress.STORAGE_LENGTH;
             stop.memory().write(nameAddress, kernelName);
             vector.putLong(at, nameAddress).putInt(at + MSGHDR_NAMELEN, kernelName.length);
         }

@@ -1,0 +1,109 @@
+package dev.jvisor.sentry.unix;
+
+import dev.jvisor.platform.Errno;
+import dev.jvisor.platform.ErrnoException;
+import dev.jvisor.platform.SyscallStop;
+import dev.jvisor.platform.linux.FileStatus;
+
+import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
+import static dev.jvisor.sentry.abi.SocketAbi.SOCK_SEQPACKET;
+import static dev.jvisor.sentry.abi.SocketAbi.SOCK_STREAM;
+
+/**
+ * The sandbox's names resolved as the kernel resolves them (net/unix/af_unix.c:
+ * unix_find_other): which sandbox socket a sockaddr reaches, and so which kernel name a
+ * rewritten call must carry. A path is resolved in the stopped thread's cwd and root.
+ */
+final class NameResolver {
+    private final Endpoints endpoints;
+    private final TraceeCredentials credentials;
+    private final HiddenNames hidden;
+    private final UnixDiag diag;
+
+    NameResolver(Endpoints endpoints, TraceeCredentials credentials, HiddenNames hidden, UnixDiag diag) {
+        this.endpoints = endpoints;
+        this.credentials = credentials;
+        this.hidden = hidden;
+        this.diag = diag;
+    }
+
+    /**
+     * The socket that the sockaddr at {@code address} reaches whatever the caller's type is,
+     * when that can be told in the stop: the sole holder of an abstract name, or the owner of
+     * a socket file for a thread that needs no write-permission check; provided it can be
+     * reached (a listener, a named datagram socket). Null otherwise: the caller decides
+     * step by step.
+     */
+    Endpoint reachable(SyscallStop stop, long address, long length) {
+        UnixAddress target;
+        try {
+            target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), address, length));
+        } catch (ErrnoException e) {
+            return null;
+        }
+        return switch (target) {
+            case UnixAddress.Abstract name -> abstractTarget(name);
+            case UnixAddress.Pathname path -> pathTarget(stop, path);
+            case UnixAddress.Unnamed unnamed -> null;
+        };
+    }
+
+    /** The one socket an abstract name can reach, whatever the caller's type; else null. */
+    private Endpoint abstractTarget(UnixAddress.Abstract name) {
+        Endpoint only = null;
+        for (int type : new int[] {SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM}) {
+            Endpoint holder = endpoints.abstractNames.lookup(type, name);
+            if (holder == null) continue;
+            if (only != null) return null;
+            only = holder;
+        }
+        return only != null && only.reachable() ? only : null;
+    }
+
+    /** The socket whose file a path names, for a thread that needs no write-permission check; else null. */
+    private Endpoint pathTarget(SyscallStop stop, UnixAddress.Pathname path) {
+        if (!credentials.overridesFilePermissions(stop.tid())) return null;
+        FileStatus file;
+        try {
+            file = FileStatus.of(DescriptorInodes.hostPath(stop.tid(), path.path()), 0);
+        } catch (ErrnoException e) {
+            return null;
+        }
+        if (!file.isSocket()) return null;
+        Endpoint owner = endpoints.files.lookup(new FilesystemNames.FileId(file.device(), file.inode()));
+        return owner != null && owner.reachable() ? owner : null;
+    }
+
+    /**
+     * Where a datagram to {@code target} goes (its write permission, for a path, already
+     * checked). A path that names no socket file is left to the kernel, which finds the
+     * same (ENOENT, ENOTDIR, ECONNREFUSED for a file of another kind). A socket file of a
+     * sandbox socket of another type that cannot be reached is EPROTOTYPE (unix_find_bsd);
+     * one of no live sandbox socket (a host socket included), and an abstract name no
+     * datagram socket holds, go nowhere: the kernel refuses them (ECONNREFUSED) in the
+     * order Linux checks.
+     */
+    Destination destination(SyscallStop stop, UnixAddress target) {
+        Endpoint receiver;
+        switch (target) {
+            case UnixAddress.Abstract name -> receiver = endpoints.abstractNames.lookup(SOCK_DGRAM, name);
+            case UnixAddress.Pathname path -> {
+                FileStatus file;
+                try {
+                    file = FileStatus.of(DescriptorInodes.hostPath(stop.tid(), path.path()), 0);
+                } catch (ErrnoException e) {
+                    return new Destination.Unchanged();
+                }
+                if (!file.isSocket()) return new Destination.Unchanged();
+                receiver = endpoints.files.lookup(new FilesystemNames.FileId(file.device(), file.inode()));
+                if (receiver != null && !receiver.reachable() && receiver.type != SOCK_DGRAM
+                        && diag.alive(receiver.inode)) {
+                    return new Destination.Refused(Errno.EPROTOTYPE);
+                }
+            }
+            case UnixAddress.Unnamed unnamed -> throw new ErrnoException(Errno.EINVAL, "sockaddr_un");
+        }
+        return new Destination.KernelName(receiver != null && receiver.reachable()
+                ? receiver.encodedKernelName() : hidden.nowhere());
+    }
+}
