@@ -28,19 +28,13 @@ final class NameResolver {
     }
 
     /**
-     * The socket that the sockaddr at {@code address} reaches whatever the caller's type is,
+     * The socket that {@code target} reaches whatever the caller's type is,
      * when that can be told in the stop: the sole holder of an abstract name, or the owner of
      * a socket file for a thread that needs no write-permission check; provided it can be
      * reached (a listener, a named datagram socket). Null otherwise: the caller decides
      * step by step.
      */
-    Endpoint reachable(SyscallStop stop, long address, long length) {
-        UnixAddress target;
-        try {
-            target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), address, length));
-        } catch (ErrnoException e) {
-            return null;
-        }
+    Endpoint reachable(SyscallStop stop, UnixAddress target) {
         return switch (target) {
             case UnixAddress.Abstract name -> abstractTarget(name);
             case UnixAddress.Pathname path -> pathTarget(stop, path);

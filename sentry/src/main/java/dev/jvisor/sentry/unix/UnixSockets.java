@@ -397,7 +397,13 @@ public final class UnixSockets implements SyscallHandler {
      */
     private Action connectByRewrite(SyscallStop stop) {
         Syscall call = stop.call();
-        Endpoint target = reachableByName(stop, call.arg1(), call.arg2());
+        Endpoint target;
+        try {
+            UnixAddress name = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2()));
+            target = reachableByName(stop, name);
+        } catch (ErrnoException e) {
+            return null;
+        }
         if (target == null) return null;
         byte[] kernelName = target.encodedKernelName();
         long address = stop.scratch(kernelName.length);
@@ -407,11 +413,11 @@ public final class UnixSockets implements SyscallHandler {
     }
 
     /**
-     * The socket the sockaddr at {@code address} reaches whatever the caller's type is
+     * The socket {@code target} reaches whatever the caller's type is
      * ({@link NameResolver#reachable}); null whenever a caller may first have to be autobound.
      */
-    private Endpoint reachableByName(SyscallStop stop, long address, long length) {
-        return unnamedDatagramsPassCredentials ? null : names.reachable(stop, address, length);
+    private Endpoint reachableByName(SyscallStop stop, UnixAddress target) {
+        return unnamedDatagramsPassCredentials ? null : names.reachable(stop, target);
     }
 
     /**
@@ -860,14 +866,14 @@ public final class UnixSockets implements SyscallHandler {
      * looking it up (EINVAL, EFAULT).
      */
     private Action addressed(SyscallStop stop, long address, long length, Function<byte[], Action> sendTo) {
-        Endpoint receiver = reachableByName(stop, address, length);
-        if (receiver != null) return sendTo.apply(receiver.encodedKernelName());
         UnixAddress target;
         try {
             target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), address, length));
         } catch (ErrnoException e) {
             return Action.passthrough();
         }
+        Endpoint receiver = reachableByName(stop, target);
+        if (receiver != null) return sendTo.apply(receiver.encodedKernelName());
         Endpoint sender = anyEndpoint(stop);
         if (sender == null || sender.type != SOCK_DGRAM) return Action.passthrough();
         autobindIfPassing(stop, sender);
