@@ -123,3 +123,29 @@ int jvisor_install_filter(void) {
     struct sock_fprog prog = {.len = PROGRAM_LENGTH, .filter = program};
     return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
 }
+
+/* Head (4 statements: arch, nr), one per call, two returns. */
+#define TRAP_FILTER_MOST 64
+
+int jvisor_install_trap_filter(const int *calls, size_t count) {
+    if (count == 0 || count > TRAP_FILTER_MOST) {
+        errno = EINVAL;
+        return -1;
+    }
+    struct sock_filter program[4 + TRAP_FILTER_MOST + 2];
+    const size_t length = 4 + count + 2;
+    const size_t ret_allow = length - 2;
+    const size_t ret_trace = length - 1;
+    size_t at = 0;
+    /* Other ABIs are the first filter's (ENOSYS). */
+    put(program, &at, load(offsetof(struct seccomp_data, arch)));
+    put(program, &at, jump(BPF_JEQ, AUDIT_ARCH_X86_64, at, at + 1, ret_allow));
+    put(program, &at, load(offsetof(struct seccomp_data, nr)));
+    put(program, &at, jump(BPF_JGE, __X32_SYSCALL_BIT, at, ret_allow, at + 1));
+    for (size_t i = 0; i < count; i++)
+        put(program, &at, jump(BPF_JEQ, (unsigned)calls[i], at, ret_trace, at + 1));
+    put(program, &at, ret(SECCOMP_RET_ALLOW));                             /* ret_allow */
+    put(program, &at, ret(SECCOMP_RET_TRACE));                             /* ret_trace */
+    struct sock_fprog prog = {.len = (unsigned short)length, .filter = program};
+    return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}

@@ -3,12 +3,14 @@
  * the JVM changed of the caller's process state, installs the seccomp filter, stops itself
  * so that the tracer can seize it, and then execs the target as a shell would.
  *
- *   jvisor-launcher [--keep-fds N,N,...] [--sig-ignore HEX] [--sig-block HEX] -- PROGRAM [ARG...]
+ *   jvisor-launcher [--keep-fds N,N,...] [--sig-ignore HEX] [--sig-block HEX] [--trap N,N,...]
+ *                   -- PROGRAM [ARG...]
  *
  * --keep-fds    the descriptors the caller had open (0, 1 and 2 included); all others, the
  *               JVM's, are closed. Without it, 0, 1 and 2 are kept.
  * --sig-ignore  mask (bit N-1 for signal N) of signals the caller ignored; others get SIG_DFL
  * --sig-block   the caller's blocked-signal mask
+ * --trap        syscall numbers to trap as well, whatever their arguments (a second filter)
  *
  * Exit status when the target cannot be run is the shell's: 127 when it is not found,
  * 126 when it cannot be executed.
@@ -30,7 +32,7 @@
 #define EXIT_CANNOT_EXECUTE 126
 #define EXIT_NOT_FOUND 127
 #define EXIT_LAUNCHER_FAILED 125
-#define MAX_KEPT_FDS 1024
+#define MAX_LIST 1024
 
 static void die(const char *what) {
     fprintf(stderr, "jvisor: launcher: %s: %s\n", what, strerror(errno));
@@ -39,7 +41,7 @@ static void die(const char *what) {
 
 static void usage(void) {
     fprintf(stderr, "usage: jvisor-launcher [--keep-fds N,...] [--sig-ignore HEX] "
-                    "[--sig-block HEX] -- PROGRAM [ARG...]\n");
+                    "[--sig-block HEX] [--trap N,...] -- PROGRAM [ARG...]\n");
     _exit(EXIT_LAUNCHER_FAILED);
 }
 
@@ -51,13 +53,13 @@ static uint64_t parse_mask(const char *text) {
     return (uint64_t)mask;
 }
 
-static size_t parse_fds(const char *text, int *fds) {
+static size_t parse_numbers(const char *text, int *numbers) {
     size_t count = 0;
     while (*text != '\0') {
         char *end;
-        long fd = strtol(text, &end, 10);
-        if (end == text || fd < 0 || fd > INT32_MAX || count == MAX_KEPT_FDS) usage();
-        fds[count++] = (int)fd;
+        long number = strtol(text, &end, 10);
+        if (end == text || number < 0 || number > INT32_MAX || count == MAX_LIST) usage();
+        numbers[count++] = (int)number;
         text = *end == ',' ? end + 1 : end;
         if (*end != ',' && *end != '\0') usage();
     }
@@ -129,16 +131,19 @@ static bool traced(void) {
 }
 
 int main(int argc, char **argv) {
-    static int keep[MAX_KEPT_FDS] = {0, 1, 2};
+    static int keep[MAX_LIST] = {0, 1, 2};
     size_t nkeep = 3;
+    static int traps[MAX_LIST];
+    size_t ntraps = 0;
     uint64_t ignored = 0, blocked = 0;
     int i = 1;
     for (; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) { i++; break; }
         if (i + 1 >= argc) usage();
-        if (strcmp(argv[i], "--keep-fds") == 0) nkeep = parse_fds(argv[++i], keep);
+        if (strcmp(argv[i], "--keep-fds") == 0) nkeep = parse_numbers(argv[++i], keep);
         else if (strcmp(argv[i], "--sig-ignore") == 0) ignored = parse_mask(argv[++i]);
         else if (strcmp(argv[i], "--sig-block") == 0) blocked = parse_mask(argv[++i]);
+        else if (strcmp(argv[i], "--trap") == 0) ntraps = parse_numbers(argv[++i], traps);
         else usage();
     }
     if (i >= argc) usage();
@@ -147,6 +152,7 @@ int main(int argc, char **argv) {
     close_foreign_fds(keep, nkeep);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("prctl(PR_SET_NO_NEW_PRIVS)");
     if (jvisor_install_filter() != 0) die("seccomp");
+    if (ntraps > 0 && jvisor_install_trap_filter(traps, ntraps) != 0) die("seccomp (--trap)");
     if (kill(getpid(), SIGSTOP) != 0) die("kill(SIGSTOP)");
     if (!traced()) {
         fprintf(stderr, "jvisor: launcher: not traced after the handshake stop\n");

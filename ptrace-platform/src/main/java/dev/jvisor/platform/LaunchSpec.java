@@ -20,20 +20,23 @@ import java.util.List;
  * @param blockedSignals the caller's blocked-signal mask
  * @param directory      where the program starts, or null for this process's directory
  * @param stdio          files for descriptors 0, 1 and 2 in place of the caller's
+ * @param extraTraps     syscall numbers trapped as well, whatever their arguments, from
+ *                       the program's first instruction on (the launcher adds a filter)
  */
 public record LaunchSpec(Path launcher, List<String> command, List<String> environment,
                          List<Integer> keptFds, long ignoredSignals, long blockedSignals,
-                         Path directory, Stdio stdio) {
+                         Path directory, Stdio stdio, List<Integer> extraTraps) {
     public LaunchSpec {
         command = List.copyOf(command);
         environment = List.copyOf(environment);
         keptFds = List.copyOf(keptFds);
+        extraTraps = List.copyOf(extraTraps);
         if (command.isEmpty()) throw new IllegalArgumentException("no program to run");
     }
 
     public LaunchSpec(Path launcher, List<String> command, List<String> environment,
                       List<Integer> keptFds, long ignoredSignals, long blockedSignals) {
-        this(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, null, Stdio.INHERIT);
+        this(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, null, Stdio.INHERIT, List.of());
     }
 
     /**
@@ -46,7 +49,14 @@ public record LaunchSpec(Path launcher, List<String> command, List<String> envir
 
     /** This spec, started in {@code directory} with {@code stdio}. */
     public LaunchSpec redirected(Path directory, Stdio stdio) {
-        return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio);
+        return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio,
+                extraTraps);
+    }
+
+    /** This spec, with the calls {@code numbers} trapped as well. */
+    public LaunchSpec trapping(List<Integer> numbers) {
+        return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio,
+                numbers);
     }
 
     /** The descriptors the child gets from files, as posix_spawn file actions. */
@@ -78,6 +88,10 @@ public record LaunchSpec(Path launcher, List<String> command, List<String> envir
         argv.add(Long.toHexString(ignoredSignals));
         argv.add("--sig-block");
         argv.add(Long.toHexString(blockedSignals));
+        if (!extraTraps.isEmpty()) {
+            argv.add("--trap");
+            argv.add(String.join(",", extraTraps.stream().map(String::valueOf).toList()));
+        }
         argv.add("--");
         argv.addAll(command);
         return argv;

@@ -19,6 +19,7 @@ public final class Main {
               --stats              print the number of trapped calls, per call, on exit
               --host               host mode: the kernel answers the trapped calls
               --trace FILE         record every trapped call in FILE (JSON Lines)
+              --audit FILE         write every AF_UNIX event to FILE (JSON Lines, docs/audit.md)
               -v, --verbose        log what jvisor does (same as --log-level debug)
               --log-level LEVEL    error, warn (default), info, debug or trace
               --log-file FILE      write the log to FILE instead of standard error

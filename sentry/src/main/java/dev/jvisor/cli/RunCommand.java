@@ -6,6 +6,8 @@ import dev.jvisor.platform.LaunchSpec;
 import dev.jvisor.platform.Sandbox;
 import dev.jvisor.platform.SyscallHandler;
 import dev.jvisor.sentry.Sentry;
+import dev.jvisor.sentry.audit.AuditLog;
+import dev.jvisor.sentry.audit.Auditor;
 import dev.jvisor.sentry.trace.ProcessNames;
 import dev.jvisor.sentry.trace.RecordingHandler;
 import dev.jvisor.sentry.trace.TraceWriter;
@@ -37,7 +39,19 @@ final class RunCommand {
         }
 
         // Host mode: the same calls trapped (and recorded with --trace), the kernel answering.
-        SyscallHandler handler = options.host() ? Sentry.hostHandler() : Sentry.handler();
+        SyscallHandler handler;
+        Auditor auditor = null;
+        if (options.auditFile() != null) {
+            try {
+                handler = auditor = Auditor.of(new AuditLog(options.auditFile()));
+            } catch (IOException e) {
+                err.println("jvisor: cannot write the audit log: " + e.getMessage());
+                return Main.EXIT_FAILURE;
+            }
+            spec = spec.trapping(Auditor.EXTRA_TRAPS);
+        } else {
+            handler = options.host() ? Sentry.hostHandler() : Sentry.handler();
+        }
         CallStatistics statistics = null;
         if (options.stats()) handler = statistics = new CallStatistics(handler);
         TraceWriter trace = null;
@@ -61,6 +75,7 @@ final class RunCommand {
         }
         signals.forwardTo(sandbox);
         ExitStatus status = sandbox.waitFor();
+        if (auditor != null) auditor.finish();
         if (statistics != null) statistics.print(err);
         if (trace != null) trace.close();
         return status.shellStatus();

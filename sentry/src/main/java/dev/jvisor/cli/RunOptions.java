@@ -12,10 +12,12 @@ import java.util.Locale;
  * @param stats     print trapped-call counts on exit
  * @param host      host mode: the kernel answers the trapped calls
  * @param traceFile where to record every trapped call (JSON Lines), or null
+ * @param auditFile where to write the audit log (docs/audit.md), or null
  * @param logLevel  logback level name
  * @param logFile   where the log goes, or null for standard error
  */
-record RunOptions(List<String> command, boolean stats, boolean host, Path traceFile, String logLevel, Path logFile) {
+record RunOptions(List<String> command, boolean stats, boolean host, Path traceFile, Path auditFile, String logLevel,
+                  Path logFile) {
     private static final List<String> LEVELS = List.of("error", "warn", "info", "debug", "trace");
 
     /** Parses {@code args}; throws IllegalArgumentException with a message for the user. */
@@ -23,6 +25,7 @@ record RunOptions(List<String> command, boolean stats, boolean host, Path traceF
         boolean stats = false;
         boolean host = false;
         Path traceFile = null;
+        Path auditFile = null;
         String level = "warn";
         Path logFile = null;
         int i = 0;
@@ -37,6 +40,7 @@ record RunOptions(List<String> command, boolean stats, boolean host, Path traceF
                 case "--stats" -> stats = true;
                 case "--host" -> host = true;
                 case "--trace" -> traceFile = Path.of(value(args, ++i, arg));
+                case "--audit" -> auditFile = Path.of(value(args, ++i, arg));
                 case "-v", "--verbose" -> level = "debug";
                 case "--log-level" -> {
                     level = value(args, ++i, arg).toLowerCase(Locale.ROOT);
@@ -48,7 +52,10 @@ record RunOptions(List<String> command, boolean stats, boolean host, Path traceF
             i++;
         }
         if (i >= args.length) throw new IllegalArgumentException("no program to run");
-        return new RunOptions(Arrays.asList(args).subList(i, args.length), stats, host, traceFile, level, logFile);
+        // The audit names sockets as the sandbox sees them, which only the sentry knows.
+        if (host && auditFile != null) throw new IllegalArgumentException("--audit needs the sentry: not with --host");
+        return new RunOptions(Arrays.asList(args).subList(i, args.length), stats, host, traceFile, auditFile, level,
+                logFile);
     }
 
     private static String value(String[] args, int index, String option) {

@@ -1,6 +1,7 @@
 package dev.jvisor.sentry.trace;
 
 import dev.jvisor.platform.Action;
+import dev.jvisor.platform.Answers;
 import dev.jvisor.platform.ErrnoException;
 import dev.jvisor.platform.ForwardingHandler;
 import dev.jvisor.platform.SyscallHandler;
@@ -50,26 +51,7 @@ public final class RecordingHandler extends ForwardingHandler {
         } catch (ErrnoException e) {
             action = Action.fail(e.errno());
         }
-        return observe(stop, arguments, action);
-    }
-
-    private Action observe(SyscallStop stop, List<Field> arguments, Action action) {
-        return switch (action) {
-            case Action.Passthrough p -> Action.inject(stop.call(), r -> finish(stop, arguments, r.asAction()));
-            case Action.Rewrite r -> Action.inject(r.call(), result -> finish(stop, arguments, result.asAction()));
-            case Action.Inject i -> Action.inject(i.call(), result -> {
-                Action next;
-                try {
-                    next = i.then().resume(result);
-                } catch (ErrnoException e) {
-                    next = Action.fail(e.errno());
-                }
-                return observe(stop, arguments, next);
-            });
-            case Action.Return r -> finish(stop, arguments, r);
-            case Action.Fail f -> finish(stop, arguments, f);
-            case Action.Interrupted i -> finish(stop, arguments, i);
-        };
+        return Answers.whenAnswered(stop, action, answer -> finish(stop, arguments, answer));
     }
 
     private Action finish(SyscallStop stop, List<Field> arguments, Action answer) {
@@ -82,10 +64,7 @@ public final class RecordingHandler extends ForwardingHandler {
             }
             case Action.Fail f -> result = "-1 " + f.errno().name();
             case Action.Interrupted i -> result = CallRecord.INTERRUPTED;
-            default -> {
-                // Only the three answers above end a call; observe() turns the others into injections.
-                return answer;
-            }
+            default -> throw new IllegalStateException("not an answer: " + answer);
         }
         sink.accept(new CallRecord(names.threadName(stop.tid()), stop.pid(), stop.tid(),
                 Sysno.name(stop.call().number()), arguments, result, outputs));

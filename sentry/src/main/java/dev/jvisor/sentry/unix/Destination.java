@@ -4,8 +4,11 @@ import dev.jvisor.platform.Errno;
 
 /** Where a connect or a datagram addressed to a sandbox name goes. */
 sealed interface Destination {
-    /** To the socket that holds this kernel name (a sockaddr), or to none when it is nobody's. */
-    record KernelName(byte[] sockaddr) implements Destination {}
+    /**
+     * To the socket that holds this kernel name (a sockaddr), whose inode is
+     * {@code receiver}; or to none (receiver 0) when the name is nobody's.
+     */
+    record KernelName(byte[] sockaddr, long receiver) implements Destination {}
 
     /** The kernel resolves the program's own name: it finds what Linux finds, no socket. */
     record Unchanged() implements Destination {}

@@ -97,7 +97,8 @@ final class NameResolver {
             }
             case UnixAddress.Unnamed unnamed -> throw new ErrnoException(Errno.EINVAL, "sockaddr_un");
         }
-        return new Destination.KernelName(receiver != null && receiver.reachable()
-                ? receiver.encodedKernelName() : hidden.nowhere());
+        return receiver != null && receiver.reachable()
+                ? new Destination.KernelName(receiver.encodedKernelName(), receiver.inode)
+                : new Destination.KernelName(hidden.nowhere(), 0);
     }
 }

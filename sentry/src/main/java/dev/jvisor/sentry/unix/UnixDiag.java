@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The host kernel's view of its AF_UNIX sockets, by inode, through sock_diag(7) netlink
@@ -26,8 +27,10 @@ final class UnixDiag implements Liveness {
     private static final int NLMSG_ERROR = 2;
     private static final int NLMSG_DONE = 3;
     private static final int UDIAG_SHOW_NAME = 0x1;
+    private static final int UDIAG_SHOW_VFS = 0x2;
     private static final int UDIAG_SHOW_PEER = 0x4;
     private static final int UNIX_DIAG_NAME = 0;
+    private static final int UNIX_DIAG_VFS = 1;
     private static final int UNIX_DIAG_PEER = 2;
     /** include/net/tcp_states.h, as unix sockets use them. */
     static final int TCP_ESTABLISHED = 1;
@@ -42,9 +45,11 @@ final class UnixDiag implements Liveness {
 
     /**
      * What the kernel knows of one socket: its type, its state (TCP_*), its kernel name
-     * (null when unbound) and its peer's inode (0 when it has none, or the peer is gone).
+     * (null when unbound), its peer's inode (0 when it has none, or the peer is gone), and
+     * for a socket bound to a path, the device and inode of its socket file (asked for in
+     * {@link #boundToFile} only; 0 otherwise).
      */
-    record Status(long inode, int type, int state, UnixAddress name, long peer) {}
+    record Status(long inode, int type, int state, UnixAddress name, long peer, long fileDevice, long fileInode) {}
 
     private final int fd;
     /** Buffers for the tracer thread's queries, allocated once: a query runs at most once per trapped call. */
@@ -72,7 +77,33 @@ final class UnixDiag implements Liveness {
     public Census live() {
         Set<Long> inodes = new HashSet<>();
         Set<UnixAddress> names = new HashSet<>();
-        int seq = send((short) (NLM_F_REQUEST | NLM_F_DUMP), 0, UDIAG_SHOW_NAME);
+        dump(UDIAG_SHOW_NAME, socket -> {
+            inodes.add(socket.inode());
+            if (socket.name() != null) names.add(socket.name());
+        });
+        return new Census(inodes, names);
+    }
+
+    /** True when some AF_UNIX socket is bound to the socket file {@code device}:{@code inode} (stat(2)'s st_dev, st_ino). */
+    boolean boundToFile(long device, long inode) {
+        long kernelDevice = kernelDevice(device);
+        boolean[] found = {false};
+        dump(UDIAG_SHOW_VFS, socket -> found[0] |= socket.fileInode() == inode && socket.fileDevice() == kernelDevice);
+        return found[0];
+    }
+
+    /**
+     * unix_diag reports a file's device as the kernel's own dev_t (MKDEV: major << 20 |
+     * minor), where stat(2) gives new_encode_dev's layout (include/linux/kdev_t.h).
+     */
+    private static long kernelDevice(long statDevice) {
+        long major = ((statDevice >>> 8) & 0xfff) | ((statDevice >>> 32) & ~0xfffL);
+        long minor = (statDevice & 0xff) | ((statDevice >>> 12) & ~0xffL);
+        return ((major << 20) | minor) & 0xffffffffL;
+    }
+
+    private void dump(int show, Consumer<Status> each) {
+        int seq = send((short) (NLM_F_REQUEST | NLM_F_DUMP), 0, show);
         while (true) {
             int length = (int) Socket.recv(fd, reply, 0);
             int at = 0;
@@ -81,13 +112,11 @@ final class UnixDiag implements Liveness {
                 int type = reply.get(SHORT, at + 4) & 0xffff;
                 if (messageLength < NLMSG_HEADER) throw new ErrnoException(Errno.EIO, "sock_diag dump");
                 if (reply.get(INT, at + 8) == seq) {
-                    if (type == NLMSG_DONE) return new Census(inodes, names);
+                    if (type == NLMSG_DONE) return;
                     if (type == NLMSG_ERROR) {
                         throw new ErrnoException(Errno.of(-reply.get(INT, at + NLMSG_HEADER)), "sock_diag dump");
                     }
-                    Status socket = parse(reply, at, length);
-                    inodes.add(socket.inode());
-                    if (socket.name() != null) names.add(socket.name());
+                    each.accept(parse(reply, at, length));
                 }
                 at += (messageLength + 3) & ~3;
             }
@@ -132,17 +161,23 @@ final class UnixDiag implements Liveness {
         long inode = reply.get(INT, message + 4) & 0xffffffffL;
         UnixAddress name = null;
         long peer = 0;
+        long fileDevice = 0;
+        long fileInode = 0;
         int at = message + UNIX_DIAG_MESSAGE;
         while (at + 4 <= end) {
             int attributeLength = reply.get(SHORT, at) & 0xffff;
             int attributeType = reply.get(SHORT, at + 2) & 0xffff;
             if (attributeLength < 4 || at + attributeLength > end) break;
             if (attributeType == UNIX_DIAG_PEER && attributeLength >= 8) peer = reply.get(INT, at + 4) & 0xffffffffL;
+            if (attributeType == UNIX_DIAG_VFS && attributeLength >= 12) {
+                fileInode = reply.get(INT, at + 4) & 0xffffffffL;
+                fileDevice = reply.get(INT, at + 8) & 0xffffffffL;
+            }
             if (attributeType == UNIX_DIAG_NAME) {
                 name = UnixAddress.fromKernelName(reply.asSlice(at + 4, attributeLength - 4).toArray(ValueLayout.JAVA_BYTE));
             }
             at += (attributeLength + 3) & ~3;
         }
-        return new Status(inode, socketType, state, name, peer);
+        return new Status(inode, socketType, state, name, peer, fileDevice, fileInode);
     }
 }

@@ -41,7 +41,7 @@ import static dev.jvisor.sentry.abi.SocketAbi.SO_PASSCRED;
  * recvfrom, recvmsg and recvmmsg) the sentry answers. Calls on descriptors that are not
  * sandbox sockets pass through.
  */
-public final class UnixSockets implements SyscallHandler {
+public final class UnixSockets implements SyscallHandler, SocketDirectory {
     private static final int W_OK = 2;
     private static final int AT_EACCESS = 0x200;
     private static final int SO_PASSPIDFD = 76;
@@ -65,6 +65,7 @@ public final class UnixSockets implements SyscallHandler {
     private final SecureRandom random = new SecureRandom();
     private final HiddenNames hidden;
     private final NameResolver names;
+    private final SocketObserver observer;
     /**
      * Set once a datagram socket without a name passes credentials: its sends and connects
      * must be looked at, because Linux autobinds it first (unix_dgram_sendmsg,
@@ -73,6 +74,12 @@ public final class UnixSockets implements SyscallHandler {
     private boolean unnamedDatagramsPassCredentials;
 
     public UnixSockets() {
+        this(SocketObserver.NONE);
+    }
+
+    /** A sentry that tells {@code observer} what it decides about names. */
+    public UnixSockets(SocketObserver observer) {
+        this.observer = observer;
         this.diag = new UnixDiag();
         this.hidden = new HiddenNames(random);
         this.endpoints = new Endpoints(diag, hidden);
@@ -113,6 +120,51 @@ public final class UnixSockets implements SyscallHandler {
     @Override
     public void onExit(int tid) {
         credentials.forget(tid);
+    }
+
+    // What watchers of the sandbox ask (SocketDirectory).
+
+    @Override
+    public long socketInode(int tid, long fd) {
+        return DescriptorInodes.socketInode(tid, fd);
+    }
+
+    @Override
+    public SocketFacts describe(long inode) {
+        if (endpoints.isForeign(inode)) return null;
+        Endpoint endpoint = endpoints.get(inode);
+        if (endpoint == null) endpoint = classify(inode);
+        if (endpoint == null) return null;
+        UnixDiag.Status status = diag.query(inode);
+        if (status == null) return null;
+        refresh(endpoint);
+        return new SocketFacts(inode, endpoint.type, nameOf(endpoint), status.peer());
+    }
+
+    @Override
+    public boolean alive(long inode) {
+        return diag.alive(inode);
+    }
+
+    /**
+     * A sandbox socket's kernel socket is bound to a hidden name only, never to the socket
+     * file or abstract name the program chose: a kernel socket bound to one is a host socket.
+     */
+    @Override
+    public boolean heldOutside(SyscallStop stop, UnixAddress name) {
+        return switch (name) {
+            case UnixAddress.Abstract abstractName ->
+                    endpoints.sandboxNameOf(abstractName) == null && diag.live().names().contains(abstractName);
+            case UnixAddress.Pathname path -> {
+                try {
+                    FileStatus file = FileStatus.of(DescriptorInodes.hostPath(stop.tid(), path.path()), 0);
+                    yield file.isSocket() && diag.boundToFile(file.device(), file.inode());
+                } catch (ErrnoException e) {
+                    yield false;
+                }
+            }
+            case UnixAddress.Unnamed unnamed -> false;
+        };
     }
 
     /**
@@ -405,6 +457,7 @@ public final class UnixSockets implements SyscallHandler {
             return null;
         }
         if (target == null) return null;
+        observer.reaches(stop, target.inode);
         byte[] kernelName = target.encodedKernelName();
         long address = stop.scratch(kernelName.length);
         stop.memory().write(address, kernelName);
@@ -434,8 +487,11 @@ public final class UnixSockets implements SyscallHandler {
         // unix_stream_connect: a socket that passes credentials is autobound first.
         if (endpoint.passCredentials() && !endpoint.named()) autobind(endpoint);
         return switch (target) {
-            case UnixAddress.Abstract name ->
-                    connectTo(stop, endpoint, endpoints.abstractNames.lookup(endpoint.type, name));
+            case UnixAddress.Abstract name -> {
+                Endpoint listener = endpoints.abstractNames.lookup(endpoint.type, name);
+                if (listener == null) observer.refused(stop, name);
+                yield connectTo(stop, endpoint, listener);
+            }
             case UnixAddress.Pathname path -> connectPath(stop, endpoint, path);
             case UnixAddress.Unnamed unnamed -> throw new ErrnoException(Errno.EINVAL, "connect");
         };
@@ -450,7 +506,7 @@ public final class UnixSockets implements SyscallHandler {
         if (credentials.overridesFilePermissions(stop.tid())) {
             // Permission cannot fail: the sentry resolves the path itself, in the thread's cwd and root.
             FileStatus file = FileStatus.of(DescriptorInodes.hostPath(stop.tid(), name.path()), 0);
-            return connectFile(stop, endpoint, file);
+            return connectFile(stop, endpoint, name, file);
         }
         long path = writeString(stop, name.path());
         return Action.inject(Syscall.of(Sysno.FACCESSAT2, FileStatus.AT_FDCWD, path, W_OK, AT_EACCESS), checked -> {
@@ -461,16 +517,17 @@ public final class UnixSockets implements SyscallHandler {
             } catch (ErrnoException raced) {
                 return Action.fail(Errno.ECONNREFUSED);
             }
-            return connectFile(stop, endpoint, file);
+            return connectFile(stop, endpoint, name, file);
         });
     }
 
-    private Action connectFile(SyscallStop stop, Endpoint endpoint, FileStatus file) {
+    private Action connectFile(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name, FileStatus file) {
         if (!file.isSocket()) return Action.fail(Errno.ECONNREFUSED);
         Endpoint listener = endpoints.files.lookup(new FilesystemNames.FileId(file.device(), file.inode()));
         if (listener != null && listener.type != endpoint.type) {
             return Action.fail(diag.alive(listener.inode) ? Errno.EPROTOTYPE : Errno.ECONNREFUSED);
         }
+        if (listener == null) observer.refused(stop, name);
         return connectTo(stop, endpoint, listener);
     }
 
@@ -481,6 +538,7 @@ public final class UnixSockets implements SyscallHandler {
             case LISTENING -> throw new ErrnoException(Errno.EINVAL, "connect");
             case UNCONNECTED -> { }
         }
+        observer.reaches(stop, listener.inode);
         byte[] hidden = listener.encodedKernelName();
         long address = stop.scratch(hidden.length);
         stop.memory().write(address, hidden);
@@ -873,7 +931,10 @@ public final class UnixSockets implements SyscallHandler {
             return Action.passthrough();
         }
         Endpoint receiver = reachableByName(stop, target);
-        if (receiver != null) return sendTo.apply(receiver.encodedKernelName());
+        if (receiver != null) {
+            observer.reaches(stop, receiver.inode);
+            return sendTo.apply(receiver.encodedKernelName());
+        }
         Endpoint sender = anyEndpoint(stop);
         if (sender == null || sender.type != SOCK_DGRAM) return Action.passthrough();
         autobindIfPassing(stop, sender);
@@ -887,17 +948,21 @@ public final class UnixSockets implements SyscallHandler {
      */
     private Action toDestination(SyscallStop stop, UnixAddress target, Function<byte[], Action> sendTo) {
         if (!(target instanceof UnixAddress.Pathname path) || credentials.overridesFilePermissions(stop.tid())) {
-            return send(names.destination(stop, target), sendTo);
+            return send(stop, target, sendTo);
         }
         long pathAddress = writeString(stop, path.path());
         return Action.inject(Syscall.of(Sysno.FACCESSAT2, FileStatus.AT_FDCWD, pathAddress, W_OK, AT_EACCESS),
-                checked -> checked.failed() || checked.interrupted()
-                        ? checked.asAction() : send(names.destination(stop, target), sendTo));
+                checked -> checked.failed() || checked.interrupted() ? checked.asAction() : send(stop, target, sendTo));
     }
 
-    private static Action send(Destination destination, Function<byte[], Action> sendTo) {
+    private Action send(SyscallStop stop, UnixAddress target, Function<byte[], Action> sendTo) {
+        Destination destination = names.destination(stop, target);
         return switch (destination) {
-            case Destination.KernelName name -> sendTo.apply(name.sockaddr());
+            case Destination.KernelName name -> {
+                if (name.receiver() != 0) observer.reaches(stop, name.receiver());
+                else observer.refused(stop, target);
+                yield sendTo.apply(name.sockaddr());
+            }
             case Destination.Unchanged unchanged -> Action.passthrough();
             case Destination.Refused refused -> Action.fail(refused.errno());
         };
@@ -949,7 +1014,11 @@ public final class UnixSockets implements SyscallHandler {
             try {
                 UnixAddress target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), name, length));
                 kernelName = switch (names.destination(stop, target)) {
-                    case Destination.KernelName found -> found.sockaddr();
+                    case Destination.KernelName found -> {
+                        if (found.receiver() != 0) observer.reaches(stop, found.receiver());
+                        else observer.refused(stop, target);
+                        yield found.sockaddr();
+                    }
                     case Destination.Unchanged unchanged -> null;
                     // Not a message of its own to fail: the kernel refuses it, with ECONNREFUSED.
                     case Destination.Refused refused -> hidden.nowhere();

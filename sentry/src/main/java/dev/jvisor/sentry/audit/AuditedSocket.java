@@ -1,0 +1,45 @@
+package dev.jvisor.sentry.audit;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * One sandbox AF_UNIX socket while it exists, with the totals of what the calls the audit
+ * sees carried. Tracer thread only.
+ */
+final class AuditedSocket {
+    final long inode;
+    final int type;
+    /** The process that made it: socket, socketpair or accept. */
+    final int maker;
+    long messagesSent;
+    long bytesSent;
+    long messagesReceived;
+    long bytesReceived;
+    long rightsSent;
+    long rightsReceived;
+    /** The sockets this one sent datagrams to by name: the first to each is logged. */
+    final Set<Long> destinations = new HashSet<>();
+
+    AuditedSocket(long inode, int type, int maker) {
+        this.inode = inode;
+        this.type = type;
+        this.maker = maker;
+    }
+
+    void sent(long messages, long bytes) {
+        messagesSent += messages;
+        bytesSent += bytes;
+    }
+
+    void received(long messages, long bytes) {
+        messagesReceived += messages;
+        bytesReceived += bytes;
+    }
+
+    JsonObject totals(JsonObject fields) {
+        return fields.put("messages_sent", messagesSent).put("bytes_sent", bytesSent)
+                .put("messages_received", messagesReceived).put("bytes_received", bytesReceived)
+                .put("rights_sent", rightsSent).put("rights_received", rightsReceived);
+    }
+}
