@@ -11,6 +11,7 @@ public final class Main {
     static final String USAGE = """
             usage: jvisor run [OPTIONS] [--] PROGRAM [ARGS...]
                    jvisor conform [OPTIONS] [--] PROGRAM [ARGS...]
+                   jvisor report [--svg OUT.svg] FILE
                    jvisor --help | --version
 
             run: runs PROGRAM, and every process it starts, with its AF_UNIX calls trapped
@@ -33,6 +34,12 @@ public final class Main {
               --ignore-fds         compare calls without descriptor numbers
               --json               print the comparison as JSON
               --keep DIR           run in DIR and leave both runs' files there
+
+            report: reads FILE, an audit log (JSON Lines, docs/audit.md), and prints who
+            connected to whom and what crossed: processes, sockets and their names,
+            connections, descriptors and credentials passed, refusals. Exits 0, or 2 when
+            FILE cannot be read or is not an audit log this jvisor knows.
+              --svg OUT.svg        draw the IPC map in OUT.svg instead (prints nothing)
             """;
 
     /** Exit status for jvisor's own failures (bad usage, no launcher), as env(1) uses. */
@@ -63,6 +70,9 @@ public final class Main {
             }
             case "conform" -> {
                 return ConformCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+            }
+            case "report" -> {
+                return ReportCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
             }
             default -> {
                 err.println("jvisor: unknown command '" + args[0] + "'");
