@@ -1,0 +1,275 @@
+package dev.jvisor.it;
+
+import dev.jvisor.it.support.LiveProcess;
+import dev.jvisor.it.support.RunResult;
+import dev.jvisor.it.support.Runner;
+import dev.jvisor.sentry.report.AuditEvent;
+import dev.jvisor.sentry.report.AuditLog;
+import dev.jvisor.sentry.report.AuditLogException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code jvisor run --audit}: the audit log of the audit-scenario probe (a path listener, two
+ * clients, a file passed with SCM_RIGHTS, credentials with SCM_CREDENTIALS) holds every event
+ * the scenario makes, with the right peers, and nothing else; also when the program is killed
+ * in the middle. Its map (jvisor report --svg) has the processes and the edges between them.
+ */
+class AuditTest {
+    private static final String PROBE = Runner.probe("audit-scenario");
+    private static final String TRANSCRIPT = """
+            server: listening
+            client 1: sendmsg 1
+            client 1: answer 1
+            server: from client 1 1, file says passed
+            client 2 (go): answer 1
+            client 2: sendmsg 1
+            client 2: answer 1
+            server: from client 2 1, credentials of the sender yes
+            server: done
+            """;
+
+    @Test
+    void everyEventOfTheScenarioIsLoggedWithItsPeers(@TempDir Path directory) throws Exception {
+        List<AuditEvent> events = scenario(directory);
+
+        assertEquals(Map.ofEntries(Map.entry("start", 1L), Map.entry("fork", 2L), Map.entry("socket", 3L),
+                        Map.entry("bind", 1L), Map.entry("listen", 1L), Map.entry("connect", 2L),
+                        Map.entry("accept", 2L), Map.entry("rights-sent", 1L), Map.entry("rights-received", 1L),
+                        Map.entry("credentials-sent", 1L), Map.entry("credentials-received", 1L),
+                        Map.entry("close", 5L), Map.entry("exit", 3L)),
+                counts(events), "the events of the scenario, and no others");
+        for (int i = 0; i < events.size(); i++) assertEquals(i + 1, events.get(i).seq(), "seq of line " + (i + 1));
+
+        int server = only(events, "start").pid();
+        List<AuditEvent> forks = all(events, "fork");
+        int client1 = forks.get(0).pid();
+        int client2 = forks.get(1).pid();
+        assertEquals(server, forks.get(0).number("ppid"));
+        assertEquals(server, forks.get(1).number("ppid"));
+
+        AuditEvent bind = only(events, "bind");
+        long listener = bind.number("inode");
+        assertEquals(List.of(server, "path", "audit.sock", "ok"),
+                List.of(bind.pid(), bind.text("kind"), bind.text("name"), bind.text("result")));
+        assertEquals(listener, only(events, "listen").number("inode"));
+        assertEquals(4, only(events, "listen").number("backlog"));
+
+        long socket1 = socketOf(events, client1);
+        long socket2 = socketOf(events, client2);
+        long accepted1 = connection(events, client1, socket1, server, listener);
+        long accepted2 = connection(events, client2, socket2, server, listener);
+
+        AuditEvent sent = only(events, "rights-sent");
+        assertEquals(List.of(client1, socket1, accepted1, (long) server),
+                List.of(sent.pid(), sent.number("inode"), sent.number("peer"), sent.number("peer_pid")));
+        AuditEvent received = only(events, "rights-received");
+        assertEquals(List.of(server, accepted1, socket1, (long) client1),
+                List.of(received.pid(), received.number("inode"), received.number("peer"), received.number("peer_pid")));
+        for (AuditEvent passing : List.of(sent, received)) {
+            List<AuditEvent> descriptors = passing.objects("descriptors");
+            assertEquals(1, descriptors.size());
+            assertEquals("file", descriptors.get(0).text("what"));
+            assertEquals(directory.resolve("run/passed.txt").toString(), descriptors.get(0).text("path"));
+        }
+
+        AuditEvent stated = only(events, "credentials-sent");
+        assertEquals(List.of(client2, socket2, accepted2, (long) client2),
+                List.of(stated.pid(), stated.number("inode"), stated.number("peer"), stated.number("cred_pid")));
+        AuditEvent got = only(events, "credentials-received");
+        assertEquals(List.of(server, accepted2, socket2, (long) client2, (long) client2),
+                List.of(got.pid(), got.number("inode"), got.number("peer"), got.number("peer_pid"),
+                        got.number("cred_pid")));
+
+        Map<Long, String> totals = new TreeMap<>();
+        for (AuditEvent close : all(events, "close")) totals.put(close.number("inode"), totals(close));
+        assertEquals(new TreeMap<>(Map.of(listener, "0/0 0/0 0/0", socket1, "1/1 0/0 1/0", socket2, "1/1 0/0 0/0",
+                accepted1, "0/0 1/1 0/1", accepted2, "0/0 1/1 0/0")), totals, "closes with their totals");
+        assertEquals(Set.of(server, client1, client2),
+                all(events, "exit").stream().map(AuditEvent::pid).collect(Collectors.toSet()));
+    }
+
+    @Test
+    void theLogIsCompleteWhenTheProgramIsKilledMidRun(@TempDir Path directory) throws Exception {
+        Path log = directory.resolve("audit.jsonl");
+        List<String> command = Runner.sandboxed(List.of("--audit", log.toString()),
+                List.of("bash", "-c", "cd \"$1\" && exec \"$2\" hang", "bash", directory.toString(), PROBE));
+        try (LiveProcess sandbox = LiveProcess.start(command)) {
+            Matcher waiting = sandbox.awaitLine("^waiting (\\d+)$");
+            LiveProcess.kill("KILL", Long.parseLong(waiting.group(1)));
+            RunResult result = sandbox.finish();
+            assertEquals(128 + 9, result.exitCode(), "jvisor exits with the program's death by SIGKILL");
+        }
+        List<AuditEvent> events = AuditLog.read(log);
+        Map<String, Long> counts = counts(events);
+        // bash execs the probe. Client 1 done, client 2 connected and accepted, the server killed
+        // in recvmsg; client 2 then reads EOF and exits. Every socket is closed and every process
+        // exited in the log.
+        assertEquals(Map.ofEntries(Map.entry("start", 1L), Map.entry("exec", 1L), Map.entry("fork", 2L), Map.entry("socket", 3L),
+                        Map.entry("bind", 1L), Map.entry("listen", 1L), Map.entry("connect", 2L),
+                        Map.entry("accept", 2L), Map.entry("rights-sent", 1L), Map.entry("rights-received", 1L),
+                        Map.entry("close", 5L), Map.entry("exit", 3L)),
+                counts, "the events up to the kill, then every close and exit");
+        assertEquals(events.size(), events.get(events.size() - 1).seq());
+        Set<Long> made = new java.util.HashSet<>();
+        for (AuditEvent event : events) {
+            if (event.event().equals("socket")) made.add(event.number("inode"));
+            if (event.event().equals("accept")) made.add(event.number("inode"));
+        }
+        assertEquals(made, all(events, "close").stream().map(e -> number(e, "inode")).collect(Collectors.toSet()),
+                "every socket made is closed in the log");
+    }
+
+    /** A datagram to a host socket, by path and by abstract name, is refused by policy, and the log says so. */
+    @Test
+    void aRefusedHostSocketIsLogged(@TempDir Path directory) throws Exception {
+        String reach = Runner.resource("unix-dgram-reach.py");
+        for (String address : List.of(directory.resolve("host.sock").toString(),
+                "@jvisor-it-audit-host-" + java.util.UUID.randomUUID())) {
+            Path log = directory.resolve(address.startsWith("@") ? "refused-abstract.jsonl" : "refused-path.jsonl");
+            try (LiveProcess host = LiveProcess.startNative("python3", reach, "receive", address)) {
+                host.awaitLine("^ready$");
+                RunResult sent = Runner.run(Runner.sandboxed(List.of("--audit", log.toString()),
+                        List.of("python3", reach, "send", address, "from the sandbox")), "", Runner.DEFAULT_TIMEOUT);
+                assertEquals(new RunResult(0, "sendto: ECONNREFUSED\nconnect: ECONNREFUSED\n", ""), sent);
+            }
+            List<String> refusals = new ArrayList<>();
+            for (AuditEvent event : all(AuditLog.read(log), "refused")) {
+                refusals.add(event.text("call") + " " + event.text("name") + " " + event.text("errno") + " "
+                        + event.text("reason"));
+            }
+            assertEquals(List.of("sendto " + address + " ECONNREFUSED host-socket",
+                    "connect " + address + " ECONNREFUSED host-socket"), refusals, "refusals of " + address);
+        }
+    }
+
+    @Test
+    void theMapDrawsTheProcessesAndWhatCrossedBetweenThem(@TempDir Path directory) throws Exception {
+        List<AuditEvent> events = scenario(directory);
+        int server = only(events, "start").pid();
+        int client1 = all(events, "fork").get(0).pid();
+        int client2 = all(events, "fork").get(1).pid();
+        Path svg = directory.resolve("map.svg");
+        RunResult drawn = Runner.run(List.of(Runner.jvisor(), "report", "--svg", svg.toString(),
+                directory.resolve("run/audit.jsonl").toString()), "", Runner.DEFAULT_TIMEOUT);
+        assertEquals(0, drawn.exitCode(), drawn.stderr());
+
+        Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(Files.readAllBytes(svg)));
+        assertEquals("svg", document.getDocumentElement().getTagName());
+        assertEquals(Set.of("process-" + server, "process-" + client1, "process-" + client2),
+                ids(document, "process"), "one box per process");
+        assertEquals(List.of(client1 + ">" + server + " audit.sock", client2 + ">" + server + " audit.sock"),
+                edges(document, "connection"), "a connection from each client to the server, by name");
+        assertEquals(List.of(client1 + ">" + server), edges(document, "rights").stream()
+                .map(edge -> edge.substring(0, edge.indexOf(' '))).toList(), "the file passed");
+        assertEquals(List.of(client2 + ">" + server), edges(document, "credentials").stream()
+                .map(edge -> edge.substring(0, edge.indexOf(' '))).toList(), "the credentials sent");
+        assertEquals(List.of(), edges(document, "refusal"));
+    }
+
+    /** Runs the scenario natively and under --audit (in DIRECTORY/run), checks both transcripts, reads the log. */
+    private static List<AuditEvent> scenario(Path directory) throws Exception {
+        assertEquals(new RunResult(0, TRANSCRIPT, ""), Runner.runIn(directory, "native", false, List.of(PROBE),
+                Runner.DEFAULT_TIMEOUT), "the scenario natively");
+        Path work = Files.createDirectory(directory.resolve("run"));
+        Path log = work.resolve("audit.jsonl");
+        RunResult sandboxed = Runner.run(Runner.sandboxed(List.of("--audit", log.toString()), List.of(PROBE)), "",
+                Runner.DEFAULT_TIMEOUT, work);
+        assertEquals(new RunResult(0, TRANSCRIPT, ""), sandboxed, "the scenario under jvisor run --audit");
+        List<AuditEvent> events = AuditLog.read(log);
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            assertTrue(line.startsWith("{\"v\":1,"), "every line is a version 1 object: " + line);
+        }
+        return events;
+    }
+
+    /** The client's connect and the server's accept of it; returns the accepted socket's inode. */
+    private static long connection(List<AuditEvent> events, int client, long socket, int server, long listener)
+            throws AuditLogException {
+        AuditEvent connect = all(events, "connect").stream().filter(e -> e.pid() == client).findFirst().orElseThrow();
+        assertEquals(List.of(socket, "audit.sock", "ok", listener, (long) server),
+                List.of(connect.number("inode"), connect.text("name"), connect.text("result"), connect.number("peer"),
+                        connect.number("peer_pid")), "connect of " + client);
+        AuditEvent accept = all(events, "accept").stream().filter(e -> number(e, "peer") == socket).findFirst()
+                .orElseThrow();
+        assertEquals(List.of(server, listener, (long) client),
+                List.of(accept.pid(), accept.number("listener"), accept.number("peer_pid")), "accept of " + client);
+        return accept.number("inode");
+    }
+
+    private static long socketOf(List<AuditEvent> events, int pid) throws AuditLogException {
+        AuditEvent socket = all(events, "socket").stream().filter(e -> e.pid() == pid).findFirst().orElseThrow();
+        assertEquals("stream", socket.text("type"));
+        return socket.number("inode");
+    }
+
+    private static String totals(AuditEvent close) throws AuditLogException {
+        return close.number("messages_sent") + "/" + close.number("bytes_sent") + " "
+                + close.number("messages_received") + "/" + close.number("bytes_received") + " "
+                + close.number("rights_sent") + "/" + close.number("rights_received");
+    }
+
+    private static long number(AuditEvent event, String name) {
+        try {
+            return event.number(name);
+        } catch (AuditLogException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static Map<String, Long> counts(List<AuditEvent> events) {
+        return events.stream().collect(Collectors.groupingBy(AuditEvent::event, Collectors.counting()));
+    }
+
+    private static List<AuditEvent> all(List<AuditEvent> events, String name) {
+        return events.stream().filter(e -> e.event().equals(name)).toList();
+    }
+
+    private static AuditEvent only(List<AuditEvent> events, String name) {
+        List<AuditEvent> found = all(events, name);
+        assertEquals(1, found.size(), "one " + name + " event");
+        return found.get(0);
+    }
+
+    private static Set<String> ids(Document document, String className) {
+        return elements(document, className).stream().map(e -> e.getAttribute("id")).collect(Collectors.toSet());
+    }
+
+    /** Edges of a class as "FROM>TO NAME", in document order. */
+    private static List<String> edges(Document document, String className) {
+        return elements(document, className).stream()
+                .map(e -> e.getAttribute("data-from").replace("process-", "") + ">"
+                        + e.getAttribute("data-to").replace("process-", "") + " " + e.getAttribute("data-name"))
+                .toList();
+    }
+
+    private static List<Element> elements(Document document, String className) {
+        List<Element> found = new ArrayList<>();
+        NodeList all = document.getElementsByTagName("*");
+        for (int i = 0; i < all.getLength(); i++) {
+            Element element = (Element) all.item(i);
+            if (List.of(element.getAttribute("class").split(" ")).contains(className)) found.add(element);
+        }
+        return found;
+    }
+}
