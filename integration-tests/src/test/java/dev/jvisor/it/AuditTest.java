@@ -120,12 +120,15 @@ class AuditTest {
             assertEquals(128 + 9, result.exitCode(), "jvisor exits with the program's death by SIGKILL");
         }
         List<AuditEvent> events = AuditLog.read(log);
-        Map<String, Long> counts = counts(events);
+        Map<String, Long> counts = new TreeMap<>(counts(events));
+        // Client 2's connect completes in the kernel, but when the server dies jvisor ends the
+        // sandbox, and client 2 may be killed before its connect returns: then it is not logged.
+        assertTrue(counts.remove("connect") >= 1, "client 1's connect");
         // bash execs the probe. Client 1 done, client 2 connected and accepted, the server killed
         // in recvmsg; client 2 then reads EOF and exits. Every socket is closed and every process
         // exited in the log.
         assertEquals(Map.ofEntries(Map.entry("start", 1L), Map.entry("exec", 1L), Map.entry("fork", 2L), Map.entry("socket", 3L),
-                        Map.entry("bind", 1L), Map.entry("listen", 1L), Map.entry("connect", 2L),
+                        Map.entry("bind", 1L), Map.entry("listen", 1L),
                         Map.entry("accept", 2L), Map.entry("rights-sent", 1L), Map.entry("rights-received", 1L),
                         Map.entry("close", 5L), Map.entry("exit", 3L)),
                 counts, "the events up to the kill, then every close and exit");
