@@ -18,6 +18,8 @@ final class AuditedSocket {
     long bytesReceived;
     long rightsSent;
     long rightsReceived;
+    /** A connection-oriented socket's peer once connected (0 before, and for datagram sockets). */
+    long peer;
     /** The sockets this one sent datagrams to by name: the first to each is logged. */
     final Set<Long> destinations = new HashSet<>();
 

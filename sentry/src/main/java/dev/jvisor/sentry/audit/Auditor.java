@@ -116,8 +116,10 @@ public final class Auditor extends ForwardingHandler {
 
     /** Logs the close of every socket that is gone: the last process holding it exited or exec'd. */
     private void sweep(int pid) {
+        if (open.isEmpty()) return;
+        Set<Long> live = sockets.liveSockets();
         for (AuditedSocket socket : List.copyOf(open.values())) {
-            if (!sockets.alive(socket.inode)) closed(socket, pid);
+            if (!live.contains(socket.inode)) closed(socket, pid);
         }
     }
 
@@ -418,8 +420,15 @@ public final class Auditor extends ForwardingHandler {
         return fields;
     }
 
+    /**
+     * A connected stream or seqpacket socket keeps its peer for life, so it is asked for once;
+     * a datagram socket's peer changes with each connect.
+     */
     private long peerOf(AuditedSocket socket) {
-        return peerOfInode(socket.inode);
+        if (socket.peer != 0) return socket.peer;
+        long peer = peerOfInode(socket.inode);
+        if (socket.type != SocketAbi.SOCK_DGRAM) socket.peer = peer;
+        return peer;
     }
 
     private long peerOfInode(long inode) {

@@ -2,6 +2,8 @@ package dev.jvisor.sentry.unix;
 
 import dev.jvisor.platform.SyscallStop;
 
+import java.util.Set;
+
 /** The sandbox's AF_UNIX sockets as the sentry and the kernel know them, for watchers (the audit). */
 public interface SocketDirectory {
     /** The socket inode behind descriptor {@code fd} of thread {@code tid}, or -1 (no descriptor, not a socket). */
@@ -12,6 +14,9 @@ public interface SocketDirectory {
 
     /** True while the socket {@code inode} exists (some descriptor, anywhere, holds it). */
     boolean alive(long inode);
+
+    /** The inodes of every AF_UNIX socket that exists now: one sock_diag dump, for many at once. */
+    Set<Long> liveSockets();
 
     /**
      * True when a socket outside the sandbox holds {@code name}: a host socket bound to the

@@ -15,6 +15,7 @@ import dev.jvisor.platform.linux.Pidfd;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
+import java.util.Set;
 import java.util.function.Function;
 
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
@@ -144,6 +145,11 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
     @Override
     public boolean alive(long inode) {
         return diag.alive(inode);
+    }
+
+    @Override
+    public Set<Long> liveSockets() {
+        return diag.live().inodes();
     }
 
     /**
