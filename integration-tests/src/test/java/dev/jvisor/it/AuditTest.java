@@ -111,9 +111,10 @@ class AuditTest {
     @Test
     void theLogIsCompleteWhenTheProgramIsKilledMidRun(@TempDir Path directory) throws Exception {
         Path log = directory.resolve("audit.jsonl");
-        List<String> command = Runner.sandboxed(List.of("--audit", log.toString()),
-                List.of("bash", "-c", "cd \"$1\" && exec \"$2\" hang", "bash", directory.toString(), PROBE));
-        try (LiveProcess sandbox = LiveProcess.start(command)) {
+        // The probe is started directly: a shell may look its user up, and glibc's lookup opens
+        // sockets (nscd) that depend on the machine's environment, not on the scenario.
+        List<String> command = Runner.sandboxed(List.of("--audit", log.toString()), List.of(PROBE, "hang"));
+        try (LiveProcess sandbox = LiveProcess.start(command, directory)) {
             Matcher waiting = sandbox.awaitLine("^waiting (\\d+)$");
             LiveProcess.kill("KILL", Long.parseLong(waiting.group(1)));
             RunResult result = sandbox.finish();
@@ -124,10 +125,10 @@ class AuditTest {
         // Client 2's connect completes in the kernel, but when the server dies jvisor ends the
         // sandbox, and client 2 may be killed before its connect returns: then it is not logged.
         assertTrue(counts.remove("connect") >= 1, "client 1's connect");
-        // bash execs the probe. Client 1 done, client 2 connected and accepted, the server killed
+        // Client 1 done, client 2 connected and accepted, the server killed
         // in recvmsg; client 2 then reads EOF and exits. Every socket is closed and every process
         // exited in the log.
-        assertEquals(Map.ofEntries(Map.entry("start", 1L), Map.entry("exec", 1L), Map.entry("fork", 2L), Map.entry("socket", 3L),
+        assertEquals(Map.ofEntries(Map.entry("start", 1L), Map.entry("fork", 2L), Map.entry("socket", 3L),
                         Map.entry("bind", 1L), Map.entry("listen", 1L),
                         Map.entry("accept", 2L), Map.entry("rights-sent", 1L), Map.entry("rights-received", 1L),
                         Map.entry("close", 5L), Map.entry("exit", 3L)),

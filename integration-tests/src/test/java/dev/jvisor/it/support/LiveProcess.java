@@ -43,8 +43,15 @@ public final class LiveProcess implements AutoCloseable {
     }
 
     public static LiveProcess start(List<String> command) {
+        return start(command, null);
+    }
+
+    /** Starts {@code command} in {@code directory} (null: this process's own). */
+    public static LiveProcess start(List<String> command, java.nio.file.Path directory) {
         try {
-            return new LiveProcess(command, new ProcessBuilder(command).start());
+            ProcessBuilder builder = new ProcessBuilder(command);
+            if (directory != null) builder.directory(directory.toFile());
+            return new LiveProcess(command, builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
