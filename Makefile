@@ -1,6 +1,6 @@
 # jvisor: `make` builds everything (C and Java), `make test` runs every test,
 # `make demo` runs a real program under the sandbox, `make bench` runs the benchmarks,
-# `make conformance` compares the probe suite under the sentry with Linux (jvisor conform).
+# `make matrix` runs the real-program matrix, `make conformance` compares the probe suite under the sentry with Linux (jvisor conform).
 
 JDK := $(shell scripts/find-jdk 2>/dev/null)
 JDK_FEATURE := $(shell test -n "$(JDK)" && "$(JDK)/bin/java" -XshowSettings:properties -version 2>&1 \
@@ -27,6 +27,10 @@ demo: build
 bench: build
 	@integration-tests/bench/run
 
+# The compatibility matrix alone (integration-tests/matrix): real programs, natively and sandboxed.
+matrix: jdk
+	$(MVN) verify -Dtest=CompatibilityMatrixTest -Dsurefire.failIfNoSpecifiedTests=false
+
 conformance: build
 	@integration-tests/conformance/run
 
@@ -34,4 +38,4 @@ clean:
 	$(MAKE) -s -C native-stubs clean
 	rm -rf */target target
 
-.PHONY: all jdk build test demo bench conformance clean
+.PHONY: all jdk build test demo bench matrix conformance clean

@@ -49,6 +49,7 @@ final class Tracer implements Runnable {
     private final CompletableFuture<ExitStatus> finished = new CompletableFuture<>();
     /** System.nanoTime() of the last delivery to the first process, per signal, of a signal the kernel raised. */
     private final AtomicLongArray kernelSignalNanos = new AtomicLongArray(65);
+    private final StopWaiter stops = new StopWaiter();
 
     private int mainPid;
     private ExitStatus mainExit;
@@ -121,7 +122,7 @@ final class Tracer implements Runnable {
         while (mainExit == null || !tracees.isEmpty()) {
             WaitStatus status;
             try {
-                status = Libc.waitpid(-1, Libc.WALL);
+                status = stops.next();
             } catch (ErrnoException e) {
                 if (e.errno() == Errno.ECHILD) return;
                 throw e;

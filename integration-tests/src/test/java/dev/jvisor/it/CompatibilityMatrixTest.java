@@ -1,0 +1,141 @@
+package dev.jvisor.it;
+
+import dev.jvisor.it.support.RunResult;
+import dev.jvisor.it.support.Runner;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The compatibility matrix (integration-tests/matrix/README.md): each real-program scenario
+ * runs natively and under {@code jvisor run}, and both runs must print the case's expected
+ * output. A case is skipped only when a command it needs is not installed.
+ */
+class CompatibilityMatrixTest {
+    private static final Path MATRIX = Runner.home().resolve("integration-tests/matrix");
+    private static final Duration TIMEOUT = Duration.ofSeconds(240);
+
+    private static final AtomicInteger passed = new AtomicInteger();
+    private static final AtomicInteger failed = new AtomicInteger();
+    private static final List<String> skipped = new ArrayList<>();
+
+    @RegisterExtension
+    static final TestWatcher TALLY = new TestWatcher() {
+        @Override
+        public void testSuccessful(ExtensionContext context) {
+            passed.incrementAndGet();
+        }
+
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            failed.incrementAndGet();
+        }
+
+        @Override
+        public void testAborted(ExtensionContext context, Throwable cause) {
+            synchronized (skipped) {
+                skipped.add(context.getDisplayName() + " (" + cause.getMessage() + ")");
+            }
+        }
+    };
+
+    /** One scenario: its script, expected output, and the header's fields. */
+    record MatrixCase(String name, Path script, String expected, List<String> needs, List<String> packages) {
+        @Override
+        public String toString() {
+            return name;
+        }
+
+        static MatrixCase read(Path script) {
+            String name = script.getFileName().toString().replaceFirst("\\.sh$", "");
+            try {
+                String expected = Files.readString(script.resolveSibling(name + ".expected"), StandardCharsets.UTF_8);
+                List<String> lines = Files.readAllLines(script, StandardCharsets.UTF_8);
+                return new MatrixCase(name, script, expected, header(lines, "needs"), header(lines, "packages"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private static List<String> header(List<String> lines, String field) {
+            String prefix = "# " + field + ":";
+            return lines.stream().filter(line -> line.startsWith(prefix)).findFirst()
+                    .map(line -> List.of(line.substring(prefix.length()).trim().split("\\s+")))
+                    .orElseThrow(() -> new IllegalStateException("no '" + prefix + "' line"));
+        }
+    }
+
+    static Stream<MatrixCase> cases() throws IOException {
+        try (Stream<Path> files = Files.list(MATRIX)) {
+            return files.filter(file -> file.toString().endsWith(".sh") && !file.endsWith("lib.sh")).sorted()
+                    .map(MatrixCase::read).toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void runsNativelyAndSandboxedWithTheSameResult(MatrixCase matrixCase, @TempDir Path directory) throws IOException {
+        Optional<String> missing = matrixCase.needs().stream().filter(command -> !onPath(command)).findFirst();
+        Assumptions.assumeTrue(missing.isEmpty(), () -> missing.get() + " is not installed (Debian: "
+                + String.join(" ", matrixCase.packages()) + ")");
+
+        RunResult nativeRun = run(matrixCase, directory.resolve("native"), false);
+        assertEquals(new RunResult(0, matrixCase.expected(), ""), withoutStderr(nativeRun),
+                () -> matrixCase + " natively:\n" + nativeRun);
+        RunResult sandboxed = run(matrixCase, directory.resolve("sandboxed"), true);
+        assertEquals(new RunResult(0, matrixCase.expected(), ""), withoutStderr(sandboxed),
+                () -> matrixCase + " under jvisor run:\n" + sandboxed + "\nnatively:\n" + nativeRun);
+    }
+
+    @AfterAll
+    static void summary() {
+        int ran = passed.get() + failed.get();
+        System.out.printf("compatibility matrix: %d ran, %d passed, %d failed, %d skipped%n",
+                ran, passed.get(), failed.get(), skipped.size());
+        for (String reason : skipped) System.out.println("  skipped: " + reason);
+    }
+
+    private static RunResult run(MatrixCase matrixCase, Path directory, boolean sandbox) throws IOException {
+        Path home = Files.createDirectories(directory.resolve("home"));
+        Path tmp = Files.createDirectories(directory.resolve("tmp"));
+        Path runtime = Files.createDirectories(directory.resolve("run"));
+        Files.setPosixFilePermissions(runtime, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        List<String> command = List.of("bash", matrixCase.script().toString());
+        return Runner.run(sandbox ? Runner.sandboxed(List.of(), command) : command, "", TIMEOUT, directory,
+                Map.of("HOME", home.toString(), "TMPDIR", tmp.toString(), "XDG_RUNTIME_DIR", runtime.toString(),
+                        "MATRIX", MATRIX.toString(), "UNIQUE", UUID.randomUUID().toString().substring(0, 8),
+                        "LC_ALL", "C.UTF-8"));
+    }
+
+    private static RunResult withoutStderr(RunResult result) {
+        return new RunResult(result.exitCode(), result.stdout(), "");
+    }
+
+    private static boolean onPath(String command) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .filter(entry -> !entry.isEmpty())
+                .anyMatch(entry -> Files.isExecutable(Path.of(entry, command)));
+    }
+}
