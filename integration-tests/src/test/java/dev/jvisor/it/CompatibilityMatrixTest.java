@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +102,9 @@ class CompatibilityMatrixTest {
         Assumptions.assumeTrue(missing.isEmpty(), () -> missing.get() + " is not installed (Debian: "
                 + String.join(" ", matrixCase.packages()) + ")");
 
+        // A case may run its server as an unprivileged user (PostgreSQL refuses root), who must
+        // be able to reach the working directory: the temporary directory is made searchable.
+        Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx--x--x"));
         RunResult nativeRun = run(matrixCase, directory.resolve("native"), false);
         assertEquals(new RunResult(0, matrixCase.expected(), ""), withoutStderr(nativeRun),
                 () -> matrixCase + " natively:\n" + nativeRun);
@@ -121,7 +125,7 @@ class CompatibilityMatrixTest {
         Path home = Files.createDirectories(directory.resolve("home"));
         Path tmp = Files.createDirectories(directory.resolve("tmp"));
         Path runtime = Files.createDirectories(directory.resolve("run"));
-        Files.setPosixFilePermissions(runtime, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwx------"));
         List<String> command = List.of("bash", matrixCase.script().toString());
         return Runner.run(sandbox ? Runner.sandboxed(List.of(), command) : command, "", TIMEOUT, directory,
                 Map.of("HOME", home.toString(), "TMPDIR", tmp.toString(), "XDG_RUNTIME_DIR", runtime.toString(),
