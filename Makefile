@@ -31,6 +31,10 @@ bench: build
 matrix: jdk
 	$(MVN) verify -Dtest=CompatibilityMatrixTest -Dsurefire.failIfNoSpecifiedTests=false
 
+# The load test five times larger: 400 clients x 5000 round trips, 50,000 sockets.
+stress: jdk
+	$(MVN) verify -Dtest=LoadTest -Djvisor.stress=true -Dsurefire.failIfNoSpecifiedTests=false
+
 conformance: build
 	@integration-tests/conformance/run
 
@@ -38,4 +42,4 @@ clean:
 	$(MAKE) -s -C native-stubs clean
 	rm -rf */target target
 
-.PHONY: all jdk build test demo bench matrix conformance clean
+.PHONY: all jdk build test demo bench matrix stress conformance clean

@@ -9,6 +9,10 @@ matrix_cleanup() {
   return 0
 }
 trap matrix_cleanup EXIT
+# A shell killed by a signal skips its EXIT trap: turn the usual ones into an exit.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # await SECONDS COMMAND...: runs COMMAND until it succeeds; fails after SECONDS.
 await() {
