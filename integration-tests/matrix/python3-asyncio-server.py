@@ -1,5 +1,7 @@
-# An asyncio echo-style server on a path: answers each line "N" with "N squared is N*N".
+# An asyncio server on a path: answers each line "N" with "N squared is N*N". Creates the file
+# given as its second argument once it listens.
 import asyncio
+import pathlib
 import sys
 
 
@@ -12,10 +14,11 @@ async def handle(reader, writer):
     await writer.wait_closed()
 
 
-async def main(path):
+async def main(path, ready):
     server = await asyncio.start_unix_server(handle, path)
+    pathlib.Path(ready).touch()
     async with server:
         await server.serve_forever()
 
 
-asyncio.run(main(sys.argv[1]))
+asyncio.run(main(sys.argv[1], sys.argv[2]))

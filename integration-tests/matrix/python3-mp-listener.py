@@ -1,11 +1,13 @@
 # A multiprocessing.connection Listener on a path with an authkey: refuses a client with the
 # wrong key, then receives objects from the next and answers each with a summary object,
-# until it receives None.
+# until it receives None. Creates the file given as its second argument once it listens.
+import pathlib
 import sys
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Listener
 
 with Listener(sys.argv[1], family="AF_UNIX", authkey=b"matrix secret") as listener:
+    pathlib.Path(sys.argv[2]).touch()
     while True:
         try:
             conn = listener.accept()

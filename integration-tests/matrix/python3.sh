@@ -8,14 +8,14 @@ source "$MATRIX/lib.sh"
 python3 "$MATRIX/python3-fds.py"
 
 # asyncio: 50 concurrent clients, 20 round trips each.
-python3 "$MATRIX/python3-asyncio-server.py" asyncio.sock &
-await_socket 20 asyncio.sock
+python3 "$MATRIX/python3-asyncio-server.py" asyncio.sock asyncio.ready &
+await 20 test -e asyncio.ready
 python3 "$MATRIX/python3-asyncio-clients.py" asyncio.sock
 
 # multiprocessing.connection: objects both ways, authenticated with an HMAC challenge.
-python3 "$MATRIX/python3-mp-listener.py" mp.sock &
+python3 "$MATRIX/python3-mp-listener.py" mp.sock mp.ready &
 listener=$!
-await_socket 20 mp.sock
+await 20 test -e mp.ready
 python3 "$MATRIX/python3-mp-client.py" mp.sock
 wait "$listener"
 echo "listener exit: $?"

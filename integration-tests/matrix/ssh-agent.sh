@@ -5,8 +5,9 @@
 source "$MATRIX/lib.sh"
 
 ssh-agent -D -a agent.sock > agent.out &
-await_socket 20 agent.sock
 export SSH_AUTH_SOCK=$PWD/agent.sock
+# Ready when ssh-add reaches it: exit 1 is "no identities", 2 "cannot connect".
+await 20 eval 'ssh-add -l; [ $? -eq 1 ]'
 
 for name in one two; do
   ssh-keygen -q -t ed25519 -N '' -C "key-$name" -f "key-$name"
