@@ -1,7 +1,7 @@
 # program: tmux
-# exercises: a server on its own path socket (-S); clients passing their stdin and stdout with SCM_RIGHTS; send-keys, capture-pane, split-window, run-shell, wait-for between clients, kill-server
-# needs: tmux
-# packages: tmux
+# exercises: a server on its own path socket (-S); clients passing their stdin and stdout with SCM_RIGHTS (a control-mode client, a client attached on a terminal); send-keys, capture-pane, split-window, run-shell, wait-for between clients, kill-server
+# needs: tmux script
+# packages: tmux bsdutils
 source "$MATRIX/lib.sh"
 
 export TERM=xterm
@@ -63,6 +63,22 @@ printf '%s\n' 'display-message -p "control: #{session_name} #{window_name}"' \
   'list-windows -F "control: #{window_index} #{window_name}"' \
   | t -C attach-session -t main:shell | grep -v '^%' | sed 's/^/  /'
 echo "control client exit: ${PIPESTATUS[1]}"
+
+# A client attached on a terminal (a pty that script provides): the server draws the session on
+# the client's terminal, whose descriptor the client passed to it, and a command typed into
+# the pane shows on that terminal. The client is read-only (-r): script types the end of its
+# own input (here /dev/null) on the terminal, which would otherwise reach the pane's shell.
+script -q -f -e -c "tmux -S '$PWD/tmux.sock' -f /dev/null attach-session -r -t main:shell" \
+  terminal < /dev/null > /dev/null 2>&1 &
+attached=$!
+await 20 eval '[ -n "$(t list-clients)" ]'
+t list-clients -F 'attached client: #{client_termname} #{client_width}x#{client_height} on #{session_name}, read-only #{client_readonly}'
+t send-keys -t main:shell 'echo "seen on the $((1 + 1))nd terminal"' Enter
+await 20 grep -a -q 'seen on the 2nd terminal' terminal &&
+  echo "the pane's output reached the client's terminal: yes"
+t detach-client -s main
+wait "$attached"
+echo "attached client after detach-client: exit $?, $(grep -a -c 'detached (from session main)' terminal) detach message"
 
 # A client's input sent to the server for load-buffer -.
 printf 'line one\nline two\n' | t load-buffer -b passed -
