@@ -106,6 +106,10 @@ public final class TextReport {
     private static void connections(StringBuilder out, IpcMap map) {
         out.append("\nConnections\n");
         if (map.connections().isEmpty()) out.append("  (none)\n");
+        // docs/audit.md, Messages and bytes: a program that moves its data with read and
+        // write shows 0 here, which must not read as an idle connection.
+        else out.append("  (messages and bytes: only sendmsg, recvmsg, sendto and recvfrom with an address, and their"
+                + " mmsg forms, are counted; read, write, send and recv are not)\n");
         for (Connection connection : map.connections()) {
             out.append("  seq ").append(connection.seq()).append("  ").append(described(connection)).append('\n');
             SocketEnd target = connection.target();

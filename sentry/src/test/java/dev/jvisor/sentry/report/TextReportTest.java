@@ -44,6 +44,8 @@ class TextReportTest {
     @Test
     void eachConnectionNamesClientListenerAndAcceptorAndWhatCrossedIt() throws Exception {
         String report = report();
+        assertContains(report, "Connections\n  (messages and bytes: only sendmsg, recvmsg, sendto and recvfrom with an"
+                + " address, and their mmsg forms, are counted; read, write, send and recv are not)\n  seq 12 ");
         assertContains(report, "  seq 12  connect (stream): socket 5002 of pid 102 -> path /tmp/demo.sock "
                 + "(listener socket 5001 of pid 101), accepted by pid 101 as socket 5003\n"
                 + "      102 -> 101: 3 messages, 120 bytes\n"
