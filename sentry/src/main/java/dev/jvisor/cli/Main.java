@@ -21,6 +21,9 @@ public final class Main {
               --host               host mode: the kernel answers the trapped calls
               --trace FILE         record every trapped call in FILE (JSON Lines)
               --audit FILE         write every AF_UNIX event to FILE (JSON Lines, docs/audit.md)
+              --allow-host-socket PATH
+                                   let the sandbox connect or send to the host socket at PATH (repeatable)
+              --expose PATH        let host clients connect to the sandbox listener bound at PATH (repeatable)
               -v, --verbose        log what jvisor does (same as --log-level debug)
               --log-level LEVEL    error, warn (default), info, debug or trace
               --log-file FILE      write the log to FILE instead of standard error

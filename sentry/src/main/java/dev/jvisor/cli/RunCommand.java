@@ -9,6 +9,9 @@ import dev.jvisor.sentry.Sentry;
 import dev.jvisor.sentry.audit.AuditLog;
 import dev.jvisor.sentry.audit.Auditor;
 import dev.jvisor.sentry.trace.ProcessNames;
+import dev.jvisor.sentry.unix.ExposedPaths;
+import dev.jvisor.sentry.unix.HostPolicy;
+import dev.jvisor.sentry.unix.HostSockets;
 import dev.jvisor.sentry.trace.RecordingHandler;
 import dev.jvisor.sentry.trace.TraceWriter;
 
@@ -41,16 +44,18 @@ final class RunCommand {
         // Host mode: the same calls trapped (and recorded with --trace), the kernel answering.
         SyscallHandler handler;
         Auditor auditor = null;
+        HostPolicy policy = new HostPolicy(HostSockets.allowing(options.allowedHostSockets()),
+                ExposedPaths.of(options.exposedPaths()));
         if (options.auditFile() != null) {
             try {
-                handler = auditor = Auditor.of(new AuditLog(options.auditFile()));
+                handler = auditor = Auditor.of(new AuditLog(options.auditFile()), policy);
             } catch (IOException e) {
                 err.println("jvisor: cannot write the audit log: " + e.getMessage());
                 return Main.EXIT_FAILURE;
             }
             spec = spec.trapping(Auditor.EXTRA_TRAPS);
         } else {
-            handler = options.host() ? Sentry.hostHandler() : Sentry.handler();
+            handler = options.host() ? Sentry.hostHandler() : Sentry.handler(policy);
         }
         CallStatistics statistics = null;
         if (options.stats()) handler = statistics = new CallStatistics(handler);

@@ -15,9 +15,11 @@ import java.util.Locale;
  * @param auditFile where to write the audit log (docs/audit.md), or null
  * @param logLevel  logback level name
  * @param logFile   where the log goes, or null for standard error
+ * @param allowedHostSockets the host socket files the sandbox may reach (--allow-host-socket)
+ * @param exposedPaths the paths at which host clients may reach sandbox listeners (--expose)
  */
 record RunOptions(List<String> command, boolean stats, boolean host, Path traceFile, Path auditFile, String logLevel,
-                  Path logFile) {
+                  Path logFile, List<Path> allowedHostSockets, List<Path> exposedPaths) {
     private static final List<String> LEVELS = List.of("error", "warn", "info", "debug", "trace");
 
     /** Parses {@code args}; throws IllegalArgumentException with a message for the user. */
@@ -28,6 +30,8 @@ record RunOptions(List<String> command, boolean stats, boolean host, Path traceF
         Path auditFile = null;
         String level = "warn";
         Path logFile = null;
+        List<Path> allowed = new java.util.ArrayList<>();
+        List<Path> exposed = new java.util.ArrayList<>();
         int i = 0;
         while (i < args.length) {
             String arg = args[i];
@@ -47,6 +51,8 @@ record RunOptions(List<String> command, boolean stats, boolean host, Path traceF
                     if (!LEVELS.contains(level)) throw new IllegalArgumentException("unknown log level '" + level + "'");
                 }
                 case "--log-file" -> logFile = Path.of(value(args, ++i, arg));
+                case "--allow-host-socket" -> allowed.add(Path.of(value(args, ++i, arg)));
+                case "--expose" -> exposed.add(Path.of(value(args, ++i, arg)));
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
             i++;
@@ -54,8 +60,11 @@ record RunOptions(List<String> command, boolean stats, boolean host, Path traceF
         if (i >= args.length) throw new IllegalArgumentException("no program to run");
         // The audit names sockets as the sandbox sees them, which only the sentry knows.
         if (host && auditFile != null) throw new IllegalArgumentException("--audit needs the sentry: not with --host");
+        // In host mode every socket is the host's already.
+        if (host && !allowed.isEmpty()) throw new IllegalArgumentException("--allow-host-socket needs the sentry: not with --host");
+        if (host && !exposed.isEmpty()) throw new IllegalArgumentException("--expose needs the sentry: not with --host");
         return new RunOptions(Arrays.asList(args).subList(i, args.length), stats, host, traceFile, auditFile, level,
-                logFile);
+                logFile, List.copyOf(allowed), List.copyOf(exposed));
     }
 
     private static String value(String[] args, int index, String option) {

@@ -56,6 +56,12 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = NativeLinker.withErrno("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    /** open(2) is variadic after the flags (the mode, which O_PATH ignores). */
+    private static final MethodHandle OPEN = NativeLinker.withErrno("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), java.lang.foreign.Linker.Option.firstVariadicArg(2));
+
+    /** open(2) flag: a descriptor that only names the file (it pins the inode, opens nothing). */
+    public static final int O_PATH = 0x200000;
 
     /** pipe2(2) flag. */
     public static final int O_CLOEXEC = 0x80000;
@@ -153,6 +159,15 @@ public final class Libc {
         int length = (int) NativeLinker.checked("readlink",
                 () -> (long) READLINK.invokeExact(NativeLinker.callState(), name, text, (long) limit));
         return text.asSlice(0, length).toArray(JAVA_BYTE);
+    }
+
+    /** open(2) of {@code path} with {@code flags} (no O_CREAT); returns the descriptor. */
+    public static int open(byte[] path, int flags) {
+        MemorySegment name = CallBuffer.of(path.length + 1L);
+        MemorySegment.copy(path, 0, name, JAVA_BYTE, 0, path.length);
+        name.set(JAVA_BYTE, path.length, (byte) 0);
+        return (int) NativeLinker.checked("open",
+                () -> (int) OPEN.invokeExact(NativeLinker.callState(), name, flags, 0));
     }
 
     /** pipe2(2): returns {read end, write end}. */

@@ -11,6 +11,7 @@ import dev.jvisor.platform.Sysno;
 import dev.jvisor.platform.TraceeMemory;
 import dev.jvisor.sentry.abi.SocketAbi;
 import dev.jvisor.sentry.unix.DatagramSendTraps;
+import dev.jvisor.sentry.unix.HostPolicy;
 import dev.jvisor.sentry.unix.SocketDirectory;
 import dev.jvisor.sentry.unix.SocketFacts;
 import dev.jvisor.sentry.unix.UnixAddress;
@@ -71,8 +72,13 @@ public final class Auditor extends ForwardingHandler {
 
     /** A sentry for one new sandbox, audited into {@code log}. */
     public static Auditor of(AuditLog log) {
+        return of(log, HostPolicy.NONE);
+    }
+
+    /** A sentry for one new sandbox that deals with host sockets as {@code policy} says, audited into {@code log}. */
+    public static Auditor of(AuditLog log, HostPolicy policy) {
         NameDecisions decisions = new NameDecisions();
-        UnixSockets sentry = new UnixSockets(decisions);
+        UnixSockets sentry = new UnixSockets(decisions, policy);
         return new Auditor(new DatagramSendTraps(sentry), sentry, decisions, log);
     }
 

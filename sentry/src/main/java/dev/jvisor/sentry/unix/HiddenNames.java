@@ -81,7 +81,9 @@ final class HiddenNames {
 
     /** Removes the socket file of a hidden name whose listener is gone. */
     void release(UnixAddress hidden) {
-        if (!(hidden instanceof UnixAddress.Pathname path)) return;
+        // An exposed listener's kernel name is the program's own file, which Linux leaves.
+        if (!(hidden instanceof UnixAddress.Pathname path) || directory == null
+                || !file(path).startsWith(directory)) return;
         try {
             Files.deleteIfExists(file(path));
         } catch (IOException e) {

@@ -19,12 +19,15 @@ final class NameResolver {
     private final TraceeCredentials credentials;
     private final HiddenNames hidden;
     private final UnixDiag diag;
+    private final HostSockets hosts;
 
-    NameResolver(Endpoints endpoints, TraceeCredentials credentials, HiddenNames hidden, UnixDiag diag) {
+    NameResolver(Endpoints endpoints, TraceeCredentials credentials, HiddenNames hidden, UnixDiag diag,
+                 HostSockets hosts) {
         this.endpoints = endpoints;
         this.credentials = credentials;
         this.hidden = hidden;
         this.diag = diag;
+        this.hosts = hosts;
     }
 
     /**
@@ -93,6 +96,10 @@ final class NameResolver {
                 if (receiver != null && !receiver.reachable() && receiver.type != SOCK_DGRAM
                         && diag.alive(receiver.inode)) {
                     return new Destination.Refused(Errno.EPROTOTYPE);
+                }
+                if (receiver == null) {
+                    byte[] host = hosts.kernelName(file);
+                    if (host != null) return new Destination.Host(host);
                 }
             }
             case UnixAddress.Unnamed unnamed -> throw new ErrnoException(Errno.EINVAL, "sockaddr_un");

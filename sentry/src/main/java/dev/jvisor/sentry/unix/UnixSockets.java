@@ -43,6 +43,7 @@ import static dev.jvisor.sentry.abi.SocketAbi.SO_PASSCRED;
  * sandbox sockets pass through.
  */
 public final class UnixSockets implements SyscallHandler, SocketDirectory {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UnixSockets.class);
     private static final int W_OK = 2;
     private static final int AT_EACCESS = 0x200;
     private static final int SO_PASSPIDFD = 76;
@@ -67,6 +68,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
     private final HiddenNames hidden;
     private final NameResolver names;
     private final SocketObserver observer;
+    private final HostSockets hosts;
+    private final ExposedPaths exposed;
     /**
      * Set once a datagram socket without a name passes credentials: its sends and connects
      * must be looked at, because Linux autobinds it first (unix_dgram_sendmsg,
@@ -75,16 +78,21 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
     private boolean unnamedDatagramsPassCredentials;
 
     public UnixSockets() {
-        this(SocketObserver.NONE);
+        this(SocketObserver.NONE, HostPolicy.NONE);
     }
 
-    /** A sentry that tells {@code observer} what it decides about names. */
-    public UnixSockets(SocketObserver observer) {
+    /**
+     * A sentry that tells {@code observer} what it decides about names, and deals with host
+     * sockets as {@code policy} says.
+     */
+    public UnixSockets(SocketObserver observer, HostPolicy policy) {
         this.observer = observer;
+        this.hosts = policy.reachable();
+        this.exposed = policy.exposed();
         this.diag = new UnixDiag();
         this.hidden = new HiddenNames(random);
         this.endpoints = new Endpoints(diag, hidden);
-        this.names = new NameResolver(endpoints, credentials, hidden, diag);
+        this.names = new NameResolver(endpoints, credentials, hidden, diag, policy.reachable());
     }
 
     @Override
@@ -386,6 +394,31 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         endpoints.reachable(endpoint);
     }
 
+    /**
+     * A listener whose socket file is an exposed path ({@link ExposedPaths}) gets its kernel
+     * socket bound at that path, which is then its kernel name; false when it is not exposed
+     * or the path could not be taken (it gets a hidden name, and the log says why).
+     */
+    private boolean expose(SyscallStop stop, Endpoint endpoint) {
+        java.nio.file.Path path = exposed.match(endpoints.files.fileOf(endpoint));
+        if (path == null) return false;
+        int socket = stop.copyDescriptor((int) stop.call().arg0());
+        FilesystemNames.FileId file;
+        try {
+            file = ExposedPaths.bindAt(socket, path);
+        } catch (ErrnoException e) {
+            log.warn("{}: cannot expose {}: {}", stop, path, e.getMessage());
+            return false;
+        } finally {
+            Pidfd.close(socket);
+        }
+        endpoints.files.release(endpoint);
+        endpoints.files.bind(file, endpoint);
+        endpoint.reachableAt(new UnixAddress.Pathname(path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        endpoints.reachable(endpoint);
+        return true;
+    }
+
     private void recordFile(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name) {
         try {
             FileStatus file = FileStatus.of(DescriptorInodes.hostPath(stop.tid(), name.path()),
@@ -430,7 +463,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         if (!endpoint.named() || endpoint.state() == Endpoint.State.CONNECTED) {
             throw new ErrnoException(Errno.EINVAL, "listen");
         }
-        hide(stop, endpoint);
+        if (!expose(stop, endpoint)) hide(stop, endpoint);
         endpoint.listen(endpoint.kernelName());
         return Action.passthrough();
     }
@@ -533,8 +566,26 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         if (listener != null && listener.type != endpoint.type) {
             return Action.fail(diag.alive(listener.inode) ? Errno.EPROTOTYPE : Errno.ECONNREFUSED);
         }
-        if (listener == null) observer.refused(stop, name);
+        if (listener == null) {
+            byte[] host = hosts.kernelName(file);
+            if (host != null) return connectHost(stop, endpoint, host);
+            observer.refused(stop, name);
+        }
         return connectTo(stop, endpoint, listener);
+    }
+
+    /**
+     * A connect to an allowed host socket ({@link HostSockets}): the kernel connects to it,
+     * and from then on the socket is the host's, every call on it the kernel's (its peer's
+     * name, its messages, its credentials are real).
+     */
+    private Action connectHost(SyscallStop stop, Endpoint endpoint, byte[] kernelName) {
+        long address = stop.scratch(kernelName.length);
+        stop.memory().write(address, kernelName);
+        return Action.inject(Syscall.of(Sysno.CONNECT, stop.call().arg0(), address, kernelName.length), connected -> {
+            if (!connected.failed() && !connected.interrupted()) endpoints.markForeign(endpoint.inode);
+            return connected.asAction();
+        });
     }
 
     private Action connectTo(SyscallStop stop, Endpoint endpoint, Endpoint listener) {
@@ -969,6 +1020,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
                 else observer.refused(stop, target);
                 yield sendTo.apply(name.sockaddr());
             }
+            case Destination.Host host -> sendTo.apply(host.sockaddr());
             case Destination.Unchanged unchanged -> Action.passthrough();
             case Destination.Refused refused -> Action.fail(refused.errno());
         };
@@ -1025,6 +1077,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
                         else observer.refused(stop, target);
                         yield found.sockaddr();
                     }
+                    case Destination.Host host -> host.sockaddr();
                     case Destination.Unchanged unchanged -> null;
                     // Not a message of its own to fail: the kernel refuses it, with ECONNREFUSED.
                     case Destination.Refused refused -> hidden.nowhere();
