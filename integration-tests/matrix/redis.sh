@@ -33,7 +33,7 @@ echo "DBSIZE: $(cli DBSIZE)"
 echo "key:500 = $(cli GET key:500)"
 
 # PUBLISH/SUBSCRIBE: one client subscribes, another publishes three messages.
-cli SUBSCRIBE news > subscribed &
+redis-cli -s redis.sock SUBSCRIBE news > subscribed &
 subscriber=$!
 one_subscriber() { [ "$(cli PUBSUB NUMSUB news | tail -n 1)" = 1 ]; }
 await 20 one_subscriber
