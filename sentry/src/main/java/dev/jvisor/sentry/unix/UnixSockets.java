@@ -537,13 +537,15 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         return connectTo(stop, endpoint, listener);
     }
 
+    /**
+     * unix_stream_connect: the listener is looked up first (no listener holds the name:
+     * ECONNREFUSED); then the kernel, given the listener's hidden name, checks the rest in
+     * Linux's order: a listener that is gone, no longer listening or shut down for reading
+     * refuses (ECONNREFUSED), a full backlog is EAGAIN or a wait, and only then is the
+     * caller's own state looked at (EISCONN when connected, EINVAL when listening).
+     */
     private Action connectTo(SyscallStop stop, Endpoint endpoint, Endpoint listener) {
         if (listener == null || listener.state() != Endpoint.State.LISTENING) return Action.fail(Errno.ECONNREFUSED);
-        switch (endpoint.state()) {
-            case CONNECTED -> throw new ErrnoException(Errno.EISCONN, "connect");
-            case LISTENING -> throw new ErrnoException(Errno.EINVAL, "connect");
-            case UNCONNECTED -> { }
-        }
         observer.reaches(stop, listener.inode);
         byte[] hidden = listener.encodedKernelName();
         long address = stop.scratch(hidden.length);
