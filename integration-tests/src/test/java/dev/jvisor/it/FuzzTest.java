@@ -57,6 +57,8 @@ class FuzzTest {
             "3 | 83  | getsockname(fd#14+2^32, ...): a descriptor's bits above 32 are not the kernel's",
             "2 | 140 | connect(connected seqpacket, name of a closed listener): ECONNREFUSED before EISCONN",
             "6 | 481 | connect(listener, its own name after shutdown(SHUT_RD)): ECONNREFUSED before EINVAL",
+            "3 | 1519 | sendmsg(dgram, path of a bound stream socket, bad cmsg_len): EINVAL before EPROTOTYPE",
+            "4 | 1394 | sendmsg(dgram, path of a bound stream socket, iov NULL): EFAULT before EPROTOTYPE",
     })
     void linesThatFoundBugs(int seed, int iterations, String line, @TempDir Path directory) throws IOException {
         Outcome outcome = compare(seed, iterations, directory);

@@ -83,6 +83,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         this.observer = observer;
         this.diag = new UnixDiag();
         this.hidden = new HiddenNames(random);
+        hidden.wrongType();
         this.endpoints = new Endpoints(diag, hidden);
         this.names = new NameResolver(endpoints, credentials, hidden, diag);
     }
@@ -972,7 +973,6 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
                 yield sendTo.apply(name.sockaddr());
             }
             case Destination.Unchanged unchanged -> Action.passthrough();
-            case Destination.Refused refused -> Action.fail(refused.errno());
         };
     }
 
@@ -1028,8 +1028,6 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
                         yield found.sockaddr();
                     }
                     case Destination.Unchanged unchanged -> null;
-                    // Not a message of its own to fail: the kernel refuses it, with ECONNREFUSED.
-                    case Destination.Refused refused -> hidden.nowhere();
                 };
             } catch (ErrnoException e) {
                 continue;
