@@ -59,6 +59,7 @@ class FuzzTest {
             "6 | 481 | connect(listener, its own name after shutdown(SHUT_RD)): ECONNREFUSED before EINVAL",
             "3 | 1519 | sendmsg(dgram, path of a bound stream socket, bad cmsg_len): EINVAL before EPROTOTYPE",
             "4 | 1394 | sendmsg(dgram, path of a bound stream socket, iov NULL): EFAULT before EPROTOTYPE",
+            "2 | 1299 | listen(seqpacket autobound by a refused connect with SO_PASSCRED): 0",
     })
     void linesThatFoundBugs(int seed, int iterations, String line, @TempDir Path directory) throws IOException {
         Outcome outcome = compare(seed, iterations, directory);

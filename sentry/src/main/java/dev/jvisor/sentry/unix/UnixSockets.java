@@ -428,12 +428,34 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         Endpoint endpoint = endpoint(stop);
         if (endpoint == null || endpoint.state() == Endpoint.State.LISTENING) return Action.passthrough();
         refresh(endpoint);
+        UnixAddress kernelAutobind = kernelAutobind(endpoint);
         if (!endpoint.named() || endpoint.state() == Endpoint.State.CONNECTED) {
             throw new ErrnoException(Errno.EINVAL, "listen");
+        }
+        if (kernelAutobind != null) {
+            // The kernel socket has a name of its own already and cannot be bound again: it is
+            // reached at that name.
+            endpoint.reachableAt(kernelAutobind);
+            endpoints.reachable(endpoint);
+            endpoint.listen(kernelAutobind);
+            return Action.passthrough();
         }
         hide(stop, endpoint);
         endpoint.listen(endpoint.kernelName());
         return Action.passthrough();
+    }
+
+    /**
+     * The abstract name the kernel autobound an unnamed socket that passes credentials to
+     * (unix_stream_connect autobinds it before it looks the name up, also in a connect the
+     * sentry rewrote and that failed), adopted as its sandbox name; null when it has none.
+     */
+    private UnixAddress kernelAutobind(Endpoint endpoint) {
+        if (endpoint.named() || !endpoint.passCredentials()) return null;
+        UnixDiag.Status status = diag.query(endpoint.inode);
+        if (status == null || !(status.name() instanceof UnixAddress.Abstract kernelName)) return null;
+        nameOf(endpoint);
+        return kernelName;
     }
 
     // connect(2)
