@@ -1071,6 +1071,19 @@ static int slot_is_dgram(int k) {
     return k >= 0 && slots[k].kind == K_DGRAM;
 }
 
+/*
+ * README, Known differences: an unnamed datagram socket that passes credentials is autobound
+ * by the sentry when it sends to a name, before the kernel's own checks of the message (the
+ * iovec, control data, flags, size), which Linux makes first and which leave it unnamed when
+ * they fail: a kernel socket cannot be unbound. Once a socket passes credentials, a datagram
+ * socket's sends to a name are plain (64 valid bytes, no control data, MSG_DONTWAIT), and
+ * sendmmsg drops its names; decided after every random choice, so that the seed's stream of
+ * choices is the same.
+ */
+static int plain_send_needed(int k) {
+    return dgram_passes_credentials && slot_is_dgram(k);
+}
+
 static void call_sendto(void) {
     char fd_text[32], buf_text[64], addr_text[200];
     int k;
@@ -1081,6 +1094,10 @@ static void call_sendto(void) {
     long addr = 0, alen = 0;
     if (chance(60)) pick_address(addr_text, sizeof addr_text, &addr, &alen);
     else snprintf(addr_text, sizeof addr_text, "no address");
+    if (plain_send_needed(k) && addr != 0) {
+        buf = (long)(send_area + SEND_SIZE - 64), len = 64, flags = MSG_DONTWAIT;
+        snprintf(buf_text, sizeof buf_text, "valid 64 len=64 (plain: passcred)");
+    }
     long got = sys6(SYS_sendto, fd, buf, len, flags, addr, alen);
     int error = errno;
     begin("sendto");
@@ -1366,6 +1383,14 @@ static void call_sendmsg(void) {
     long r = below(100);
     if (r < 2) where = 0, msg_text = "msg NULL";
     else if (r < 4) where = (long)unmapped(), msg_text = "msg unmapped";
+    if (plain_send_needed(k) && msg->msg_name && msg->msg_namelen) {
+        struct iovec *iov = work(sizeof *iov);
+        *iov = (struct iovec){send_area + SEND_SIZE - 64, 64};
+        msg->msg_iov = iov, msg->msg_iovlen = 1, msg->msg_control = NULL, msg->msg_controllen = 0;
+        flags = MSG_DONTWAIT, where = (long)msg, msg_text = "msg";
+        snprintf(iov_text, sizeof iov_text, "iov [valid 64 len=64] (plain: passcred)");
+        snprintf(ctl_text, sizeof ctl_text, "no control");
+    }
     long got = sys6(SYS_sendmsg, fd, where, flags, 0, 0, 0);
     int error = errno;
     begin("sendmsg");
@@ -1500,6 +1525,11 @@ static void call_sendmmsg(void) {
         if ((size_t)used < sizeof text)
             used += snprintf(text + used, sizeof text - (size_t)used, "%s{%s, %s, %s}", i ? " " : "", addr_text,
                              iov_text, ctl_text);
+    }
+    if (named && plain_send_needed(k)) {
+        for (long i = 0; i < built; i++) vector[i].msg_hdr.msg_name = NULL, vector[i].msg_hdr.msg_namelen = 0;
+        named = 0;
+        if ((size_t)used < sizeof text) used += snprintf(text + used, sizeof text - (size_t)used, " (names dropped: passcred)");
     }
     if (named && (vlen & 0xffffffffL) > SENDMMSG_NAMED_MOST) vlen = SENDMMSG_NAMED_MOST;
     long flags = pick_msg_flags();
