@@ -1,6 +1,6 @@
 # jvisor: `make` builds everything (C and Java), `make test` runs every test,
 # `make demo` runs a real program under the sandbox, `make bench` runs the benchmarks,
-# `make matrix` runs the real-program matrix, `make conformance` compares the probe suite under the sentry with Linux (jvisor conform).
+# `make matrix` runs the real-program matrix, `make fuzz` runs the differential fuzzer, `make conformance` compares the probe suite under the sentry with Linux (jvisor conform).
 
 JDK := $(shell scripts/find-jdk 2>/dev/null)
 JDK_FEATURE := $(shell test -n "$(JDK)" && "$(JDK)/bin/java" -XshowSettings:properties -version 2>&1 \
@@ -38,8 +38,20 @@ stress: jdk
 conformance: build
 	@integration-tests/conformance/run
 
+# The differential fuzzer's long mode (FuzzTest): unix-fuzz natively and under jvisor, seed by
+# seed; FUZZ_SEEDS seeds x FUZZ_ITERATIONS calls, or FUZZ_MINUTES of seeds. Prints the report
+# (integration-tests/target/fuzz-report.txt).
+FUZZ_SEEDS ?= 200
+FUZZ_ITERATIONS ?= 5000
+FUZZ_MINUTES ?= 0
+fuzz: jdk
+	$(MVN) -q verify -Dtest=FuzzTest#longRun -Dsurefire.failIfNoSpecifiedTests=false \
+		-Djvisor.fuzz.seeds=$(FUZZ_SEEDS) -Djvisor.fuzz.iterations=$(FUZZ_ITERATIONS) \
+		-Djvisor.fuzz.minutes=$(FUZZ_MINUTES); status=$$?; \
+		cat integration-tests/target/fuzz-report.txt 2>/dev/null; exit $$status
+
 clean:
 	$(MAKE) -s -C native-stubs clean
 	rm -rf */target target
 
-.PHONY: all jdk build test demo bench matrix stress conformance clean
+.PHONY: all jdk build test demo bench matrix stress conformance fuzz clean

@@ -17,10 +17,16 @@ final class DescriptorInodes {
 
     private DescriptorInodes() {}
 
-    /** The socket inode behind descriptor {@code fd} of thread {@code tid}, or -1 (no descriptor, not a socket). */
+    /**
+     * The socket inode behind descriptor {@code fd} of thread {@code tid}, or -1 (no
+     * descriptor, not a socket). {@code fd} is a syscall argument register: the socket calls
+     * declare their descriptor {@code int} (net/socket.c, SYSCALL_DEFINE3(bind, int, fd, ...)),
+     * so the kernel uses its low 32 bits alone, and so does this.
+     */
     static long socketInode(int tid, long fd) {
-        if (fd < 0 || fd > Integer.MAX_VALUE) return -1;
-        byte[] path = ("/proc/" + tid + "/fd/" + fd).getBytes(StandardCharsets.US_ASCII);
+        int descriptor = (int) fd;
+        if (descriptor < 0) return -1;
+        byte[] path = ("/proc/" + tid + "/fd/" + descriptor).getBytes(StandardCharsets.US_ASCII);
         try {
             return parse(Libc.readlink(path, LINK_LIMIT));
         } catch (ErrnoException e) {

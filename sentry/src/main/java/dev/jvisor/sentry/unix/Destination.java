@@ -1,7 +1,5 @@
 package dev.jvisor.sentry.unix;
 
-import dev.jvisor.platform.Errno;
-
 /** Where a connect or a datagram addressed to a sandbox name goes. */
 sealed interface Destination {
     /**
@@ -15,7 +13,4 @@ sealed interface Destination {
 
     /** The kernel resolves the program's own name: it finds what Linux finds, no socket. */
     record Unchanged() implements Destination {}
-
-    /** Refused before any socket is reached. */
-    record Refused(Errno errno) implements Destination {}
 }

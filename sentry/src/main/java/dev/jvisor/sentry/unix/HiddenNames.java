@@ -41,8 +41,15 @@ final class HiddenNames {
 
     private final String abstractPrefix;
     private final byte[] nowhere;
+    private static final int AF_UNIX = 1;
+    private static final int SOCK_STREAM = 1;
+
     private long count;
     private Path directory;
+    private byte[] wrongType;
+    /** The socket behind {@link #wrongType()}: held, never read. */
+    @SuppressWarnings("unused")
+    private int wrongTypeSocket = -1;
 
     HiddenNames(SecureRandom random) {
         this.abstractPrefix = "\0jvisor-" + HexFormat.of().toHexDigits(random.nextLong()) + "-";
@@ -56,6 +63,26 @@ final class HiddenNames {
      */
     byte[] nowhere() {
         return nowhere;
+    }
+
+    /**
+     * The sockaddr of a socket file whose socket is a stream socket of the sentry's own, bound
+     * and never listening: a datagram, or a datagram socket's connect, addressed there is
+     * refused by the kernel with EPROTOTYPE (net/unix/af_unix.c: unix_find_bsd) at the point
+     * where Linux looks the name up, after the checks Linux makes first (control messages,
+     * the iovec, the size, autobind). Made once, with the sentry (so that the sentry's own
+     * descriptors do not grow while a sandbox runs), and kept until the JVM exits.
+     */
+    byte[] wrongType() {
+        if (wrongType == null) {
+            int socket = Socket.socket(AF_UNIX, SOCK_STREAM | Socket.SOCK_CLOEXEC, 0);
+            UnixAddress.Pathname name = new UnixAddress.Pathname(
+                    directory().resolve("stream").toString().getBytes(StandardCharsets.UTF_8));
+            bind(socket, name);
+            wrongTypeSocket = socket;
+            wrongType = name.encode();
+        }
+        return wrongType;
     }
 
     /** A fresh hidden name for a listener or a datagram socket named {@code sandboxName}. */

@@ -75,7 +75,9 @@ final class NameResolver {
      * Where a datagram to {@code target} goes (its write permission, for a path, already
      * checked). A path that names no socket file is left to the kernel, which finds the
      * same (ENOENT, ENOTDIR, ECONNREFUSED for a file of another kind). A socket file of a
-     * sandbox socket of another type that cannot be reached is EPROTOTYPE (unix_find_bsd);
+     * sandbox socket of another type that cannot be reached goes to a kernel socket of
+     * another type, so that the kernel answers EPROTOTYPE (unix_find_bsd) where Linux does,
+     * after the message's own checks;
      * one of no live sandbox socket (a host socket included), and an abstract name no
      * datagram socket holds, go nowhere: the kernel refuses them (ECONNREFUSED) in the
      * order Linux checks.
@@ -95,7 +97,7 @@ final class NameResolver {
                 receiver = endpoints.files.lookup(new FilesystemNames.FileId(file.device(), file.inode()));
                 if (receiver != null && !receiver.reachable() && receiver.type != SOCK_DGRAM
                         && diag.alive(receiver.inode)) {
-                    return new Destination.Refused(Errno.EPROTOTYPE);
+                    return new Destination.KernelName(hidden.wrongType(), 0);
                 }
                 if (receiver == null) {
                     byte[] host = hosts.kernelName(file);

@@ -91,6 +91,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         this.exposed = policy.exposed();
         this.diag = new UnixDiag();
         this.hidden = new HiddenNames(random);
+        hidden.wrongType();
         this.endpoints = new Endpoints(diag, hidden);
         this.names = new NameResolver(endpoints, credentials, hidden, diag, policy.reachable());
     }
@@ -460,12 +461,34 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         Endpoint endpoint = endpoint(stop);
         if (endpoint == null || endpoint.state() == Endpoint.State.LISTENING) return Action.passthrough();
         refresh(endpoint);
+        UnixAddress kernelAutobind = kernelAutobind(endpoint);
         if (!endpoint.named() || endpoint.state() == Endpoint.State.CONNECTED) {
             throw new ErrnoException(Errno.EINVAL, "listen");
+        }
+        if (kernelAutobind != null) {
+            // The kernel socket has a name of its own already and cannot be bound again: it is
+            // reached at that name.
+            endpoint.reachableAt(kernelAutobind);
+            endpoints.reachable(endpoint);
+            endpoint.listen(kernelAutobind);
+            return Action.passthrough();
         }
         if (!expose(stop, endpoint)) hide(stop, endpoint);
         endpoint.listen(endpoint.kernelName());
         return Action.passthrough();
+    }
+
+    /**
+     * The abstract name the kernel autobound an unnamed socket that passes credentials to
+     * (unix_stream_connect autobinds it before it looks the name up, also in a connect the
+     * sentry rewrote and that failed), adopted as its sandbox name; null when it has none.
+     */
+    private UnixAddress kernelAutobind(Endpoint endpoint) {
+        if (endpoint.named() || !endpoint.passCredentials()) return null;
+        UnixDiag.Status status = diag.query(endpoint.inode);
+        if (status == null || !(status.name() instanceof UnixAddress.Abstract kernelName)) return null;
+        nameOf(endpoint);
+        return kernelName;
     }
 
     // connect(2)
@@ -588,13 +611,15 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         });
     }
 
+    /**
+     * unix_stream_connect: the listener is looked up first (no listener holds the name:
+     * ECONNREFUSED); then the kernel, given the listener's hidden name, checks the rest in
+     * Linux's order: a listener that is gone, no longer listening or shut down for reading
+     * refuses (ECONNREFUSED), a full backlog is EAGAIN or a wait, and only then is the
+     * caller's own state looked at (EISCONN when connected, EINVAL when listening).
+     */
     private Action connectTo(SyscallStop stop, Endpoint endpoint, Endpoint listener) {
         if (listener == null || listener.state() != Endpoint.State.LISTENING) return Action.fail(Errno.ECONNREFUSED);
-        switch (endpoint.state()) {
-            case CONNECTED -> throw new ErrnoException(Errno.EISCONN, "connect");
-            case LISTENING -> throw new ErrnoException(Errno.EINVAL, "connect");
-            case UNCONNECTED -> { }
-        }
         observer.reaches(stop, listener.inode);
         byte[] hidden = listener.encodedKernelName();
         long address = stop.scratch(hidden.length);
@@ -1022,7 +1047,6 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
             }
             case Destination.Host host -> sendTo.apply(host.sockaddr());
             case Destination.Unchanged unchanged -> Action.passthrough();
-            case Destination.Refused refused -> Action.fail(refused.errno());
         };
     }
 
@@ -1079,8 +1103,6 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
                     }
                     case Destination.Host host -> host.sockaddr();
                     case Destination.Unchanged unchanged -> null;
-                    // Not a message of its own to fail: the kernel refuses it, with ECONNREFUSED.
-                    case Destination.Refused refused -> hidden.nowhere();
                 };
             } catch (ErrnoException e) {
                 continue;

@@ -1,0 +1,175 @@
+package dev.jvisor.it;
+
+import dev.jvisor.it.support.LiveProcess;
+import dev.jvisor.it.support.RunResult;
+import dev.jvisor.it.support.Runner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The unix-fuzz probe (random trapped AF_UNIX calls with hostile arguments, one transcript
+ * line a call) natively and under {@code jvisor run}, seed by seed: identical transcripts,
+ * jvisor's exit is the program's, no hang, no sentry warning or error on stderr, and jvisor's
+ * own descriptor count the same before and after the calls.
+ *
+ * <p>{@code make fuzz} runs the long mode ({@code -Djvisor.fuzz.seeds=N
+ * -Djvisor.fuzz.iterations=M}, or {@code -Djvisor.fuzz.minutes=T} as a time budget): every
+ * seed is run even after a failure, and a report of iterations, calls compared, crashes, hangs,
+ * leaks and differences (each with its first differing line) is printed and written to
+ * {@code integration-tests/target/fuzz-report.txt}.
+ */
+class FuzzTest {
+    private static final int SEEDS = Integer.getInteger("jvisor.fuzz.seeds", 0);
+    private static final int ITERATIONS = Integer.getInteger("jvisor.fuzz.iterations", 2000);
+    private static final int MINUTES = Integer.getInteger("jvisor.fuzz.minutes", 0);
+    private static final int FIRST_SEED = Integer.getInteger("jvisor.fuzz.first", 1);
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Pattern CALL_LINE = Pattern.compile("^\\d+ [a-z0-9]+\\(");
+
+    /** A few seeds, bounded: well under a minute in all. */
+    @ParameterizedTest(name = "seed {0}")
+    @CsvSource({"1", "2", "3", "4", "5"})
+    void theSandboxedTranscriptIsTheNativeOne(int seed, @TempDir Path directory) throws IOException {
+        Outcome outcome = compare(seed, 2000, directory);
+        assertEquals(List.of(), outcome.problems(), outcome::detail);
+    }
+
+    /**
+     * The fuzzer lines that found sentry bugs, each run up to that line (see the fix's
+     * commit): seed, iterations, the line.
+     */
+    @ParameterizedTest(name = "seed {0} to {1}: {2}")
+    @CsvSource(delimiter = '|', value = {
+            "3 | 83  | getsockname(fd#14+2^32, ...): a descriptor's bits above 32 are not the kernel's",
+            "2 | 140 | connect(connected seqpacket, name of a closed listener): ECONNREFUSED before EISCONN",
+            "6 | 481 | connect(listener, its own name after shutdown(SHUT_RD)): ECONNREFUSED before EINVAL",
+            "3 | 1519 | sendmsg(dgram, path of a bound stream socket, bad cmsg_len): EINVAL before EPROTOTYPE",
+            "4 | 1394 | sendmsg(dgram, path of a bound stream socket, iov NULL): EFAULT before EPROTOTYPE",
+            "2 | 1299 | listen(seqpacket autobound by a refused connect with SO_PASSCRED): 0",
+    })
+    void linesThatFoundBugs(int seed, int iterations, String line, @TempDir Path directory) throws IOException {
+        Outcome outcome = compare(seed, iterations, directory);
+        assertEquals(List.of(), outcome.problems(), outcome::detail);
+    }
+
+    /** The long mode, for make fuzz: skipped unless seeds or minutes are given. */
+    @Test
+    void longRun(@TempDir Path directory) throws IOException {
+        if (SEEDS <= 0 && MINUTES <= 0) return;
+        long deadline = MINUTES > 0 ? System.nanoTime() + Duration.ofMinutes(MINUTES).toNanos() : Long.MAX_VALUE;
+        int seeds = 0;
+        long calls = 0, iterations = 0;
+        int crashes = 0, hangs = 0, leaks = 0, differences = 0, errors = 0;
+        List<String> failures = new ArrayList<>();
+        for (int seed = FIRST_SEED; (SEEDS <= 0 || seed < FIRST_SEED + SEEDS) && System.nanoTime() < deadline; seed++) {
+            Path run = Files.createDirectory(directory.resolve("seed-" + seed));
+            Outcome outcome;
+            try {
+                outcome = compare(seed, ITERATIONS, run);
+            } catch (AssertionError e) {
+                hangs++;
+                failures.add("seed " + seed + ": hang: " + e.getMessage().lines().findFirst().orElse(""));
+                seeds++;
+                continue;
+            }
+            seeds++;
+            iterations += ITERATIONS;
+            calls += outcome.calls();
+            if (outcome.crash()) crashes++;
+            if (outcome.leak()) leaks++;
+            if (outcome.different()) differences++;
+            if (outcome.sentryError()) errors++;
+            if (!outcome.problems().isEmpty()) failures.add("seed " + seed + ": " + outcome.detail());
+            deleteTree(run);
+        }
+        String report = String.format("""
+                fuzz: %d seeds x %d iterations (%d iterations), %d calls compared
+                fuzz: %d differences, %d crashes, %d hangs, %d leaks, %d runs with sentry errors
+                """, seeds, ITERATIONS, iterations, calls, differences, crashes, hangs, leaks, errors)
+                + String.join("\n", failures) + (failures.isEmpty() ? "" : "\n");
+        System.out.print(report);
+        Files.writeString(Runner.home().resolve("integration-tests/target/fuzz-report.txt"), report);
+        assertTrue(failures.isEmpty(), report);
+    }
+
+    record Outcome(List<String> problems, String detail, long calls, boolean crash, boolean leak, boolean different,
+                   boolean sentryError) {}
+
+    /** One seed natively, then under jvisor with its descriptors counted around the calls. */
+    private static Outcome compare(int seed, int iterations, Path directory) throws IOException {
+        List<String> command = List.of(Runner.probe("unix-fuzz"), Integer.toString(seed), Integer.toString(iterations),
+                "--pause");
+        Path nativeDir = Files.createDirectories(directory.resolve("native"));
+        Path sandboxDir = Files.createDirectories(directory.resolve("jvisor"));
+        RunResult nativeRun = Runner.run(command, "\n\n", TIMEOUT, nativeDir);
+        RunResult sandboxed;
+        long before, after;
+        try (LiveProcess sandbox = LiveProcess.start(Runner.sandboxed(List.of(), command), sandboxDir)) {
+            sandbox.awaitLine("^ready$");
+            before = descriptors(sandbox.pid());
+            sandbox.write("\n");
+            sandbox.awaitLine("^done$");
+            after = descriptors(sandbox.pid());
+            sandbox.write("\n");
+            sandboxed = sandbox.finish();
+        }
+        List<String> problems = new ArrayList<>();
+        StringBuilder detail = new StringBuilder();
+        boolean crash = nativeRun.exitCode() != 0 || sandboxed.exitCode() != nativeRun.exitCode();
+        if (nativeRun.exitCode() != 0) problems.add("native exit " + nativeRun.exitCode());
+        if (sandboxed.exitCode() != nativeRun.exitCode()) {
+            problems.add("exit " + sandboxed.exitCode() + " under jvisor, " + nativeRun.exitCode() + " natively");
+        }
+        boolean different = !nativeRun.stdout().equals(sandboxed.stdout());
+        if (different) {
+            problems.add("transcripts differ");
+            detail.append(firstDifference(nativeRun.stdout(), sandboxed.stdout()));
+        }
+        boolean sentryError = !sandboxed.stderr().isEmpty() || !nativeRun.stderr().isEmpty();
+        if (sentryError) {
+            problems.add("stderr not empty");
+            detail.append("\n--- jvisor stderr\n").append(sandboxed.stderr())
+                    .append("--- native stderr\n").append(nativeRun.stderr());
+        }
+        boolean leak = before != after;
+        if (leak) problems.add("jvisor's descriptors: " + before + " before, " + after + " after");
+        long calls = nativeRun.stdout().lines().filter(line -> CALL_LINE.matcher(line).find()).count();
+        return new Outcome(problems, problems + detail.toString(), calls, crash, leak, different, sentryError);
+    }
+
+    private static String firstDifference(String expected, String actual) {
+        List<String> a = expected.lines().toList(), b = actual.lines().toList();
+        for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+            String x = i < a.size() ? a.get(i) : "(end)", y = i < b.size() ? b.get(i) : "(end)";
+            if (!x.equals(y)) return "\nfirst different line " + (i + 1) + ":\n  Linux:  " + x + "\n  jvisor: " + y;
+        }
+        return "";
+    }
+
+    /** How many descriptors the jvisor process (the JVM) has open. */
+    private static long descriptors(long pid) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(path);
+        }
+    }
+}
