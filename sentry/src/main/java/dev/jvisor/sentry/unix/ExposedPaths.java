@@ -2,24 +2,24 @@ package dev.jvisor.sentry.unix;
 
 import dev.jvisor.platform.ErrnoException;
 import dev.jvisor.platform.linux.FileStatus;
-import dev.jvisor.platform.linux.Socket;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The paths at which a sandbox listener may be reached from the host
  * ({@code jvisor run --expose PATH}). By default a sandbox listener's kernel socket is bound
- * only to a hidden name, and its sandbox file is a plain socket file no kernel socket holds:
- * a host client gets ECONNREFUSED. A listener whose file is an exposed path has its kernel
- * socket bound at that path instead, in place of the file the sandbox's bind made (same
- * owner and mode), so host clients and sandbox clients reach the same kernel listener.
+ * only to a hidden name, and its sandbox file is a plain socket file that no kernel socket
+ * holds: a host client gets ECONNREFUSED. A stream or seqpacket socket bound at an exposed
+ * path is bound there by the kernel itself (the program's own bind), so host clients and
+ * sandbox clients reach the same kernel listener.
+ *
+ * <p>A path matches by what it names, not by its text: the program's path is exposed when its
+ * directory is the exposed path's directory (same device and inode, resolved in the
+ * program's cwd and root) and its last component is the same.
  */
 public final class ExposedPaths {
     private static final ExposedPaths NONE = new ExposedPaths(List.of());
@@ -38,41 +38,51 @@ public final class ExposedPaths {
         return paths.isEmpty() ? NONE : new ExposedPaths(paths);
     }
 
-    /** The exposed path whose file is {@code file} (the sandbox's socket file), or null. */
-    Path match(FilesystemNames.FileId file) {
-        if (file == null) return null;
-        for (Path path : paths) {
+    /** Whether {@code name}, bound by thread {@code tid}, is an exposed path. */
+    boolean covers(int tid, UnixAddress.Pathname name) {
+        return exposedMatch(tid, name) != null;
+    }
+
+    /** The exposed path that {@code name} (bound by thread {@code tid}) is, as an absolute path. */
+    byte[] absolute(int tid, UnixAddress.Pathname name) {
+        Path match = exposedMatch(tid, name);
+        if (match == null) throw new IllegalStateException("not an exposed path");
+        return match.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private Path exposedMatch(int tid, UnixAddress.Pathname name) {
+        if (paths.isEmpty()) return null;
+        byte[] path = name.path();
+        int slash = lastSlash(path);
+        byte[] last = Arrays.copyOfRange(path, slash + 1, path.length);
+        byte[] directory = slash < 0 ? new byte[] {'.'} : slash == 0 ? new byte[] {'/'} : Arrays.copyOf(path, slash);
+        FileStatus programDirectory;
+        try {
+            programDirectory = FileStatus.of(DescriptorInodes.hostPath(tid, directory), 0);
+        } catch (ErrnoException e) {
+            return null;
+        }
+        for (Path exposed : paths) {
+            Path parent = exposed.getParent();
+            if (parent == null || !Arrays.equals(exposed.getFileName().toString().getBytes(StandardCharsets.UTF_8), last)) {
+                continue;
+            }
             try {
-                FileStatus now = FileStatus.of(path.toString().getBytes(StandardCharsets.UTF_8),
-                        FileStatus.AT_SYMLINK_NOFOLLOW);
-                if (now.isSocket() && now.device() == file.device() && now.inode() == file.inode()) return path;
+                FileStatus exposedDirectory = FileStatus.of(parent.toString().getBytes(StandardCharsets.UTF_8), 0);
+                if (exposedDirectory.device() == programDirectory.device()
+                        && exposedDirectory.inode() == programDirectory.inode()) {
+                    return exposed;
+                }
             } catch (ErrnoException e) {
-                // Not there (yet): it matches nothing.
+                // Its directory is not there: nothing is bound at it.
             }
         }
         return null;
     }
 
-    /**
-     * Binds {@code socket} (the sentry's copy of the listener) at {@code path}, replacing the
-     * socket file there, and gives the new file the old one's owner and mode. Returns the new
-     * file, or throws when the path could not be taken (the caller falls back to a hidden name).
-     */
-    static FilesystemNames.FileId bindAt(int socket, Path path) {
-        try {
-            int uid = (Integer) Files.getAttribute(path, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            int gid = (Integer) Files.getAttribute(path, "unix:gid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            Files.delete(path);
-            Socket.bind(socket, new UnixAddress.Pathname(path.toString().getBytes(StandardCharsets.UTF_8)).encode());
-            Files.setAttribute(path, "unix:gid", gid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(path, "unix:uid", uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            Files.setPosixFilePermissions(path, mode);
-            FileStatus bound = FileStatus.of(path.toString().getBytes(StandardCharsets.UTF_8),
-                    FileStatus.AT_SYMLINK_NOFOLLOW);
-            return new FilesystemNames.FileId(bound.device(), bound.inode());
-        } catch (IOException e) {
-            throw new ErrnoException(dev.jvisor.platform.Errno.EIO, "expose " + path + ": " + e.getMessage());
-        }
+    private static int lastSlash(byte[] path) {
+        int end = path.length;
+        for (int i = end - 1; i >= 0; i--) if (path[i] == '/') return i;
+        return -1;
     }
 }

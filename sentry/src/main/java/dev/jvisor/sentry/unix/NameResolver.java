@@ -54,7 +54,9 @@ final class NameResolver {
             if (only != null) return null;
             only = holder;
         }
-        return only != null && only.reachable() ? only : null;
+        // A socket whose path bind failed keeps a path hidden name (UnixSockets.bindPath): a
+        // caller of another type must not get EPROTOTYPE from it, so the checked path decides.
+        return only != null && only.reachable() && only.kernelName() instanceof UnixAddress.Abstract ? only : null;
     }
 
     /** The socket whose file a path names, for a thread that needs no write-permission check; else null. */

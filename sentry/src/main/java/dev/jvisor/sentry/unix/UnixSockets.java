@@ -312,7 +312,10 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         byte[] raw = AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2());
         // net/unix/af_unix.c: unix_bind. Autobind on an already named socket succeeds.
         if (UnixAddress.isAutobind(raw)) {
-            if (!endpoint.named()) autobind(endpoint);
+            if (!endpoint.named()) {
+                autobind(endpoint);
+                hide(stop, endpoint);
+            }
             return Action.returning(0);
         }
         return switch (UnixAddress.parse(raw)) {
@@ -320,6 +323,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
                 // unix_bind_abstract: EINVAL for a named socket before the name is looked at.
                 if (endpoint.named()) throw new ErrnoException(Errno.EINVAL, "bind");
                 endpoints.abstractNames.bind(endpoint, name);
+                hide(stop, endpoint);
                 yield Action.returning(0);
             }
             case UnixAddress.Pathname path -> bindPath(stop, endpoint, path);
@@ -331,8 +335,20 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
      * unix_bind_bsd: the socket file is made first, in the program's context (cwd, umask,
      * permissions; EEXIST becomes EADDRINUSE); only then is a named socket refused with
      * EINVAL, and the file it made removed again.
+     *
+     * <p>Linux makes the file and binds the socket in one call, so the name works the moment
+     * the file is there: a client that waits for the file and connects at once finds a
+     * socket (refused only until the listen, microseconds later). So the kernel socket is bound
+     * to its hidden name before the file is made, and listen has nothing left to do. If the
+     * file cannot be made, the kernel socket keeps a hidden name that names nothing in the
+     * sandbox (a kernel socket cannot be unbound); {@link #isHidden} keeps it from being
+     * mistaken for a name the kernel gave.
      */
     private Action bindPath(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name) {
+        if (!endpoint.named() && endpoint.type != SOCK_DGRAM && exposed.covers(stop.tid(), name)) {
+            return bindExposed(stop, endpoint, name);
+        }
+        if (!endpoint.named() && !endpoint.reachable()) hide(stop, endpoint, name);
         long path = writeString(stop, name.path());
         Syscall mknod = Syscall.of(Sysno.MKNODAT, FileStatus.AT_FDCWD, path, FileStatus.S_IFSOCK | 0777, 0);
         return Action.inject(mknod, made -> {
@@ -346,7 +362,22 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
             }
             endpoint.bind(name);
             recordFile(stop, endpoint, name);
-            if (endpoint.type == SOCK_DGRAM) hide(stop, endpoint);
+            return Action.returning(0);
+        });
+    }
+
+    /**
+     * A listener's path that host clients may reach ({@link ExposedPaths}): the program's own
+     * bind runs, so the kernel socket is bound at that path, in the program's context, with
+     * Linux's errors; its kernel name is the path itself.
+     */
+    private Action bindExposed(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name) {
+        return Action.inject(stop.call(), bound -> {
+            if (bound.failed() || bound.interrupted()) return bound.asAction();
+            endpoint.bind(name);
+            recordFile(stop, endpoint, name);
+            endpoint.reachableAt(new UnixAddress.Pathname(exposed.absolute(stop.tid(), name)));
+            endpoints.reachable(endpoint);
             return Action.returning(0);
         });
     }
@@ -384,7 +415,18 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
      * sentry's own copy of the descriptor, and records it.
      */
     private void hide(SyscallStop stop, Endpoint endpoint) {
-        UnixAddress kernelName = hidden.next(endpoint.address());
+        hide(stop, endpoint, endpoint.address());
+    }
+
+    /** As {@link #hide(SyscallStop, Endpoint)}, with the kind of hidden name that suits {@code sandboxName}. */
+    private void hide(SyscallStop stop, Endpoint endpoint, UnixAddress sandboxName) {
+        // A bind whose file could not be made left the kernel socket bound to a hidden name
+        // already (bindPath); it cannot be bound again, and it is reached at that one.
+        if (endpoint.reachable()) {
+            endpoints.reachable(endpoint);
+            return;
+        }
+        UnixAddress kernelName = hidden.next(sandboxName);
         int socket = stop.copyDescriptor((int) stop.call().arg0());
         try {
             hidden.bind(socket, kernelName);
@@ -395,29 +437,9 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         endpoints.reachable(endpoint);
     }
 
-    /**
-     * A listener whose socket file is an exposed path ({@link ExposedPaths}) gets its kernel
-     * socket bound at that path, which is then its kernel name; false when it is not exposed
-     * or the path could not be taken (it gets a hidden name, and the log says why).
-     */
-    private boolean expose(SyscallStop stop, Endpoint endpoint) {
-        java.nio.file.Path path = exposed.match(endpoints.files.fileOf(endpoint));
-        if (path == null) return false;
-        int socket = stop.copyDescriptor((int) stop.call().arg0());
-        FilesystemNames.FileId file;
-        try {
-            file = ExposedPaths.bindAt(socket, path);
-        } catch (ErrnoException e) {
-            log.warn("{}: cannot expose {}: {}", stop, path, e.getMessage());
-            return false;
-        } finally {
-            Pidfd.close(socket);
-        }
-        endpoints.files.release(endpoint);
-        endpoints.files.bind(file, endpoint);
-        endpoint.reachableAt(new UnixAddress.Pathname(path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        endpoints.reachable(endpoint);
-        return true;
+    /** Whether {@code kernelName} is the hidden name the sentry bound the socket to, not one the kernel gave. */
+    private static boolean isHidden(Endpoint endpoint, UnixAddress kernelName) {
+        return kernelName.equals(endpoint.kernelName());
     }
 
     private void recordFile(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name) {
@@ -473,7 +495,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
             endpoint.listen(kernelAutobind);
             return Action.passthrough();
         }
-        if (!expose(stop, endpoint)) hide(stop, endpoint);
+        // A socket named by bind has its hidden name already (bindPath).
+        if (!endpoint.reachable()) hide(stop, endpoint);
         endpoint.listen(endpoint.kernelName());
         return Action.passthrough();
     }
@@ -486,7 +509,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
     private UnixAddress kernelAutobind(Endpoint endpoint) {
         if (endpoint.named() || !endpoint.passCredentials()) return null;
         UnixDiag.Status status = diag.query(endpoint.inode);
-        if (status == null || !(status.name() instanceof UnixAddress.Abstract kernelName)) return null;
+        if (status == null || !(status.name() instanceof UnixAddress.Abstract kernelName)
+                || isHidden(endpoint, kernelName)) return null;
         nameOf(endpoint);
         return kernelName;
     }
@@ -737,7 +761,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
     private UnixAddress nameOf(Endpoint endpoint) {
         if (!endpoint.named() && endpoint.passCredentials()) {
             UnixDiag.Status status = diag.query(endpoint.inode);
-            if (status != null && status.name() instanceof UnixAddress.Abstract kernelName) {
+            if (status != null && status.name() instanceof UnixAddress.Abstract kernelName
+                    && !isHidden(endpoint, kernelName)) {
                 if (endpoints.abstractNames.free(endpoint.type, kernelName)) {
                     endpoints.abstractNames.bind(endpoint, kernelName);
                 } else {
