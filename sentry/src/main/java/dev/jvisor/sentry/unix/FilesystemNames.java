@@ -26,11 +26,6 @@ final class FilesystemNames {
         return files.get(file);
     }
 
-    /** The file {@code endpoint} is bound to, or null. */
-    FileId fileOf(Endpoint endpoint) {
-        return byEndpoint.get(endpoint);
-    }
-
     void release(Endpoint endpoint) {
         FileId file = byEndpoint.remove(endpoint);
         if (file != null) files.remove(file, endpoint);
