@@ -60,6 +60,11 @@ class FuzzTest {
             "3 | 1519 | sendmsg(dgram, path of a bound stream socket, bad cmsg_len): EINVAL before EPROTOTYPE",
             "4 | 1394 | sendmsg(dgram, path of a bound stream socket, iov NULL): EFAULT before EPROTOTYPE",
             "2 | 1299 | listen(seqpacket autobound by a refused connect with SO_PASSCRED): 0",
+            "5 | 921 | recvmmsg(dgram, name room 8): the sandbox name cut to the room, not the hidden name",
+            "16 | 94 | recvmmsg(stream, first name buffer unmapped, peer named by the sandbox): EFAULT",
+            "12 | 2436 | recvmmsg(stream at its end, names): msg_namelen 0, no peer name",
+            "13 | 1749 | recvmsg(seqpacket, no room for data, MSG_TRUNC): the peer's name",
+            "25 | 1945 | recvmmsg(stream at its end, first name buffer read-only): Linux goes on",
     })
     void linesThatFoundBugs(int seed, int iterations, String line, @TempDir Path directory) throws IOException {
         Outcome outcome = compare(seed, iterations, directory);
