@@ -22,6 +22,7 @@ public record FileStatus(long device, long inode, int mode) {
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;
     public static final int S_IFMT = 0xf000;
     public static final int S_IFSOCK = 0xc000;
+    public static final int S_IFDIR = 0x4000;
 
     /** struct stat, x86-64 (asm/stat.h): the identifying fields and the total size. */
     private static final StructLayout STAT = MemoryLayout.structLayout(
@@ -36,6 +37,10 @@ public record FileStatus(long device, long inode, int mode) {
 
     private static final MethodHandle FSTATAT = NativeLinker.withErrno("fstatat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+
+    public boolean isDirectory() {
+        return (mode & S_IFMT) == S_IFDIR;
+    }
 
     public boolean isSocket() {
         return (mode & S_IFMT) == S_IFSOCK;

@@ -339,16 +339,14 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
      * <p>Linux makes the file and binds the socket in one call, so the name works the moment
      * the file is there: a client that waits for the file and connects at once finds a
      * socket (refused only until the listen, microseconds later). So the kernel socket is bound
-     * to its hidden name before the file is made, and listen has nothing left to do. If the
-     * file cannot be made, the kernel socket keeps a hidden name that names nothing in the
-     * sandbox (a kernel socket cannot be unbound); {@link #isHidden} keeps it from being
-     * mistaken for a name the kernel gave.
+     * to its hidden name before the file is made when the file will be made
+     * ({@link #fileWillBeMade}), else right after; listen has nothing left to do.
      */
     private Action bindPath(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name) {
         if (!endpoint.named() && endpoint.type != SOCK_DGRAM && exposed.covers(stop.tid(), name)) {
             return bindExposed(stop, endpoint, name);
         }
-        if (!endpoint.named() && !endpoint.reachable()) hide(stop, endpoint, name);
+        if (!endpoint.named() && !endpoint.reachable() && fileWillBeMade(stop, name)) hide(stop, endpoint, name);
         long path = writeString(stop, name.path());
         Syscall mknod = Syscall.of(Sysno.MKNODAT, FileStatus.AT_FDCWD, path, FileStatus.S_IFSOCK | 0777, 0);
         return Action.inject(mknod, made -> {
@@ -362,8 +360,36 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
             }
             endpoint.bind(name);
             recordFile(stop, endpoint, name);
+            if (!endpoint.reachable()) hide(stop, endpoint);
             return Action.returning(0);
         });
+    }
+
+    /**
+     * Whether the bind's mknodat will succeed, as far as the sentry can tell before it: the
+     * thread may override file permissions, the name does not exist and its directory does.
+     * Only then is the hidden name bound before the file is made; otherwise after (a failed
+     * bind must leave the kernel socket unnamed, as Linux leaves it, since a kernel socket
+     * cannot be unbound). A file made in between by someone else still fails the bind after
+     * the hidden name is bound; {@link #isHidden} and {@link #hide} allow for that.
+     */
+    private boolean fileWillBeMade(SyscallStop stop, UnixAddress.Pathname name) {
+        if (!credentials.overridesFilePermissions(stop.tid())) return false;
+        byte[] path = name.path();
+        try {
+            FileStatus.of(DescriptorInodes.hostPath(stop.tid(), path), FileStatus.AT_SYMLINK_NOFOLLOW);
+            return false;
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.ENOENT) return false;
+        }
+        int slash = path.length - 1;
+        while (slash >= 0 && path[slash] != '/') slash--;
+        byte[] directory = slash < 0 ? new byte[] {'.'} : slash == 0 ? new byte[] {'/'} : java.util.Arrays.copyOf(path, slash);
+        try {
+            return FileStatus.of(DescriptorInodes.hostPath(stop.tid(), directory), 0).isDirectory();
+        } catch (ErrnoException e) {
+            return false;
+        }
     }
 
     /**
@@ -842,7 +868,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         }
         UnixAddress sender = UnixAddress.fromKernelSockaddr(memory.read(kernelName, length));
         UnixAddress sandboxName = endpoints.sandboxNameOf(sender);
-        AddressCopy.toTracee(memory, (sandboxName != null ? sandboxName : sender).encode(), name, lengthAddress, room);
+        writeSenderName(memory, sandboxName != null ? sandboxName : sender, name, lengthAddress, room);
     }
 
     private Action recvmsg(SyscallStop stop) {
