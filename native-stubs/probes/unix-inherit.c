@@ -3,6 +3,7 @@
  * and sees its peer's credentials; the peer sees end of file only when the last process
  * holding an end closes it; the probe executes itself again (/proc/self/exe) keeping one
  * socket and a listener, and the new image uses them while a SOCK_CLOEXEC socket is gone; a
+ * vfork child makes trapped calls on a shared socket and executes an image that keeps it; a
  * listener inherited by a child accepts what the parent connects; a name lives as long as
  * some process holds its listener (abstract names then free, a socket file stays and
  * refuses); and what a process killed with SIGKILL held is released once it is reaped.
@@ -24,6 +25,7 @@
 
 #define PROBE "unix-inherit"
 #define EXEC_MODE "exec-image"
+#define VFORK_MODE "vfork-image"
 
 static const struct unix_kind *kind;
 static struct sockaddr_un address;
@@ -291,6 +293,47 @@ static int exec_image(int argc, char **argv) {
     return 0;
 }
 
+/* The image a vfork child executes: it sends on the descriptor it kept, and ends. */
+static int vfork_image(int argc, char **argv) {
+    if (argc < 4) return 2;
+    return send(atoi(argv[3]), "from the exec", 13, MSG_NOSIGNAL) == 13 ? 0 : 1;
+}
+
+/* A vfork child (sharing the parent's memory, the parent suspended) makes a trapped call on
+ * the socket it shares, then executes an image that keeps it. */
+static void vfork_keeps(const char *self) {
+    fresh("a vfork child sends, then execs an image that keeps the socket");
+    clear_cloexec(conn.a);
+    char kept_text[16];
+    snprintf(kept_text, sizeof kept_text, "%d", conn.a);
+    char *args[] = {(char *)self, (char *)kind->name, VFORK_MODE, kept_text, NULL};
+    /* Written by the child in the memory it shares with the parent. */
+    static volatile int got = -1;
+    static int type;
+    static socklen_t length = sizeof type;
+    child = vfork();
+    if (child == 0) {
+        got = getsockopt(conn.a, SOL_SOCKET, SO_TYPE, &type, &length);
+        send(conn.a, "from vfork", 10, MSG_NOSIGNAL);
+        execv("/proc/self/exe", args);
+        _exit(127);
+    }
+    say("vfork child: getsockopt SO_TYPE %d, %s\n", got, type == kind->type ? "the socket's type" : "another type");
+    close(conn.a);
+    conn.a = -1;
+    /* A stream may join the two sends: read both, whatever the pieces. */
+    char buffer[64];
+    size_t total = 0;
+    while (total < 10 + 13) {
+        ssize_t n = recv(conn.b, buffer + total, sizeof buffer - total, 0);
+        if (n <= 0) break;
+        total += (size_t)n;
+    }
+    say("parent b: received \"%.*s\"\n", (int)total, buffer);
+    reap("vfork child");
+    do_recv("parent b, after the image ended", conn.b, MSG_DONTWAIT);
+}
+
 static void exec_keeps(const char *self) {
     fresh("exec keeps a socket and drops a SOCK_CLOEXEC one");
     int gone, gone_peer, listener = -1;
@@ -510,6 +553,7 @@ int main(int argc, char **argv) {
         kind = unix_kind_from_args(2, argv);
         return exec_image(argc, argv);
     }
+    if (argc >= 3 && strcmp(argv[2], VFORK_MODE) == 0) return vfork_image(argc, argv);
     kind = unix_kind_from_args(argc, argv);
     /* A hung probe should fail, not wedge the suite. */
     alarm(60);
@@ -522,6 +566,7 @@ int main(int argc, char **argv) {
     forked_child();
     last_holder();
     exec_keeps(argv[0]);
+    vfork_keeps(argv[0]);
     if (kind->naming == UNIX_PAIR) {
         say("== listener checks: skipped for pair kinds\n");
     } else {
