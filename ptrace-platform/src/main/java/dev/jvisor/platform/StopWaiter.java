@@ -12,10 +12,13 @@ import dev.jvisor.platform.linux.WaitStatus;
  * trapped getppid took 16 us per call when it slept and 8 us when it polled; jvisor's trapped
  * getsockopt went from 13 to 8.5 us (native-stubs/bench, DESIGN notes in docs/design-notes.md).
  *
- * <p>Polling burns the tracer's CPU, so it is bounded: at most {@link #SPIN_NANOS} per wait,
- * and after {@link #MAX_MISSES} polls in a row that saw no stop the tracer only sleeps, until a
- * sleep ends within the polling window again (the program traps densely once more). A machine
- * with one CPU never polls: there the tracee cannot run while the tracer polls.
+ * <p>Polling burns the tracer's CPU, so it is bounded: it polls only after a syscall stop
+ * (the next one is often microseconds away: an injected call's exit, the program's next
+ * trapped call), never after a fork, exec, exit or signal, whose successors are a process's
+ * lifetime away; at most {@link #SPIN_NANOS} per wait; and after {@link #MAX_MISSES} polls in a row that saw no stop
+ * the tracer only sleeps, until a sleep ends within the polling window again (the program
+ * traps densely once more). A machine with one CPU never polls: there the tracee cannot run
+ * while the tracer polls.
  */
 final class StopWaiter {
     /** How long one wait polls: longer than the native stretch between most programs' trapped calls. */
@@ -33,10 +36,13 @@ final class StopWaiter {
         this.polls = polls;
     }
 
-    /** The next stop, exit or other change of any tracee. */
-    WaitStatus next() {
+    /**
+     * The next stop, exit or other change of any tracee; {@code afterSyscallStop} says whether
+     * the last one answered was a syscall stop (only then is the next one likely to be near).
+     */
+    WaitStatus next(boolean afterSyscallStop) {
         long start = System.nanoTime();
-        if (polls && misses < MAX_MISSES) {
+        if (polls && afterSyscallStop && misses < MAX_MISSES) {
             do {
                 WaitStatus status = Libc.waitpid(-1, Libc.WALL | Libc.WNOHANG);
                 if (status != null) {

@@ -50,6 +50,8 @@ final class Tracer implements Runnable {
     /** System.nanoTime() of the last delivery to the first process, per signal, of a signal the kernel raised. */
     private final AtomicLongArray kernelSignalNanos = new AtomicLongArray(65);
     private final StopWaiter stops = new StopWaiter();
+    /** Whether the last status dispatched was a seccomp or syscall stop (StopWaiter polls only then). */
+    private boolean lastWasSyscallStop;
 
     private int mainPid;
     private ExitStatus mainExit;
@@ -122,7 +124,7 @@ final class Tracer implements Runnable {
         while (mainExit == null || !tracees.isEmpty()) {
             WaitStatus status;
             try {
-                status = stops.next();
+                status = stops.next(lastWasSyscallStop);
             } catch (ErrnoException e) {
                 if (e.errno() == Errno.ECHILD) return;
                 throw e;
@@ -139,6 +141,7 @@ final class Tracer implements Runnable {
 
     private void dispatch(WaitStatus status) {
         int tid = status.pid();
+        lastWasSyscallStop = false;
         if (log.isTraceEnabled()) log.trace("tid {}: wait status {}", tid, Integer.toHexString(status.raw()));
         if (status.exited() || status.signaled()) {
             onGone(tid, status);
@@ -148,6 +151,7 @@ final class Tracer implements Runnable {
         // An auto-attached child may report before its parent's fork event.
         Tracee tracee = tracees.computeIfAbsent(tid, Tracee::new);
         int signal = status.stopSignal();
+        lastWasSyscallStop = signal == WaitStatus.SYSCALL_STOP_SIGNAL || status.event() == Ptrace.EVENT_SECCOMP;
         if (signal == WaitStatus.SYSCALL_STOP_SIGNAL) {
             onSyscallStop(tracee);
             return;
