@@ -125,10 +125,10 @@ class FuzzTest {
         long before, after;
         try (LiveProcess sandbox = LiveProcess.start(Runner.sandboxed(List.of(), command), sandboxDir)) {
             sandbox.awaitLine("^ready$");
-            before = descriptors(sandbox.pid());
+            before = sandbox.openDescriptors();
             sandbox.write("\n");
             sandbox.awaitLine("^done$");
-            after = descriptors(sandbox.pid());
+            after = sandbox.openDescriptors();
             sandbox.write("\n");
             sandboxed = sandbox.finish();
         }
@@ -165,12 +165,6 @@ class FuzzTest {
         return "";
     }
 
-    /** How many descriptors the jvisor process (the JVM) has open. */
-    private static long descriptors(long pid) throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
-            return fds.count();
-        }
-    }
 
     private static void deleteTree(Path root) throws IOException {
         try (Stream<Path> paths = Files.walk(root)) {

@@ -7,10 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -52,10 +50,10 @@ class SentryLeakTest {
                 probes.toString())));
         try (LiveProcess sandbox = LiveProcess.start(command, directory)) {
             sandbox.awaitLine("^ready$");
-            long baseline = descriptors(sandbox.pid());
+            long baseline = sandbox.openDescriptors();
             sandbox.write("\n");
             sandbox.awaitLine("^done$");
-            long after = descriptors(sandbox.pid());
+            long after = sandbox.openDescriptors();
             sandbox.write("\n");
             RunResult result = sandbox.finish();
             int runs = PROBES.size() * KINDS.size() + DATAGRAM_PROBES.size() * DATAGRAM_KINDS.size();
@@ -64,9 +62,4 @@ class SentryLeakTest {
         }
     }
 
-    private static long descriptors(long pid) throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
-            return fds.count();
-        }
-    }
 }

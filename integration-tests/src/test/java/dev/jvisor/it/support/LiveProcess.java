@@ -70,6 +70,16 @@ public final class LiveProcess implements AutoCloseable {
         return process;
     }
 
+    /** How many descriptors the process has open: jvisor's own, when it runs jvisor. */
+    public long openDescriptors() {
+        try (java.util.stream.Stream<java.nio.file.Path> fds = java.nio.file.Files.list(
+                java.nio.file.Path.of("/proc", Long.toString(pid()), "fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public long pid() {
         return process.pid();
     }
