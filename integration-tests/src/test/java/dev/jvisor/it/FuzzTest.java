@@ -65,6 +65,7 @@ class FuzzTest {
             "12 | 2436 | recvmmsg(stream at its end, names): msg_namelen 0, no peer name",
             "13 | 1749 | recvmsg(seqpacket, no room for data, MSG_TRUNC): the peer's name",
             "25 | 1945 | recvmmsg(stream at its end, first name buffer read-only): Linux goes on",
+            "130 | 1500 | getsockopt(SO_PEERNAME, room 4): the sandbox name cut to the room, not the hidden name",
     })
     void linesThatFoundBugs(int seed, int iterations, String line, @TempDir Path directory) throws IOException {
         Outcome outcome = compare(seed, iterations, directory);

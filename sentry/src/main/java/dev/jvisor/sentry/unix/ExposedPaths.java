@@ -52,13 +52,10 @@ public final class ExposedPaths {
 
     private Path exposedMatch(int tid, UnixAddress.Pathname name) {
         if (paths.isEmpty()) return null;
-        byte[] path = name.path();
-        int slash = lastSlash(path);
-        byte[] last = Arrays.copyOfRange(path, slash + 1, path.length);
-        byte[] directory = slash < 0 ? new byte[] {'.'} : slash == 0 ? new byte[] {'/'} : Arrays.copyOf(path, slash);
+        byte[] last = name.lastComponent();
         FileStatus programDirectory;
         try {
-            programDirectory = FileStatus.of(DescriptorInodes.hostPath(tid, directory), 0);
+            programDirectory = FileStatus.of(DescriptorInodes.hostPath(tid, name.directory()), 0);
         } catch (ErrnoException e) {
             return null;
         }
@@ -78,11 +75,5 @@ public final class ExposedPaths {
             }
         }
         return null;
-    }
-
-    private static int lastSlash(byte[] path) {
-        int end = path.length;
-        for (int i = end - 1; i >= 0; i--) if (path[i] == '/') return i;
-        return -1;
     }
 }

@@ -63,6 +63,22 @@ public sealed interface UnixAddress {
         public String toString() {
             return "path " + new String(path, java.nio.charset.StandardCharsets.ISO_8859_1);
         }
+
+        /** The directory the name is made in, as the kernel's path walk sees it ("." for a bare name). */
+        byte[] directory() {
+            int slash = lastSlash();
+            return slash < 0 ? new byte[] {'.'} : slash == 0 ? new byte[] {'/'} : Arrays.copyOf(path, slash);
+        }
+
+        /** The name's last component, the entry made in {@link #directory()}. */
+        byte[] lastComponent() {
+            return Arrays.copyOfRange(path, lastSlash() + 1, path.length);
+        }
+
+        private int lastSlash() {
+            for (int i = path.length - 1; i >= 0; i--) if (path[i] == '/') return i;
+            return -1;
+        }
     }
 
     /**

@@ -23,6 +23,7 @@ import static dev.jvisor.sentry.abi.SocketAbi.SOCK_SEQPACKET;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_STREAM;
 import static dev.jvisor.sentry.abi.SocketAbi.SOL_SOCKET;
 import static dev.jvisor.sentry.abi.SocketAbi.SO_PASSCRED;
+import static dev.jvisor.sentry.abi.SocketAbi.SO_PEERNAME;
 
 /**
  * The sentry's answer to a sandbox's trapped AF_UNIX calls (SOCK_STREAM, SOCK_SEQPACKET and
@@ -107,6 +108,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
             case Sysno.GETSOCKNAME -> getsockname(stop);
             case Sysno.GETPEERNAME -> getpeername(stop);
             case Sysno.SETSOCKOPT -> setsockopt(stop);
+            case Sysno.GETSOCKOPT -> call.arg1() == SOL_SOCKET && call.arg2() == SO_PEERNAME
+                    ? peerNameOption(stop) : Action.passthrough();
             case Sysno.RECVFROM -> recvfrom(stop);
             case Sysno.RECVMSG -> recvmsg(stop);
             case Sysno.RECVMMSG -> recvmmsg(stop);
@@ -382,11 +385,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         } catch (ErrnoException e) {
             if (e.errno() != Errno.ENOENT) return false;
         }
-        int slash = path.length - 1;
-        while (slash >= 0 && path[slash] != '/') slash--;
-        byte[] directory = slash < 0 ? new byte[] {'.'} : slash == 0 ? new byte[] {'/'} : java.util.Arrays.copyOf(path, slash);
         try {
-            return FileStatus.of(DescriptorInodes.hostPath(stop.tid(), directory), 0).isDirectory();
+            return FileStatus.of(DescriptorInodes.hostPath(stop.tid(), name.directory()), 0).isDirectory();
         } catch (ErrnoException e) {
             return false;
         }
@@ -745,18 +745,55 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
      */
     private Action kernelPeerName(SyscallStop stop) {
         Syscall call = stop.call();
+        return withKernelPeerName(stop, answer -> {
+            AddressCopy.toTracee(stop.memory(), answer, call.arg1(), call.arg2());
+            return Action.returning(0);
+        });
+    }
+
+    /** The kernel's getpeername of the call's socket, its hidden name mapped back, given to {@code then}. */
+    private Action withKernelPeerName(SyscallStop stop, Function<byte[], Action> then) {
         long length = stop.scratch(UnixAddress.STORAGE_LENGTH + 16);
         long name = length + 16;
         stop.memory().writeInt(length, UnixAddress.STORAGE_LENGTH);
-        return Action.inject(Syscall.of(Sysno.GETPEERNAME, call.arg0(), name, length), got -> {
+        return Action.inject(Syscall.of(Sysno.GETPEERNAME, stop.call().arg0(), name, length), got -> {
             if (got.failed() || got.interrupted()) return got.asAction();
             int reported = Math.min(stop.memory().readInt(length), UnixAddress.STORAGE_LENGTH);
             UnixAddress kernelName = UnixAddress.fromKernelSockaddr(stop.memory().read(name, reported));
             UnixAddress sandboxName = endpoints.sandboxNameOf(kernelName);
-            byte[] answer = (sandboxName != null ? sandboxName : kernelName).encode();
-            AddressCopy.toTracee(stop.memory(), answer, call.arg1(), call.arg2());
-            return Action.returning(0);
+            return then.apply((sandboxName != null ? sandboxName : kernelName).encode());
         });
+    }
+
+    /**
+     * getsockopt(SO_PEERNAME), net/core/sock.c sk_getsockopt: the peer's name as getpeername
+     * reports it (ENOTCONN without a peer), but a buffer longer than the name is EINVAL, and
+     * one as long or shorter gets the name cut to it, optlen unchanged. A bad optlen pointer or
+     * a negative length is the kernel's to answer, before the name is looked at.
+     */
+    private Action peerNameOption(SyscallStop stop) {
+        Endpoint endpoint = anyEndpoint(stop);
+        if (endpoint == null) return Action.passthrough();
+        Syscall call = stop.call();
+        int room;
+        try {
+            room = stop.memory().readInt(call.arg4());
+        } catch (ErrnoException e) {
+            return Action.passthrough();
+        }
+        if (room < 0) return Action.passthrough();
+        Function<byte[], Action> answer = name -> {
+            if (name.length < room) return Action.fail(Errno.EINVAL);
+            stop.memory().write(call.arg3(), java.util.Arrays.copyOf(name, room));
+            return Action.returning(0);
+        };
+        if (endpoint.type != SOCK_DGRAM) {
+            refresh(endpoint);
+            if (endpoint.state() != Endpoint.State.CONNECTED) throw new ErrnoException(Errno.ENOTCONN, "SO_PEERNAME");
+            UnixAddress peer = peerNameOf(endpoint);
+            if (peer != null) return answer.apply(peer.encode());
+        }
+        return withKernelPeerName(stop, answer);
     }
 
     // setsockopt(2): the kernel keeps every option; the sentry notes the one that changes naming.

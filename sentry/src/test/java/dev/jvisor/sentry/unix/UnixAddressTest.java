@@ -94,4 +94,15 @@ class UnixAddressTest {
         assertEquals(new UnixAddress.Abstract("\0x".getBytes(StandardCharsets.US_ASCII)),
                 UnixAddress.fromKernelSockaddr(new byte[] {1, 0, 0, 'x'}));
     }
+
+    /** Where bind makes a path's file: its directory (the cwd for a bare name) and last component. */
+    @Test
+    void aPathNamesItsDirectoryAndLastComponent() {
+        for (String[] c : new String[][] {{"s.sock", ".", "s.sock"}, {"/s.sock", "/", "s.sock"},
+                {"run/a/s.sock", "run/a", "s.sock"}, {"/tmp/x/", "/tmp/x", ""}}) {
+            UnixAddress.Pathname name = new UnixAddress.Pathname(c[0].getBytes(StandardCharsets.US_ASCII));
+            assertEquals(c[1], new String(name.directory(), StandardCharsets.US_ASCII), c[0]);
+            assertEquals(c[2], new String(name.lastComponent(), StandardCharsets.US_ASCII), c[0]);
+        }
+    }
 }
