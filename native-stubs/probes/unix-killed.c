@@ -172,17 +172,7 @@ static void killed_with_unread_data(void) {
 static int pipe_ends[2];
 
 static void send_descriptor_then_sleep(void *fd) {
-    char byte = 'D';
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    union { char buffer[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
-    struct msghdr message = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buffer,
-                             .msg_controllen = sizeof control.buffer};
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cmsg), &pipe_ends[0], sizeof(int));
-    if (sendmsg(*(int *)fd, &message, 0) != 1) _exit(1);
+    if (send_rights(*(int *)fd, 'D', &pipe_ends[0], 1) != 1) _exit(1);
     close(pipe_ends[0]);
     pause();
 }

@@ -136,6 +136,22 @@ static inline void unix_kind_close(struct unix_conn *conn) {
     unix_kind_unlink(conn);
 }
 
+/* Sends the one byte BYTE on FD with COUNT (at most 8) descriptors in one SCM_RIGHTS message;
+ * returns sendmsg's result. */
+static inline ssize_t send_rights(int fd, char byte, const int *fds, int count) {
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union { char buffer[CMSG_SPACE(8 * sizeof(int))]; struct cmsghdr align; } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr message = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buffer,
+                             .msg_controllen = CMSG_SPACE(count * sizeof(int))};
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(count * sizeof(int));
+    memcpy(CMSG_DATA(cmsg), fds, count * sizeof(int));
+    return sendmsg(fd, &message, 0);
+}
+
 /* The MSG_* flags in FLAGS as "MSG_PEEK|MSG_TRUNC" (unknown bits in hex, none as "0"), in one
  * of four rotating buffers so that a line can show several. */
 static inline const char *msg_flag_names(int flags) {

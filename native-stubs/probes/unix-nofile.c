@@ -89,24 +89,20 @@ static void receive_rights_at_the_limit(void) {
     unix_kind_connect(kind, PROBE, SOCK_CLOEXEC, &conn);
     int passed = open("/dev/null", O_RDONLY | O_CLOEXEC);
     for (int round = 0; round < 2; round++) {
-        char byte = 'R';
-        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-        union { char buffer[CMSG_SPACE(2 * sizeof(int))]; struct cmsghdr align; } control;
-        struct msghdr message = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buffer,
-                                 .msg_controllen = CMSG_SPACE(2 * sizeof(int))};
-        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(2 * sizeof(int));
         int two[2] = {passed, passed};
-        memcpy(CMSG_DATA(cmsg), two, sizeof two);
-        say("send two descriptors: %zd\n", sendmsg(conn.a, &message, 0));
+        say("send two descriptors: %zd\n", send_rights(conn.a, 'R', two, 2));
+
 
         int taken[LIMIT];
         int count = fill(taken, LIMIT);
         if (round == 1) close(taken[--count]);
+        char byte;
+        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        union { char buffer[CMSG_SPACE(2 * sizeof(int))]; struct cmsghdr align; } control;
         memset(&control, 0, sizeof control);
-        message.msg_controllen = sizeof control.buffer;
+        struct msghdr message = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buffer,
+                                 .msg_controllen = sizeof control.buffer};
+        struct cmsghdr *cmsg;
         ssize_t got = recvmsg(conn.b, &message, MSG_CMSG_CLOEXEC);
         int received = 0;
         for (cmsg = CMSG_FIRSTHDR(&message); cmsg != NULL; cmsg = CMSG_NXTHDR(&message, cmsg)) {

@@ -1,6 +1,6 @@
 package dev.jvisor.it;
 
-import dev.jvisor.it.support.LiveProcess;
+import dev.jvisor.it.support.DescriptorWatch;
 import dev.jvisor.it.support.RunResult;
 import dev.jvisor.it.support.Runner;
 import org.junit.jupiter.api.Test;
@@ -122,17 +122,10 @@ class FuzzTest {
         Path nativeDir = Files.createDirectories(directory.resolve("native"));
         Path sandboxDir = Files.createDirectories(directory.resolve("jvisor"));
         RunResult nativeRun = Runner.run(command, "\n\n", TIMEOUT, nativeDir);
-        RunResult sandboxed;
-        long before, after;
-        try (LiveProcess sandbox = LiveProcess.start(Runner.sandboxed(List.of(), command), sandboxDir)) {
-            sandbox.awaitLine("^ready$");
-            before = sandbox.openDescriptors();
-            sandbox.write("\n");
-            sandbox.awaitLine("^done$");
-            after = sandbox.openDescriptors();
-            sandbox.write("\n");
-            sandboxed = sandbox.finish();
-        }
+        DescriptorWatch watch = DescriptorWatch.run(Runner.sandboxed(List.of(), command), sandboxDir);
+        RunResult sandboxed = watch.result();
+        long before = watch.before();
+        long after = watch.after();
         List<String> problems = new ArrayList<>();
         StringBuilder detail = new StringBuilder();
         boolean crash = nativeRun.exitCode() != 0 || sandboxed.exitCode() != nativeRun.exitCode();

@@ -1,12 +1,11 @@
 package dev.jvisor.it;
 
-import dev.jvisor.it.support.LiveProcess;
+import dev.jvisor.it.support.DescriptorWatch;
 import dev.jvisor.it.support.RunResult;
 import dev.jvisor.it.support.Runner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -26,25 +25,16 @@ class LoadTest {
     private static final int SOCKETS = STRESS ? 50_000 : 10_000;
 
     @Test
-    void everyMessageArrivesAndTheSentryKeepsNoDescriptor(@TempDir Path directory) throws IOException {
+    void everyMessageArrivesAndTheSentryKeepsNoDescriptor(@TempDir Path directory) {
         List<String> command = Runner.sandboxed(List.of(), List.of(Runner.probe("unix-load"),
                 Integer.toString(CLIENTS), Integer.toString(MESSAGES), Integer.toString(SOCKETS)));
-        try (LiveProcess sandbox = LiveProcess.start(command, directory)) {
-            sandbox.awaitLine("^ready$");
-            long baseline = sandbox.openDescriptors();
-            sandbox.write("\n");
-            sandbox.awaitLine("^done$");
-            long after = sandbox.openDescriptors();
-            sandbox.write("\n");
-            RunResult result = sandbox.finish();
-            assertEquals(new RunResult(0, String.format("""
-                    ready
-                    clients: %d of %d exchanged %d messages each intact; server echoed %d bytes
-                    sockets: %d made and closed, 0 failures
-                    done
-                    """, CLIENTS, CLIENTS, MESSAGES, 64L * CLIENTS * MESSAGES, SOCKETS), ""), result);
-            assertEquals(baseline, after, "jvisor's descriptors before and after the load");
-        }
+        DescriptorWatch watch = DescriptorWatch.run(command, directory);
+        assertEquals(new RunResult(0, String.format("""
+                ready
+                clients: %d of %d exchanged %d messages each intact; server echoed %d bytes
+                sockets: %d made and closed, 0 failures
+                done
+                """, CLIENTS, CLIENTS, MESSAGES, 64L * CLIENTS * MESSAGES, SOCKETS), ""), watch.result());
+        assertEquals(watch.before(), watch.after(), "jvisor's descriptors before and after the load");
     }
-
 }

@@ -1,12 +1,11 @@
 package dev.jvisor.it;
 
-import dev.jvisor.it.support.LiveProcess;
+import dev.jvisor.it.support.DescriptorWatch;
 import dev.jvisor.it.support.RunResult;
 import dev.jvisor.it.support.Runner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -43,23 +42,14 @@ class SentryLeakTest {
             """;
 
     @Test
-    void descriptorsComeBackToTheirBaselineAfterEveryProbe(@TempDir Path directory) throws IOException {
+    void descriptorsComeBackToTheirBaselineAfterEveryProbe(@TempDir Path directory) {
         Path probes = Path.of(Runner.probe("unix-killed")).getParent();
         List<String> command = Runner.sandboxed(List.of(), Runner.bash(SCRIPT, List.of(String.join(" ", PROBES),
                 String.join(" ", KINDS), String.join(" ", DATAGRAM_PROBES), String.join(" ", DATAGRAM_KINDS),
                 probes.toString())));
-        try (LiveProcess sandbox = LiveProcess.start(command, directory)) {
-            sandbox.awaitLine("^ready$");
-            long baseline = sandbox.openDescriptors();
-            sandbox.write("\n");
-            sandbox.awaitLine("^done$");
-            long after = sandbox.openDescriptors();
-            sandbox.write("\n");
-            RunResult result = sandbox.finish();
-            int runs = PROBES.size() * KINDS.size() + DATAGRAM_PROBES.size() * DATAGRAM_KINDS.size();
-            assertEquals(new RunResult(0, "ready\nruns: " + runs + "\ndone\n", ""), result);
-            assertEquals(baseline, after, "jvisor's descriptors before and after the probes");
-        }
+        DescriptorWatch watch = DescriptorWatch.run(command, directory);
+        int runs = PROBES.size() * KINDS.size() + DATAGRAM_PROBES.size() * DATAGRAM_KINDS.size();
+        assertEquals(new RunResult(0, "ready\nruns: " + runs + "\ndone\n", ""), watch.result());
+        assertEquals(watch.before(), watch.after(), "jvisor's descriptors before and after the probes");
     }
-
 }

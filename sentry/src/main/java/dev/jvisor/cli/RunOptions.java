@@ -1,6 +1,7 @@
 package dev.jvisor.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -30,8 +31,8 @@ record RunOptions(List<String> command, boolean stats, boolean host, Path traceF
         Path auditFile = null;
         String level = "warn";
         Path logFile = null;
-        List<Path> allowed = new java.util.ArrayList<>();
-        List<Path> exposed = new java.util.ArrayList<>();
+        List<Path> allowed = new ArrayList<>();
+        List<Path> exposed = new ArrayList<>();
         int i = 0;
         while (i < args.length) {
             String arg = args[i];

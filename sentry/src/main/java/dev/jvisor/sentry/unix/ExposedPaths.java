@@ -38,16 +38,13 @@ public final class ExposedPaths {
         return paths.isEmpty() ? NONE : new ExposedPaths(paths);
     }
 
-    /** Whether {@code name}, bound by thread {@code tid}, is an exposed path. */
-    boolean covers(int tid, UnixAddress.Pathname name) {
-        return exposedMatch(tid, name) != null;
-    }
-
-    /** The exposed path that {@code name} (bound by thread {@code tid}) is, as an absolute path. */
-    byte[] absolute(int tid, UnixAddress.Pathname name) {
+    /**
+     * The exposed path that {@code name}, bound by thread {@code tid}, names (absolute, as
+     * the kernel name of the listener); null when it names none.
+     */
+    byte[] match(int tid, UnixAddress.Pathname name) {
         Path match = exposedMatch(tid, name);
-        if (match == null) throw new IllegalStateException("not an exposed path");
-        return match.toString().getBytes(StandardCharsets.UTF_8);
+        return match == null ? null : match.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private Path exposedMatch(int tid, UnixAddress.Pathname name) {

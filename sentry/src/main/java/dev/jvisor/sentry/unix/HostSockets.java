@@ -27,6 +27,7 @@ import java.util.List;
  */
 public final class HostSockets {
     private static final HostSockets NONE = new HostSockets(List.of());
+    private static final int JVISOR_PID = Libc.getpid();
 
     private final List<Allowed> allowed = new ArrayList<>();
 
@@ -94,7 +95,7 @@ public final class HostSockets {
                 device = held.device();
                 inode = held.inode();
             }
-            String link = "/proc/" + Libc.getpid() + "/fd/" + fd;
+            String link = "/proc/" + JVISOR_PID + "/fd/" + fd;
             return new UnixAddress.Pathname(link.getBytes(StandardCharsets.US_ASCII)).encode();
         }
     }

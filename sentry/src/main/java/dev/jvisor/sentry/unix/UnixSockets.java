@@ -15,6 +15,7 @@ import dev.jvisor.platform.linux.Pidfd;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -346,9 +347,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
      * ({@link #fileWillBeMade}), else right after; listen has nothing left to do.
      */
     private Action bindPath(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name) {
-        if (!endpoint.named() && endpoint.type != SOCK_DGRAM && exposed.covers(stop.tid(), name)) {
-            return bindExposed(stop, endpoint, name);
-        }
+        byte[] exposedPath = endpoint.named() || endpoint.type == SOCK_DGRAM ? null : exposed.match(stop.tid(), name);
+        if (exposedPath != null) return bindExposed(stop, endpoint, name, exposedPath);
         if (!endpoint.named() && !endpoint.reachable() && fileWillBeMade(stop, name)) hide(stop, endpoint, name);
         long path = writeString(stop, name.path());
         Syscall mknod = Syscall.of(Sysno.MKNODAT, FileStatus.AT_FDCWD, path, FileStatus.S_IFSOCK | 0777, 0);
@@ -397,12 +397,12 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
      * bind runs, so the kernel socket is bound at that path, in the program's context, with
      * Linux's errors; its kernel name is the path itself.
      */
-    private Action bindExposed(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name) {
+    private Action bindExposed(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name, byte[] exposedPath) {
         return Action.inject(stop.call(), bound -> {
             if (bound.failed() || bound.interrupted()) return bound.asAction();
             endpoint.bind(name);
             recordFile(stop, endpoint, name);
-            endpoint.reachableAt(new UnixAddress.Pathname(exposed.absolute(stop.tid(), name)));
+            endpoint.reachableAt(new UnixAddress.Pathname(exposedPath));
             endpoints.reachable(endpoint);
             return Action.returning(0);
         });
@@ -784,7 +784,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         if (room < 0) return Action.passthrough();
         Function<byte[], Action> answer = name -> {
             if (name.length < room) return Action.fail(Errno.EINVAL);
-            stop.memory().write(call.arg3(), java.util.Arrays.copyOf(name, room));
+            stop.memory().write(call.arg3(), Arrays.copyOf(name, room));
             return Action.returning(0);
         };
         if (endpoint.type != SOCK_DGRAM) {
@@ -1153,7 +1153,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
                 }
                 swapped[swaps++] = i;
             }
-            return new NamedMessages(vector, java.util.Arrays.copyOf(swapped, swaps), rooms, names, end, unwritable);
+            return new NamedMessages(vector, Arrays.copyOf(swapped, swaps), rooms, names, end, unwritable);
         }
     }
 
@@ -1180,7 +1180,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         int swapsReceived = 0;
         while (swapsReceived < plan.swapped.length && plan.swapped[swapsReceived] < received) swapsReceived++;
         byte[] kernelNames = swapsReceived > 0 ? memory.read(buffers, swapsReceived * SENDER_ROOM) : new byte[0];
-        ByteBuffer program = ByteBuffer.wrap(java.util.Arrays.copyOf(plan.vector.array(), received * MMSGHDR_SIZE))
+        ByteBuffer program = ByteBuffer.wrap(Arrays.copyOf(plan.vector.array(), received * MMSGHDR_SIZE))
                 .order(ByteOrder.LITTLE_ENDIAN);
         byte[][] senders = new byte[swapsReceived][];
         for (int i = 0; i < received; i++) {
@@ -1191,7 +1191,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         for (int k = 0; k < swapsReceived; k++) {
             int at = plan.swapped[k] * MMSGHDR_SIZE;
             int kernelLength = Math.max(0, Math.min(answers.getInt(at + MSGHDR_NAMELEN), SENDER_ROOM));
-            byte[] kernelName = java.util.Arrays.copyOfRange(kernelNames, k * SENDER_ROOM, k * SENDER_ROOM + kernelLength);
+            byte[] kernelName = Arrays.copyOfRange(kernelNames, k * SENDER_ROOM, k * SENDER_ROOM + kernelLength);
             UnixAddress sender = reportedSender(endpoint, kernelName, answers.getInt(at + MMSGHDR_LEN),
                     answers.getInt(at + MSGHDR_FLAGS));
             senders[k] = sender instanceof UnixAddress.Unnamed ? new byte[0] : sender.encode();
@@ -1200,7 +1200,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         memory.write(vectorAddress, program.array());
         for (int k = 0; k < swapsReceived; k++) {
             int i = plan.swapped[k], length = Math.min(plan.rooms[i], senders[k].length);
-            if (length > 0) memory.write(plan.names[i], java.util.Arrays.copyOf(senders[k], length));
+            if (length > 0) memory.write(plan.names[i], Arrays.copyOf(senders[k], length));
         }
     }
 
@@ -1234,7 +1234,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         int length = Math.min(plan.rooms[i], name.length);
         if (length > 0) {
             try {
-                memory.write(plan.names[i], java.util.Arrays.copyOf(name, length));
+                memory.write(plan.names[i], Arrays.copyOf(name, length));
             } catch (ErrnoException e) {
                 return true;
             }
@@ -1448,7 +1448,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
 
     /** {@code bytes} and a terminating NUL in the thread's scratch memory. */
     private static long writeString(SyscallStop stop, byte[] bytes) {
-        byte[] terminated = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+        byte[] terminated = Arrays.copyOf(bytes, bytes.length + 1);
         long address = stop.scratch(terminated.length);
         stop.memory().write(address, terminated);
         return address;
