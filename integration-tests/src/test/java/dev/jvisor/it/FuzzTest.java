@@ -1,8 +1,8 @@
 package dev.jvisor.it;
 
-import dev.jvisor.it.support.DescriptorWatch;
 import dev.jvisor.it.support.RunResult;
 import dev.jvisor.it.support.Runner;
+import dev.jvisor.it.support.SentryWatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,12 +24,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The unix-fuzz probe (random trapped AF_UNIX calls with hostile arguments, one transcript
  * line a call) natively and under {@code jvisor run}, seed by seed: identical transcripts,
  * jvisor's exit is the program's, no hang, no sentry warning or error on stderr, and jvisor's
- * own descriptor count the same before and after the calls.
+ * own descriptors, sentry tables and heap the same before and after the calls (within the
+ * heap's warm-up, {@link SentryWatch#HEAP_GROWTH_KIB}).
  *
  * <p>{@code make fuzz} runs the long mode ({@code -Djvisor.fuzz.seeds=N
  * -Djvisor.fuzz.iterations=M}, or {@code -Djvisor.fuzz.minutes=T} as a time budget): every
  * seed is run even after a failure, and a report of iterations, calls compared, crashes, hangs,
- * leaks and differences (each with its first differing line) is printed and written to
+ * leaks, the largest heap growth and differences (each with its first differing line) is
+ * printed and written to
  * {@code integration-tests/target/fuzz-report.txt}.
  */
 class FuzzTest {
@@ -72,6 +74,29 @@ class FuzzTest {
         assertEquals(List.of(), outcome.problems(), outcome::detail);
     }
 
+    /**
+     * jvisor's heap does not grow with the number of calls: what one seed leaves in the heap
+     * after 20,000 iterations is within 256 KiB (about 14 bytes an extra iteration) of what
+     * it leaves after 2,000, which is the JVM's warm-up. (Sandboxed only: the transcripts are
+     * the other tests' business.)
+     */
+    @Test
+    void jvisorsHeapDoesNotGrowWithTheRun(@TempDir Path directory) throws IOException {
+        SentryWatch brief = fuzzSandboxed(2_000, Files.createDirectory(directory.resolve("brief")));
+        SentryWatch lengthy = fuzzSandboxed(20_000, Files.createDirectory(directory.resolve("lengthy")));
+        for (SentryWatch watch : List.of(brief, lengthy)) {
+            assertEquals(0, watch.result().exitCode(), watch::programStderr);
+            assertEquals(List.of(), watch.growth(), () -> "before: " + watch.before() + "\nafter: " + watch.after());
+        }
+        assertTrue(lengthy.heapGrowthKiB() - brief.heapGrowthKiB() < 256, "heap growth: " + brief.heapGrowthKiB()
+                + " KiB after 2,000 iterations, " + lengthy.heapGrowthKiB() + " KiB after 20,000");
+    }
+
+    private static SentryWatch fuzzSandboxed(int iterations, Path directory) {
+        return SentryWatch.run(List.of(Runner.probe("unix-fuzz"), "1", Integer.toString(iterations), "--pause"),
+                directory);
+    }
+
     /** The long mode, for make fuzz: skipped unless seeds or minutes are given. */
     @Test
     void longRun(@TempDir Path directory) throws IOException {
@@ -80,6 +105,7 @@ class FuzzTest {
         int seeds = 0;
         long calls = 0, iterations = 0;
         int crashes = 0, hangs = 0, leaks = 0, differences = 0, errors = 0;
+        long heapGrowth = 0;
         List<String> failures = new ArrayList<>();
         for (int seed = FIRST_SEED; (SEEDS <= 0 || seed < FIRST_SEED + SEEDS) && System.nanoTime() < deadline; seed++) {
             Path run = Files.createDirectory(directory.resolve("seed-" + seed));
@@ -97,6 +123,7 @@ class FuzzTest {
             calls += outcome.calls();
             if (outcome.crash()) crashes++;
             if (outcome.leak()) leaks++;
+            heapGrowth = Math.max(heapGrowth, outcome.heapGrowthKiB());
             if (outcome.different()) differences++;
             if (outcome.sentryError()) errors++;
             if (!outcome.problems().isEmpty()) failures.add("seed " + seed + ": " + outcome.detail());
@@ -105,7 +132,9 @@ class FuzzTest {
         String report = String.format("""
                 fuzz: %d seeds x %d iterations (%d iterations), %d calls compared
                 fuzz: %d differences, %d crashes, %d hangs, %d leaks, %d runs with sentry errors
-                """, seeds, ITERATIONS, iterations, calls, differences, crashes, hangs, leaks, errors)
+                fuzz: jvisor's heap grew by at most %d KiB in a run (warm-up allowance %d KiB)
+                """, seeds, ITERATIONS, iterations, calls, differences, crashes, hangs, leaks, errors, heapGrowth,
+                SentryWatch.HEAP_GROWTH_KIB)
                 + String.join("\n", failures) + (failures.isEmpty() ? "" : "\n");
         System.out.print(report);
         Files.writeString(Runner.home().resolve("integration-tests/target/fuzz-report.txt"), report);
@@ -113,19 +142,17 @@ class FuzzTest {
     }
 
     record Outcome(List<String> problems, String detail, long calls, boolean crash, boolean leak, boolean different,
-                   boolean sentryError) {}
+                   boolean sentryError, long heapGrowthKiB) {}
 
-    /** One seed natively, then under jvisor with its descriptors counted around the calls. */
+    /** One seed natively, then under jvisor with its resources measured around the calls. */
     private static Outcome compare(int seed, int iterations, Path directory) throws IOException {
         List<String> command = List.of(Runner.probe("unix-fuzz"), Integer.toString(seed), Integer.toString(iterations),
                 "--pause");
         Path nativeDir = Files.createDirectories(directory.resolve("native"));
         Path sandboxDir = Files.createDirectories(directory.resolve("jvisor"));
         RunResult nativeRun = Runner.run(command, "\n\n", TIMEOUT, nativeDir);
-        DescriptorWatch watch = DescriptorWatch.run(Runner.sandboxed(List.of(), command), sandboxDir);
+        SentryWatch watch = SentryWatch.run(command, sandboxDir);
         RunResult sandboxed = watch.result();
-        long before = watch.before();
-        long after = watch.after();
         List<String> problems = new ArrayList<>();
         StringBuilder detail = new StringBuilder();
         boolean crash = nativeRun.exitCode() != 0 || sandboxed.exitCode() != nativeRun.exitCode();
@@ -138,16 +165,18 @@ class FuzzTest {
             problems.add("transcripts differ");
             detail.append(firstDifference(nativeRun.stdout(), sandboxed.stdout()));
         }
-        boolean sentryError = !sandboxed.stderr().isEmpty() || !nativeRun.stderr().isEmpty();
+        boolean sentryError = !watch.programStderr().isEmpty() || !nativeRun.stderr().isEmpty();
         if (sentryError) {
             problems.add("stderr not empty");
-            detail.append("\n--- jvisor stderr\n").append(sandboxed.stderr())
+            detail.append("\n--- jvisor stderr\n").append(watch.programStderr())
                     .append("--- native stderr\n").append(nativeRun.stderr());
         }
-        boolean leak = before != after;
-        if (leak) problems.add("jvisor's descriptors: " + before + " before, " + after + " after");
+        List<String> growth = watch.growth();
+        boolean leak = !growth.isEmpty();
+        problems.addAll(growth);
         long calls = nativeRun.stdout().lines().filter(line -> CALL_LINE.matcher(line).find()).count();
-        return new Outcome(problems, problems + detail.toString(), calls, crash, leak, different, sentryError);
+        return new Outcome(problems, problems + detail.toString(), calls, crash, leak, different, sentryError,
+                watch.heapGrowthKiB());
     }
 
     private static String firstDifference(String expected, String actual) {

@@ -1,8 +1,7 @@
 package dev.jvisor.it;
 
-import dev.jvisor.it.support.DescriptorWatch;
-import dev.jvisor.it.support.RunResult;
 import dev.jvisor.it.support.Runner;
+import dev.jvisor.it.support.SentryWatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Load on one sandbox (the unix-load probe): a server, 200 client processes × 1000 round
  * trips, then 10,000 sockets made and closed. Every message arrives intact, nothing fails,
- * and jvisor's own descriptor count is back at its baseline afterwards: the sentry keeps no
- * descriptor of a socket, connection or process that is gone. {@code make stress} runs it
+ * and jvisor's own descriptors, sentry tables and heap are back at their baseline afterwards:
+ * the sentry keeps nothing of a socket, connection or process that is gone. {@code make stress} runs it
  * five times larger ({@code -Djvisor.stress=true}).
  */
 class LoadTest {
@@ -25,16 +24,18 @@ class LoadTest {
     private static final int SOCKETS = STRESS ? 50_000 : 10_000;
 
     @Test
-    void everyMessageArrivesAndTheSentryKeepsNoDescriptor(@TempDir Path directory) {
-        List<String> command = Runner.sandboxed(List.of(), List.of(Runner.probe("unix-load"),
-                Integer.toString(CLIENTS), Integer.toString(MESSAGES), Integer.toString(SOCKETS)));
-        DescriptorWatch watch = DescriptorWatch.run(command, directory);
-        assertEquals(new RunResult(0, String.format("""
+    void everyMessageArrivesAndTheSentryKeepsNothing(@TempDir Path directory) {
+        List<String> program = List.of(Runner.probe("unix-load"),
+                Integer.toString(CLIENTS), Integer.toString(MESSAGES), Integer.toString(SOCKETS));
+        SentryWatch watch = SentryWatch.run(program, directory);
+        assertEquals(String.format("""
                 ready
                 clients: %d of %d exchanged %d messages each intact; server echoed %d bytes
                 sockets: %d made and closed, 0 failures
                 done
-                """, CLIENTS, CLIENTS, MESSAGES, 64L * CLIENTS * MESSAGES, SOCKETS), ""), watch.result());
-        assertEquals(watch.before(), watch.after(), "jvisor's descriptors before and after the load");
+                """, CLIENTS, CLIENTS, MESSAGES, 64L * CLIENTS * MESSAGES, SOCKETS), watch.result().stdout());
+        assertEquals(0, watch.result().exitCode());
+        assertEquals("", watch.programStderr());
+        assertEquals(List.of(), watch.growth(), () -> "before: " + watch.before() + "\nafter: " + watch.after());
     }
 }

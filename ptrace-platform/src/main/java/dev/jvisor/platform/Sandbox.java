@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A running sandbox: one program (and everything it starts) under one tracer thread, whose
@@ -50,6 +51,20 @@ public final class Sandbox {
         } catch (CompletionException e) {
             throw unwrap(e);
         }
+    }
+
+    /**
+     * Runs {@code inspection} on the calling thread between two stops: the handler answers
+     * nothing meanwhile, so its state is at rest, and the tracer waits until the inspection
+     * returns. For diagnostics.
+     */
+    public <T> T atRest(Supplier<T> inspection) {
+        return tracer.atRest(inspection);
+    }
+
+    /** How many threads of the sandbox the tracer follows. */
+    public int tracedThreads() {
+        return tracer.atRest(tracer::tracedThreads);
     }
 
     /**

@@ -7,6 +7,7 @@ public final class Signals {
     public static final int SIGQUIT = 3;
     public static final int SIGTRAP = 5;
     public static final int SIGKILL = 9;
+    public static final int SIGUSR1 = 10;
     public static final int SIGTERM = 15;
     public static final int SIGCONT = 18;
     public static final int SIGSTOP = 19;

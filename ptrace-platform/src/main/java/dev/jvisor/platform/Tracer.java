@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -50,6 +51,11 @@ final class Tracer implements Runnable {
     /** System.nanoTime() of the last delivery to the first process, per signal, of a signal the kernel raised. */
     private final AtomicLongArray kernelSignalNanos = new AtomicLongArray(65);
     private final StopWaiter stops = new StopWaiter();
+    /**
+     * Held while a stop is answered, released while the tracer waits for the next: another
+     * thread that takes it sees the handler's and the tracer's state at rest ({@link #atRest}).
+     */
+    private final ReentrantLock answering = new ReentrantLock();
     /** Whether the last status dispatched was a seccomp or syscall stop (StopWaiter polls only then). */
     private boolean lastWasSyscallStop;
 
@@ -71,6 +77,25 @@ final class Tracer implements Runnable {
 
     CompletableFuture<ExitStatus> finished() {
         return finished;
+    }
+
+    /**
+     * Runs {@code inspection} on the calling thread while the tracer waits for a stop: no
+     * stop is being answered meanwhile, so the handler's tables are consistent and its
+     * pending injections are between two stops. The tracer answers the next stop afterwards.
+     */
+    <T> T atRest(Supplier<T> inspection) {
+        answering.lock();
+        try {
+            return inspection.get();
+        } finally {
+            answering.unlock();
+        }
+    }
+
+    /** How many threads the tracer follows; only at rest. */
+    int tracedThreads() {
+        return tracees.size();
     }
 
     /** When the kernel last raised {@code signal} for the first process (0 if never). */
@@ -129,13 +154,18 @@ final class Tracer implements Runnable {
                 if (e.errno() == Errno.ECHILD) return;
                 throw e;
             }
+            answering.lock();
             try {
-                dispatch(status);
-            } catch (ErrnoException e) {
-                // ESRCH: the tracee was killed while stopped; its exit report follows.
-                if (e.errno() != Errno.ESRCH) log.warn("tid {}: {}", status.pid(), e.getMessage());
+                try {
+                    dispatch(status);
+                } catch (ErrnoException e) {
+                    // ESRCH: the tracee was killed while stopped; its exit report follows.
+                    if (e.errno() != Errno.ESRCH) log.warn("tid {}: {}", status.pid(), e.getMessage());
+                }
+                if (mainExit != null && !killedRest) killRest();
+            } finally {
+                answering.unlock();
             }
-            if (mainExit != null && !killedRest) killRest();
         }
     }
 

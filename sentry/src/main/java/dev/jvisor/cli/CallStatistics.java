@@ -6,12 +6,11 @@ import dev.jvisor.platform.SyscallHandler;
 import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.Sysno;
 
-import java.io.PrintStream;
 import java.util.StringJoiner;
 
 /** Counts the trapped calls, per syscall, of the handler it wraps ({@code jvisor run --stats}). */
 final class CallStatistics extends ForwardingHandler {
-    /** Indexed by syscall number; written by the tracer thread only, read after it finished. */
+    /** Indexed by syscall number; written by the tracer thread only, read at rest or after it finished. */
     private final long[] counts = new long[512];
 
     CallStatistics(SyscallHandler delegate) {
@@ -25,8 +24,8 @@ final class CallStatistics extends ForwardingHandler {
         return super.onSyscall(stop);
     }
 
-    /** One line: "jvisor: trapped calls: N (name N, ...)". */
-    void print(PrintStream out) {
+    /** "jvisor: trapped calls: N (name N, ...)"; between two stops, or after the tracer finished. */
+    String describe() {
         long total = 0;
         StringJoiner each = new StringJoiner(", ");
         for (int number = 0; number < counts.length; number++) {
@@ -34,6 +33,6 @@ final class CallStatistics extends ForwardingHandler {
             total += counts[number];
             each.add(Sysno.name(number) + " " + counts[number]);
         }
-        out.println("jvisor: trapped calls: " + total + (total == 0 ? "" : " (" + each + ")"));
+        return "jvisor: trapped calls: " + total + (total == 0 ? "" : " (" + each + ")");
     }
 }

@@ -17,7 +17,8 @@ public final class Main {
             run: runs PROGRAM, and every process it starts, with its AF_UNIX calls trapped
             and answered by the sentry; everything else runs natively. Exits with the
             program's status (128+N when signal N killed it).
-              --stats              print the number of trapped calls, per call, on exit
+              --stats              on exit and on SIGUSR1, print the trapped calls per call, the
+                                   sentry's table sizes and jvisor's heap after a collection
               --host               host mode: the kernel answers the trapped calls
               --trace FILE         record every trapped call in FILE (JSON Lines)
               --audit FILE         write every AF_UNIX event to FILE (JSON Lines, docs/audit.md)

@@ -12,6 +12,7 @@ import dev.jvisor.sentry.trace.ProcessNames;
 import dev.jvisor.sentry.unix.ExposedPaths;
 import dev.jvisor.sentry.unix.HostPolicy;
 import dev.jvisor.sentry.unix.HostSockets;
+import dev.jvisor.sentry.unix.TableSizes;
 import dev.jvisor.sentry.trace.RecordingHandler;
 import dev.jvisor.sentry.trace.TraceWriter;
 
@@ -57,8 +58,13 @@ final class RunCommand {
         } else {
             handler = options.host() ? Sentry.hostHandler() : Sentry.handler(policy);
         }
-        CallStatistics statistics = null;
-        if (options.stats()) handler = statistics = new CallStatistics(handler);
+        StatsReport stats = null;
+        if (options.stats()) {
+            TableSizes tables = handler instanceof TableSizes sizes ? sizes : null;
+            CallStatistics statistics = new CallStatistics(handler);
+            handler = statistics;
+            stats = new StatsReport(statistics, tables);
+        }
         TraceWriter trace = null;
         if (options.traceFile() != null) {
             try {
@@ -70,7 +76,9 @@ final class RunCommand {
             handler = new RecordingHandler(handler, new ProcessNames(), trace);
         }
 
-        SignalForwarder signals = SignalForwarder.start(signalRelay, CallerState.ignoredSignals());
+        StatsReport onUsr1 = stats;
+        SignalForwarder signals = SignalForwarder.start(signalRelay, CallerState.ignoredSignals(),
+                onUsr1 == null ? null : () -> onUsr1.print(err));
         Sandbox sandbox;
         try {
             sandbox = Sandbox.start(spec, handler);
@@ -79,9 +87,10 @@ final class RunCommand {
             return Main.EXIT_FAILURE;
         }
         signals.forwardTo(sandbox);
+        if (stats != null) stats.watch(sandbox);
         ExitStatus status = sandbox.waitFor();
         if (auditor != null) auditor.finish();
-        if (statistics != null) statistics.print(err);
+        if (stats != null) stats.print(err);
         if (trace != null) trace.close();
         return status.shellStatus();
     }

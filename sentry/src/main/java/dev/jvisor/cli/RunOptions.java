@@ -10,7 +10,7 @@ import java.util.Locale;
  * The parsed options of {@code jvisor run}.
  *
  * @param command   the program and its arguments
- * @param stats     print trapped-call counts on exit
+ * @param stats     print statistics (calls, sentry tables, heap) on exit and on SIGUSR1
  * @param host      host mode: the kernel answers the trapped calls
  * @param traceFile where to record every trapped call (JSON Lines), or null
  * @param auditFile where to write the audit log (docs/audit.md), or null

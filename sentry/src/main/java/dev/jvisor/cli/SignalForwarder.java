@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 
 /**
  * Forwards SIGHUP, SIGINT, SIGQUIT and SIGTERM sent to jvisor to the program, so that
@@ -19,6 +20,9 @@ import java.util.concurrent.CompletableFuture;
  * dumps and turn the others into a JVM shutdown. The signals arrive through
  * {@link SignalRelay} instead, which is installed before the program starts; a signal that
  * comes before the program exists is forwarded once it does.
+ *
+ * <p>With {@code --stats}, SIGUSR1 is jvisor's own: it prints the statistics so far, as
+ * dd(1) prints its progress.
  */
 final class SignalForwarder {
     private static final Logger log = LoggerFactory.getLogger(SignalForwarder.class);
@@ -30,12 +34,26 @@ final class SignalForwarder {
 
     /** Starts receiving the signals; {@code relayLibrary} is native-stubs' signal relay. */
     static SignalForwarder start(Path relayLibrary, long ignoredMask) {
-        int[] signals = Arrays.stream(FORWARDED).filter(s -> (ignoredMask & Signals.bit(s)) == 0).toArray();
+        return start(relayLibrary, ignoredMask, null);
+    }
+
+    /**
+     * As {@link #start(Path, long)}, and SIGUSR1 runs {@code onUsr1} (on the signal thread)
+     * rather than ending jvisor, when it is not null.
+     */
+    static SignalForwarder start(Path relayLibrary, long ignoredMask, Runnable onUsr1) {
+        IntStream forwarded = Arrays.stream(FORWARDED).filter(s -> (ignoredMask & Signals.bit(s)) == 0);
+        int[] signals = (onUsr1 == null ? forwarded : IntStream.concat(forwarded, IntStream.of(Signals.SIGUSR1)))
+                .toArray();
         SignalRelay relay = SignalRelay.install(relayLibrary, signals);
         SignalForwarder forwarder = new SignalForwarder();
         Thread.ofPlatform().name("jvisor-signals").daemon(true).start(() -> {
             while (true) {
                 int signal = relay.next();
+                if (signal == Signals.SIGUSR1) {
+                    onUsr1.run();
+                    continue;
+                }
                 Sandbox target = forwarder.sandbox.join();
                 log.debug("forwarding signal {} to {}", signal, target.pid());
                 target.forwardSignal(signal);

@@ -33,13 +33,14 @@ public final class LiveProcess implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> seen = new ArrayList<>();
-    private final CompletableFuture<String> stderr;
+    private final BlockingQueue<String> errorLines = new LinkedBlockingQueue<>();
+    private final CompletableFuture<String> stderr = new CompletableFuture<>();
 
     private LiveProcess(List<String> command, Process process) {
         this.command = command;
         this.process = process;
         Thread.ofPlatform().daemon(true).start(this::readLines);
-        this.stderr = Runner.drain(process.getErrorStream());
+        Thread.ofPlatform().daemon(true).start(this::readErrorLines);
     }
 
     public static LiveProcess start(List<String> command) {
@@ -113,6 +114,30 @@ public final class LiveProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for the next line on standard error that {@code pattern} finds something in;
+     * returns the match. The line stays part of the standard error {@link #finish} returns.
+     */
+    public Matcher awaitErrorLine(Pattern pattern) {
+        long deadline = System.nanoTime() + Runner.DEFAULT_TIMEOUT.toNanos();
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                String line = left > 0 ? errorLines.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (line == null) throw failure("no wanted line on standard error within " + Runner.DEFAULT_TIMEOUT);
+                if (line == EOF) {
+                    errorLines.add(EOF);
+                    throw failure("standard error ended before the wanted line");
+                }
+                Matcher matcher = pattern.matcher(line);
+                if (matcher.find()) return matcher;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     public void write(String text) {
         try {
             OutputStream in = process.getOutputStream();
@@ -158,6 +183,26 @@ public final class LiveProcess implements AutoCloseable {
         if (process.isAlive()) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
+        }
+    }
+
+    /** Keeps standard error byte for byte, and hands each complete line to {@link #awaitErrorLine}. */
+    private void readErrorLines() {
+        StringBuilder text = new StringBuilder();
+        try (InputStreamReader reader = new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)) {
+            int lineStart = 0;
+            for (int c = reader.read(); c >= 0; c = reader.read()) {
+                text.append((char) c);
+                if (c == '\n') {
+                    errorLines.add(text.substring(lineStart, text.length() - 1));
+                    lineStart = text.length();
+                }
+            }
+        } catch (IOException e) {
+            // The stream closes when the process is killed; what was read is kept.
+        } finally {
+            errorLines.add(EOF);
+            stderr.complete(text.toString());
         }
     }
 

@@ -14,6 +14,7 @@ import dev.jvisor.sentry.unix.DatagramSendTraps;
 import dev.jvisor.sentry.unix.HostPolicy;
 import dev.jvisor.sentry.unix.SocketDirectory;
 import dev.jvisor.sentry.unix.SocketFacts;
+import dev.jvisor.sentry.unix.TableSizes;
 import dev.jvisor.sentry.unix.UnixAddress;
 import dev.jvisor.sentry.unix.UnixSockets;
 import org.slf4j.Logger;
@@ -27,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The audit ({@code jvisor run --audit FILE}, docs/audit.md): watches the sentry answer a
@@ -37,7 +39,7 @@ import java.util.function.Consumer;
  * the close of its last descriptor, or at the exit or exec of the last process holding it.
  * Tracer thread only, except {@link #finish}.
  */
-public final class Auditor extends ForwardingHandler {
+public final class Auditor extends ForwardingHandler implements TableSizes {
     private static final Logger logger = LoggerFactory.getLogger(Auditor.class);
     /**
      * The calls trapped under the audit besides the sentry's: so that every socket made,
@@ -127,6 +129,14 @@ public final class Auditor extends ForwardingHandler {
         for (AuditedSocket socket : List.copyOf(open.values())) {
             if (!live.contains(socket.inode)) closed(socket, pid);
         }
+    }
+
+    @Override
+    public void reportSizes(ObjIntConsumer<String> size) {
+        if (delegate() instanceof TableSizes sentry) sentry.reportSizes(size);
+        size.accept("audited sockets", open.size());
+        size.accept("audited processes", processes.size());
+        size.accept("audited calls in flight", decisions.size());
     }
 
     /**

@@ -25,6 +25,11 @@ final class NameDecisions implements SocketObserver {
         refused.put(stop.tid(), name);
     }
 
+    /** How many threads' current calls have a decision kept. */
+    int size() {
+        return reached.size() + refused.size();
+    }
+
     /** Forgets what was said of the thread's previous call. */
     void clear(int tid) {
         reached.remove(tid);

@@ -44,6 +44,10 @@ final class AbstractNamespace {
         return names.get(new Key(type, name));
     }
 
+    int size() {
+        return names.size();
+    }
+
     /** Forgets the name of a socket that is gone. */
     void release(Endpoint endpoint) {
         if (endpoint.address() instanceof UnixAddress.Abstract name) {

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.ObjIntConsumer;
 
 import static dev.jvisor.sentry.abi.SocketAbi.AF_UNIX;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
@@ -33,7 +34,7 @@ import static dev.jvisor.sentry.abi.SocketAbi.SOCK_TYPE_MASK;
  * <p>A process that only receives a datagram socket (SCM_RIGHTS) without ever making one is
  * not covered: the README lists it.
  */
-public final class DatagramSendTraps extends ForwardingHandler {
+public final class DatagramSendTraps extends ForwardingHandler implements TableSizes {
     private static final Logger log = LoggerFactory.getLogger(DatagramSendTraps.class);
     private static final TrapFilter SENDS = TrapFilter.trapping(Sysno.SENDMSG, Sysno.SENDMMSG);
 
@@ -63,6 +64,12 @@ public final class DatagramSendTraps extends ForwardingHandler {
             }
             return delegate().onSyscall(stop);
         });
+    }
+
+    @Override
+    public void reportSizes(ObjIntConsumer<String> size) {
+        if (delegate() instanceof TableSizes sentry) sentry.reportSizes(size);
+        size.accept("processes trapping sends", trapping.size());
     }
 
     @Override

@@ -76,6 +76,17 @@ final class Endpoints {
         return byInode.size() + foreign.size();
     }
 
+    /** The table sizes, after a sweep. */
+    void reportSizes(java.util.function.ObjIntConsumer<String> size) {
+        sweep();
+        size.accept("sockets", byInode.size());
+        size.accept("other sockets", foreign.size());
+        size.accept("abstract names", abstractNames.size());
+        size.accept("socket files", files.size());
+        size.accept("kernel names", byKernelName.size());
+        size.accept("names of closed sockets", retired.size());
+    }
+
     /** Drops every endpoint whose socket is gone, and its names. */
     void sweep() {
         Liveness.Census census = liveness.live();

@@ -26,6 +26,11 @@ final class FilesystemNames {
         return files.get(file);
     }
 
+    /** How many files are bound, counted both ways (the two maps must agree). */
+    int size() {
+        return Math.max(files.size(), byEndpoint.size());
+    }
+
     void release(Endpoint endpoint) {
         FileId file = byEndpoint.remove(endpoint);
         if (file != null) files.remove(file, endpoint);

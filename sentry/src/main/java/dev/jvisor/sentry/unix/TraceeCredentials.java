@@ -27,6 +27,11 @@ final class TraceeCredentials {
         return override;
     }
 
+    /** How many threads' credentials are known. */
+    int size() {
+        return overrides.size();
+    }
+
     void forget(int tid) {
         overrides.remove(tid);
     }

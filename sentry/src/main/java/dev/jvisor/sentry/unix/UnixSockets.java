@@ -44,7 +44,7 @@ import static dev.jvisor.sentry.abi.SocketAbi.SO_PEERNAME;
  * recvfrom, recvmsg and recvmmsg) the sentry answers. Calls on descriptors that are not
  * sandbox sockets pass through.
  */
-public final class UnixSockets implements SyscallHandler, SocketDirectory {
+public final class UnixSockets implements SyscallHandler, SocketDirectory, TableSizes {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UnixSockets.class);
     private static final int W_OK = 2;
     private static final int AT_EACCESS = 0x200;
@@ -96,6 +96,12 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         hidden.wrongType();
         this.endpoints = new Endpoints(diag, hidden);
         this.names = new NameResolver(endpoints, credentials, hidden, diag, policy.reachable());
+    }
+
+    @Override
+    public void reportSizes(java.util.function.ObjIntConsumer<String> size) {
+        endpoints.reportSizes(size);
+        size.accept("thread credentials", credentials.size());
     }
 
     @Override
