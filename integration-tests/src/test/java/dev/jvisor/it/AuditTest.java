@@ -4,7 +4,7 @@ import dev.jvisor.it.support.LiveProcess;
 import dev.jvisor.it.support.RunResult;
 import dev.jvisor.it.support.Runner;
 import dev.jvisor.sentry.report.AuditEvent;
-import dev.jvisor.sentry.report.AuditLog;
+import dev.jvisor.sentry.report.AuditLogReader;
 import dev.jvisor.sentry.report.AuditLogException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,7 +120,7 @@ class AuditTest {
             RunResult result = sandbox.finish();
             assertEquals(128 + 9, result.exitCode(), "jvisor exits with the program's death by SIGKILL");
         }
-        List<AuditEvent> events = AuditLog.read(log);
+        List<AuditEvent> events = AuditLogReader.read(log);
         Map<String, Long> counts = new TreeMap<>(counts(events));
         // Client 2's connect completes in the kernel, but when the server dies jvisor ends the
         // sandbox, and client 2 may be killed before its connect returns: then it is not logged.
@@ -157,7 +157,7 @@ class AuditTest {
                 assertEquals(new RunResult(0, "sendto: ECONNREFUSED\nconnect: ECONNREFUSED\n", ""), sent);
             }
             List<String> refusals = new ArrayList<>();
-            for (AuditEvent event : all(AuditLog.read(log), "refused")) {
+            for (AuditEvent event : all(AuditLogReader.read(log), "refused")) {
                 refusals.add(event.text("call") + " " + event.text("name") + " " + event.text("errno") + " "
                         + event.text("reason"));
             }
@@ -200,7 +200,7 @@ class AuditTest {
         RunResult sandboxed = Runner.run(Runner.sandboxed(List.of("--audit", log.toString()), List.of(PROBE)), "",
                 Runner.DEFAULT_TIMEOUT, work);
         assertEquals(new RunResult(0, TRANSCRIPT, ""), sandboxed, "the scenario under jvisor run --audit");
-        List<AuditEvent> events = AuditLog.read(log);
+        List<AuditEvent> events = AuditLogReader.read(log);
         for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
             assertTrue(line.startsWith("{\"v\":1,"), "every line is a version 1 object: " + line);
         }

@@ -1,6 +1,6 @@
 package dev.jvisor.cli;
 
-import dev.jvisor.sentry.report.AuditLog;
+import dev.jvisor.sentry.report.AuditLogReader;
 import dev.jvisor.sentry.report.AuditLogException;
 import dev.jvisor.sentry.report.IpcMap;
 import dev.jvisor.sentry.report.SvgMap;
@@ -36,7 +36,7 @@ final class ReportCommand {
         Path log = options.log();
         IpcMap map;
         try {
-            map = IpcMap.of(AuditLog.read(log));
+            map = IpcMap.of(AuditLogReader.read(log));
         } catch (IOException e) {
             err.println("jvisor report: cannot read " + log + ": " + reason(e));
             return UNREADABLE;

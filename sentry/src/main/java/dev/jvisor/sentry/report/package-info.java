@@ -1,7 +1,7 @@
 /**
  * {@code jvisor report}: reads an audit log (docs/audit.md) and presents it.
  *
- * <p>{@link dev.jvisor.sentry.report.AuditLog} splits the log into lines and checks each one's
+ * <p>{@link dev.jvisor.sentry.report.AuditLogReader} splits the log into lines and checks each one's
  * schema version; {@link dev.jvisor.sentry.report.JsonParser} reads a line into a
  * {@link dev.jvisor.sentry.report.JsonValue}, and {@link dev.jvisor.sentry.report.AuditEvent}
  * asks it for fields by name, naming the line when one is missing. {@code IpcMapBuilder}

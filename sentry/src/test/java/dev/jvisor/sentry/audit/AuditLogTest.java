@@ -1,7 +1,7 @@
 package dev.jvisor.sentry.audit;
 
 import dev.jvisor.sentry.report.AuditEvent;
-import dev.jvisor.sentry.report.AuditLog;
+import dev.jvisor.sentry.report.AuditLogReader;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -21,7 +21,7 @@ class AuditLogTest {
     @Test
     void linesCarryVersionSequenceAndTimeAndReadBack() throws Exception {
         StringWriter out = new StringWriter();
-        dev.jvisor.sentry.audit.AuditLog log = new dev.jvisor.sentry.audit.AuditLog(out, CLOCK);
+        AuditLog log = new AuditLog(out, CLOCK);
         log.write("bind", 41, new JsonObject().put("inode", 7).put("name", "odd \"name\"\n\u0001"));
         log.write("socketpair", 41, new JsonObject().putNumbers("inodes", 8, 9).putStrings("flags", List.of("cloexec"))
                 .putObjects("descriptors", List.of(new JsonObject().put("fd", 3).put("what", "pipe"))));
@@ -33,7 +33,7 @@ class AuditLogTest {
                 {"v":1,"seq":1,"time":"2026-11-23T10:00:00.123Z","event":"bind","pid":41,"inode":7,"name":"odd \\"name\\"\\n\\u0001"}
                 {"v":1,"seq":2,"time":"2026-11-23T10:00:00.123Z","event":"socketpair","pid":41,"inodes":[8,9],"flags":["cloexec"],"descriptors":[{"fd":3,"what":"pipe"}]}
                 """, text, "nothing is written after close");
-        List<AuditEvent> events = AuditLog.read(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+        List<AuditEvent> events = AuditLogReader.read(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
         assertEquals("odd \"name\"\n\u0001", events.get(0).text("name"));
         assertEquals(List.of(8L, 9L), events.get(1).numbers("inodes"));
         assertEquals(2, log.events());

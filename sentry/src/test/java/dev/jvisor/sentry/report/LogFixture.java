@@ -25,13 +25,13 @@ final class LogFixture {
     }
 
     static IpcMap twoClientsMap() throws Exception {
-        return IpcMap.of(AuditLog.read(twoClients()));
+        return IpcMap.of(AuditLogReader.read(twoClients()));
     }
 
     /** A map of the given lines; each is an event without its {@code v} and {@code seq}, numbered in order. */
     static IpcMap map(String... events) throws Exception {
         StringJoiner log = new StringJoiner("\n");
         for (int i = 0; i < events.length; i++) log.add("{\"v\":1,\"seq\":" + (i + 1) + "," + events[i].substring(1));
-        return IpcMap.of(AuditLog.read(new ByteArrayInputStream(log.toString().getBytes(StandardCharsets.UTF_8))));
+        return IpcMap.of(AuditLogReader.read(new ByteArrayInputStream(log.toString().getBytes(StandardCharsets.UTF_8))));
     }
 }

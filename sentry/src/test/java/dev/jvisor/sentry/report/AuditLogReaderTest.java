@@ -15,11 +15,11 @@ class AuditLogTest {
     private static final String START = "{\"v\":1,\"seq\":1,\"event\":\"start\",\"pid\":100,\"argv\":[\"sh\"]}";
 
     private static List<AuditEvent> read(String text) throws IOException, AuditLogException {
-        return AuditLog.read(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+        return AuditLogReader.read(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String problem(byte[] log) {
-        return assertThrows(AuditLogException.class, () -> AuditLog.read(new ByteArrayInputStream(log))).getMessage();
+        return assertThrows(AuditLogException.class, () -> AuditLogReader.read(new ByteArrayInputStream(log))).getMessage();
     }
 
     private static String problem(String log) {

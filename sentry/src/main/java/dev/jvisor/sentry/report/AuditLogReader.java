@@ -16,11 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads an audit log (docs/audit.md): JSON Lines, one event a line, every line schema version 1. */
-public final class AuditLog {
+public final class AuditLogReader {
     /** The schema version this reader knows; docs/audit.md: "A reader refuses a version it does not know." */
     public static final int VERSION = 1;
 
-    private AuditLog() {}
+    private AuditLogReader() {}
 
     public static List<AuditEvent> read(Path file) throws IOException, AuditLogException {
         try (InputStream in = Files.newInputStream(file)) {
