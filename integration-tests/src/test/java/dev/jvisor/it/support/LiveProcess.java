@@ -95,23 +95,10 @@ public final class LiveProcess implements AutoCloseable {
     }
 
     public String awaitLine(Predicate<String> wanted) {
-        long deadline = System.nanoTime() + Runner.DEFAULT_TIMEOUT.toNanos();
-        try {
-            while (true) {
-                long left = deadline - System.nanoTime();
-                String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
-                if (line == null) throw failure("no wanted line within " + Runner.DEFAULT_TIMEOUT);
-                if (line == EOF) {
-                    lines.add(EOF);
-                    throw failure("output ended before the wanted line");
-                }
-                seen.add(line);
-                if (wanted.test(line)) return line;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return await(lines, "output", line -> {
+            seen.add(line);
+            return wanted.test(line);
+        });
     }
 
     /**
@@ -119,18 +106,24 @@ public final class LiveProcess implements AutoCloseable {
      * returns the match. The line stays part of the standard error {@link #finish} returns.
      */
     public Matcher awaitErrorLine(Pattern pattern) {
+        Matcher matcher = pattern.matcher(await(errorLines, "standard error", line -> pattern.matcher(line).find()));
+        if (!matcher.find()) throw new IllegalStateException();
+        return matcher;
+    }
+
+    /** Takes lines from {@code queue} until one is {@code wanted}; fails at the end of the stream or the timeout. */
+    private String await(BlockingQueue<String> queue, String stream, Predicate<String> wanted) {
         long deadline = System.nanoTime() + Runner.DEFAULT_TIMEOUT.toNanos();
         try {
             while (true) {
                 long left = deadline - System.nanoTime();
-                String line = left > 0 ? errorLines.poll(left, TimeUnit.NANOSECONDS) : null;
-                if (line == null) throw failure("no wanted line on standard error within " + Runner.DEFAULT_TIMEOUT);
+                String line = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (line == null) throw failure("no wanted line on " + stream + " within " + Runner.DEFAULT_TIMEOUT);
                 if (line == EOF) {
-                    errorLines.add(EOF);
-                    throw failure("standard error ended before the wanted line");
+                    queue.add(EOF);
+                    throw failure(stream + " ended before the wanted line");
                 }
-                Matcher matcher = pattern.matcher(line);
-                if (matcher.find()) return matcher;
+                if (wanted.test(line)) return line;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
