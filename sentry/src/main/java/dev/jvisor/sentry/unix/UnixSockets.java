@@ -1387,18 +1387,17 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
      * vector; the kernel's msg_len answers are copied back. Only the first
      * {@value #SENDMMSG_MOST} messages are sent (a short count, which the call allows), so
      * that the copy stays small; path names are resolved by the sentry, without a write-
-     * permission check.
+     * permission check. A vector that runs into unmapped memory is sent as far as it can be
+     * read ({@link SendVector}).
      */
     private Action sendmmsg(SyscallStop stop) {
         Syscall call = stop.call();
-        int count = (int) Math.min(call.arg2() & 0xffffffffL, SENDMMSG_MOST);
+        int most = (int) Math.min(call.arg2() & 0xffffffffL, SENDMMSG_MOST);
+        if (most == 0) return Action.passthrough();
+        SendVector readable = SendVector.read(stop.memory(), call.arg1(), most);
+        int count = readable.readable();
         if (count == 0) return Action.passthrough();
-        ByteBuffer vector;
-        try {
-            vector = ByteBuffer.wrap(stop.memory().read(call.arg1(), count * MMSGHDR_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
-        } catch (ErrnoException e) {
-            return Action.passthrough();
-        }
+        ByteBuffer vector = readable.entries();
         boolean named = false;
         for (int i = 0; i < count; i++) {
             named |= vector.getLong(i * MMSGHDR_SIZE) != 0 && vector.getInt(i * MMSGHDR_SIZE + MSGHDR_NAMELEN) != 0;
@@ -1440,7 +1439,13 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
             if (sent.failed() || sent.interrupted()) return sent.asAction();
             for (int i = 0; i < sent.raw(); i++) {
                 long length = address + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN;
-                stop.memory().write(call.arg1() + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN, stop.memory().read(length, 4));
+                try {
+                    stop.memory().write(call.arg1() + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN,
+                            stop.memory().read(length, 4));
+                } catch (ErrnoException e) {
+                    // do_sendmmsg: a msg_len it cannot store ends the call, that message uncounted.
+                    return i > 0 ? Action.returning(i) : Action.fail(Errno.EFAULT);
+                }
             }
             return Action.returning(sent.raw());
         });
