@@ -71,6 +71,10 @@ class FuzzTest {
             "174 | 105 | sendmmsg(dgram, vector running into unmapped memory, names): the count sent before a bad iovec",
             "191 | 1148 | sendmmsg(dgram, vector running into unmapped memory, a name running into it): 1",
             "101 | 2515 | sendmmsg(dgram, vector running into unmapped memory, a receiver connected elsewhere): EPERM",
+            "55 | 1805 | bind(seqpacket autobound by a send with SO_PASSCRED, abstract name): EINVAL, not EADDRINUSE",
+            "166 | 1845 | bind(seqpacket pair end autobound by a send that failed EMSGSIZE, abstract name): EINVAL",
+            "181 | 4110 | listen(seqpacket autobound by a refused connect with SO_PASSCRED, named by getsockname): 0",
+            "101 | 4395 | recvmsg(seqpacket, peer autobound by a send with SO_PASSCRED, then closed): the peer's name",
     })
     void linesThatFoundBugs(int seed, int iterations, String line, @TempDir Path directory) throws IOException {
         Outcome outcome = compare(seed, iterations, directory);

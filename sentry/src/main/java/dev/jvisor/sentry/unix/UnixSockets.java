@@ -314,6 +314,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         Syscall call = stop.call();
         if (endpoint.type == SOCK_DGRAM) return bindDatagram(stop, endpoint);
         byte[] raw = AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2());
+        // A name the kernel gave by autobind counts as the socket's name (EINVAL below).
+        nameOf(endpoint);
         // net/unix/af_unix.c: unix_bind. Autobind on an already named socket succeeds.
         if (UnixAddress.isAutobind(raw)) {
             if (!endpoint.named()) {
@@ -509,36 +511,31 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         Endpoint endpoint = endpoint(stop);
         if (endpoint == null || endpoint.state() == Endpoint.State.LISTENING) return Action.passthrough();
         refresh(endpoint);
-        UnixAddress kernelAutobind = kernelAutobind(endpoint);
+        // A name the kernel gave by autobind counts as the socket's name.
+        nameOf(endpoint);
         if (!endpoint.named() || endpoint.state() == Endpoint.State.CONNECTED) {
             throw new ErrnoException(Errno.EINVAL, "listen");
         }
-        if (kernelAutobind != null) {
-            // The kernel socket has a name of its own already and cannot be bound again: it is
-            // reached at that name.
-            endpoint.reachableAt(kernelAutobind);
-            endpoints.reachable(endpoint);
-            endpoint.listen(kernelAutobind);
-            return Action.passthrough();
-        }
         // A socket named by bind has its hidden name already (bindPath).
-        if (!endpoint.reachable()) hide(stop, endpoint);
+        if (!endpoint.reachable()) reachableAtKernelName(stop, endpoint);
         endpoint.listen(endpoint.kernelName());
         return Action.passthrough();
     }
 
     /**
-     * The abstract name the kernel autobound an unnamed socket that passes credentials to
-     * (unix_stream_connect autobinds it before it looks the name up, also in a connect the
-     * sentry rewrote and that failed), adopted as its sandbox name; null when it has none.
+     * A named socket that is not reachable yet is bound to a hidden name; but a kernel socket
+     * that the kernel autobound (unix_stream_connect autobinds a socket that passes
+     * credentials before it looks the name up, also in a connect that then failed) cannot be
+     * bound again, and is reached at the name the kernel gave it.
      */
-    private UnixAddress kernelAutobind(Endpoint endpoint) {
-        if (endpoint.named() || !endpoint.passCredentials()) return null;
+    private void reachableAtKernelName(SyscallStop stop, Endpoint endpoint) {
         UnixDiag.Status status = diag.query(endpoint.inode);
-        if (status == null || !(status.name() instanceof UnixAddress.Abstract kernelName)
-                || isHidden(endpoint, kernelName)) return null;
-        nameOf(endpoint);
-        return kernelName;
+        if (status == null || status.name() == null) {
+            hide(stop, endpoint);
+            return;
+        }
+        endpoint.reachableAt(status.name());
+        endpoints.reachable(endpoint);
     }
 
     // connect(2)
@@ -822,7 +819,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
      * asked for. A datagram socket is reached at that kernel name from then on.
      */
     private UnixAddress nameOf(Endpoint endpoint) {
-        if (!endpoint.named() && endpoint.passCredentials()) {
+        if (endpoint.mayBeAutobound()) {
             UnixDiag.Status status = diag.query(endpoint.inode);
             if (status != null && status.name() instanceof UnixAddress.Abstract kernelName
                     && !isHidden(endpoint, kernelName)) {
@@ -840,9 +837,17 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         return endpoint.address();
     }
 
-    /** The name Linux reports for a socket's peer. */
+    /**
+     * The name Linux reports for a socket's peer; null when only the kernel knows it: a peer
+     * that the kernel may have autobound unseen and that is gone, which sock_diag no longer
+     * finds (the survivor's getpeername, and the messages it left, still name it).
+     */
     private UnixAddress peerNameOf(Endpoint endpoint) {
-        return endpoint.peer() != null ? nameOf(endpoint.peer()) : endpoint.peerAddress();
+        Endpoint peer = endpoint.peer();
+        if (peer == null) return endpoint.peerAddress();
+        UnixAddress name = nameOf(peer);
+        if (peer.mayBeAutobound() && !diag.alive(peer.inode)) return null;
+        return name;
     }
 
     // recvfrom(2), recvmsg(2): the sender's name is the sentry's, not the kernel's.
