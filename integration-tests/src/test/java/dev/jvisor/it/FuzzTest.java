@@ -75,6 +75,7 @@ class FuzzTest {
             "166 | 1845 | bind(seqpacket pair end autobound by a send that failed EMSGSIZE, abstract name): EINVAL",
             "181 | 4110 | listen(seqpacket autobound by a refused connect with SO_PASSCRED, named by getsockname): 0",
             "101 | 4395 | recvmsg(seqpacket, peer autobound by a send with SO_PASSCRED, then closed): the peer's name",
+            "109 | 1016 | getpeername(accepted stream socket, client bound and closed before the accept): its name",
     })
     void linesThatFoundBugs(int seed, int iterations, String line, @TempDir Path directory) throws IOException {
         Outcome outcome = compare(seed, iterations, directory);

@@ -275,12 +275,19 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
     /**
      * A socket accepted from a listener named {@code listenerName}: it shares the listener's
      * name; its peer is the client, which the sentry may not have met yet (a socket it never
-     * saw has no sandbox name), or which is gone already (Linux still hands the connection over).
+     * saw has no sandbox name), or which is gone already (Linux still hands the connection
+     * over, and names the client as it was named).
      */
     private Endpoint accepted(long inode, int type, UnixAddress listenerName, long clientInode) {
         Endpoint socket = endpoints.register(inode, type);
         socket.adopt(listenerName);
-        Endpoint client = clientInode == 0 ? null : endpoints.get(clientInode);
+        if (clientInode == 0) {
+            // The client is gone (sock_diag names an orphaned peer 0): only the kernel still
+            // knows its name, its hidden name if it had one.
+            socket.connectToUnknown();
+            return socket;
+        }
+        Endpoint client = endpoints.get(clientInode);
         if (client != null) {
             socket.pairWith(client);
             client.pairWith(socket);
@@ -685,7 +692,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
      * The kernel accepts (blocking, O_NONBLOCK, SO_RCVTIMEO, signals and the flags are its
      * own); the sentry registers the new socket, pairs it with its client (the kernel names
      * the peer's inode), and writes the client's name. net/socket.c: do_accept copies the
-     * address after accepting, and a failed copy loses the connection.
+     * address after accepting, and a failed copy loses the connection. The kernel's own
+     * answer, in scratch memory, names a client that is gone already.
      */
     private Action accept(SyscallStop stop) {
         Syscall call = stop.call();
@@ -693,14 +701,18 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         Endpoint listener = endpoint(stop);
         if (listener == null || listener.state() != Endpoint.State.LISTENING) return Action.passthrough();
         long flags = call.number() == Sysno.ACCEPT4 ? call.arg3() : 0;
-        return Action.inject(Syscall.of(Sysno.ACCEPT4, call.arg0(), 0, 0, flags), accepted -> {
+        long length = stop.scratch(16 + UnixAddress.STORAGE_LENGTH);
+        long name = length + 16;
+        stop.memory().writeInt(length, UnixAddress.STORAGE_LENGTH);
+        return Action.inject(Syscall.of(Sysno.ACCEPT4, call.arg0(), name, length, flags), accepted -> {
             if (accepted.failed() || accepted.interrupted()) return accepted.asAction();
             long fd = accepted.raw();
             long inode = DescriptorInodes.socketInode(stop.tid(), fd);
             UnixDiag.Status status = inode < 0 ? null : diag.query(inode);
             long client = status == null ? 0 : status.peer();
             Endpoint socket = inode < 0 ? null : accepted(inode, listener.type, listener.address(), client);
-            byte[] peer = socket == null ? UnixAddress.UNNAMED.encode() : peerNameOf(socket).encode();
+            UnixAddress known = socket == null ? UnixAddress.UNNAMED : peerNameOf(socket);
+            byte[] peer = known != null ? known.encode() : sandboxName(stop.memory(), name, length).encode();
             try {
                 AddressCopy.toTracee(stop.memory(), peer, call.arg1(), call.arg2());
             } catch (ErrnoException e) {
@@ -748,6 +760,14 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         });
     }
 
+    /** The name the kernel wrote at {@code name} (its length at {@code length}), a hidden name mapped back. */
+    private UnixAddress sandboxName(TraceeMemory memory, long name, long length) {
+        int reported = Math.min(memory.readInt(length), UnixAddress.STORAGE_LENGTH);
+        UnixAddress kernelName = UnixAddress.fromKernelSockaddr(memory.read(name, reported));
+        UnixAddress sandboxName = endpoints.sandboxNameOf(kernelName);
+        return sandboxName != null ? sandboxName : kernelName;
+    }
+
     /** The kernel's getpeername of the call's socket, its hidden name mapped back, given to {@code then}. */
     private Action withKernelPeerName(SyscallStop stop, Function<byte[], Action> then) {
         long length = stop.scratch(UnixAddress.STORAGE_LENGTH + 16);
@@ -755,10 +775,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory {
         stop.memory().writeInt(length, UnixAddress.STORAGE_LENGTH);
         return Action.inject(Syscall.of(Sysno.GETPEERNAME, stop.call().arg0(), name, length), got -> {
             if (got.failed() || got.interrupted()) return got.asAction();
-            int reported = Math.min(stop.memory().readInt(length), UnixAddress.STORAGE_LENGTH);
-            UnixAddress kernelName = UnixAddress.fromKernelSockaddr(stop.memory().read(name, reported));
-            UnixAddress sandboxName = endpoints.sandboxNameOf(kernelName);
-            return then.apply((sandboxName != null ? sandboxName : kernelName).encode());
+            return then.apply(sandboxName(stop.memory(), name, length).encode());
         });
     }
 
