@@ -68,6 +68,16 @@ class FuzzTest {
             "13 | 1749 | recvmsg(seqpacket, no room for data, MSG_TRUNC): the peer's name",
             "25 | 1945 | recvmmsg(stream at its end, first name buffer read-only): Linux goes on",
             "130 | 1500 | getsockopt(SO_PEERNAME, room 4): the sandbox name cut to the room, not the hidden name",
+            "68 | 295 | sendmmsg(dgram, vector running into unmapped memory, a name): the readable messages are sent",
+            "106 | 125 | sendmmsg(dgram, vector running into unmapped memory, a stream socket's path): EPROTOTYPE",
+            "174 | 105 | sendmmsg(dgram, vector running into unmapped memory, names): the count sent before a bad iovec",
+            "191 | 1148 | sendmmsg(dgram, vector running into unmapped memory, a name running into it): 1",
+            "101 | 2515 | sendmmsg(dgram, vector running into unmapped memory, a receiver connected elsewhere): EPERM",
+            "55 | 1805 | bind(seqpacket autobound by a send with SO_PASSCRED, abstract name): EINVAL, not EADDRINUSE",
+            "166 | 1845 | bind(seqpacket pair end autobound by a send that failed EMSGSIZE, abstract name): EINVAL",
+            "181 | 4110 | listen(seqpacket autobound by a refused connect with SO_PASSCRED, named by getsockname): 0",
+            "101 | 4395 | recvmsg(seqpacket, peer autobound by a send with SO_PASSCRED, then closed): the peer's name",
+            "109 | 1016 | getpeername(accepted stream socket, client bound and closed before the accept): its name",
     })
     void linesThatFoundBugs(int seed, int iterations, String line, @TempDir Path directory) throws IOException {
         Outcome outcome = compare(seed, iterations, directory);

@@ -44,6 +44,8 @@ final class Endpoint {
     /** SO_PASSCRED and SO_PASSPIDFD: with either, connect(2) autobinds an unbound socket. */
     private boolean passCred;
     private boolean passPidfd;
+    /** Whether it ever passed credentials: the kernel may have autobound it since (see {@link #mayBeAutobound}). */
+    private boolean passedCredentials;
 
     Endpoint(long inode, int type) {
         this.inode = inode;
@@ -139,6 +141,17 @@ final class Endpoint {
     void passCredentials(boolean credentials, boolean on) {
         if (credentials) passCred = on;
         else passPidfd = on;
+        passedCredentials |= on;
+    }
+
+    /**
+     * Whether the kernel may have given it a name the sentry did not see: unix_stream_connect
+     * and unix_dgram_sendmsg (which seqpacket sends go through) autobind an unnamed socket
+     * that passes credentials, and a rewritten connect or a send on a connected socket does
+     * not stop in the sentry. The name stays when credentials are no longer passed.
+     */
+    boolean mayBeAutobound() {
+        return passedCredentials && !named();
     }
 
     @Override

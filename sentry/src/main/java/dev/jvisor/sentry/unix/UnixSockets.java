@@ -281,12 +281,19 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     /**
      * A socket accepted from a listener named {@code listenerName}: it shares the listener's
      * name; its peer is the client, which the sentry may not have met yet (a socket it never
-     * saw has no sandbox name), or which is gone already (Linux still hands the connection over).
+     * saw has no sandbox name), or which is gone already (Linux still hands the connection
+     * over, and names the client as it was named).
      */
     private Endpoint accepted(long inode, int type, UnixAddress listenerName, long clientInode) {
         Endpoint socket = endpoints.register(inode, type);
         socket.adopt(listenerName);
-        Endpoint client = clientInode == 0 ? null : endpoints.get(clientInode);
+        if (clientInode == 0) {
+            // The client is gone (sock_diag names an orphaned peer 0): only the kernel still
+            // knows its name, its hidden name if it had one.
+            socket.connectToUnknown();
+            return socket;
+        }
+        Endpoint client = endpoints.get(clientInode);
         if (client != null) {
             socket.pairWith(client);
             client.pairWith(socket);
@@ -320,6 +327,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         Syscall call = stop.call();
         if (endpoint.type == SOCK_DGRAM) return bindDatagram(stop, endpoint);
         byte[] raw = AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2());
+        // A name the kernel gave by autobind counts as the socket's name (EINVAL below).
+        nameOf(endpoint);
         // net/unix/af_unix.c: unix_bind. Autobind on an already named socket succeeds.
         if (UnixAddress.isAutobind(raw)) {
             if (!endpoint.named()) {
@@ -515,36 +524,31 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         Endpoint endpoint = endpoint(stop);
         if (endpoint == null || endpoint.state() == Endpoint.State.LISTENING) return Action.passthrough();
         refresh(endpoint);
-        UnixAddress kernelAutobind = kernelAutobind(endpoint);
+        // A name the kernel gave by autobind counts as the socket's name.
+        nameOf(endpoint);
         if (!endpoint.named() || endpoint.state() == Endpoint.State.CONNECTED) {
             throw new ErrnoException(Errno.EINVAL, "listen");
         }
-        if (kernelAutobind != null) {
-            // The kernel socket has a name of its own already and cannot be bound again: it is
-            // reached at that name.
-            endpoint.reachableAt(kernelAutobind);
-            endpoints.reachable(endpoint);
-            endpoint.listen(kernelAutobind);
-            return Action.passthrough();
-        }
         // A socket named by bind has its hidden name already (bindPath).
-        if (!endpoint.reachable()) hide(stop, endpoint);
+        if (!endpoint.reachable()) reachableAtKernelName(stop, endpoint);
         endpoint.listen(endpoint.kernelName());
         return Action.passthrough();
     }
 
     /**
-     * The abstract name the kernel autobound an unnamed socket that passes credentials to
-     * (unix_stream_connect autobinds it before it looks the name up, also in a connect the
-     * sentry rewrote and that failed), adopted as its sandbox name; null when it has none.
+     * A named socket that is not reachable yet is bound to a hidden name; but a kernel socket
+     * that the kernel autobound (unix_stream_connect autobinds a socket that passes
+     * credentials before it looks the name up, also in a connect that then failed) cannot be
+     * bound again, and is reached at the name the kernel gave it.
      */
-    private UnixAddress kernelAutobind(Endpoint endpoint) {
-        if (endpoint.named() || !endpoint.passCredentials()) return null;
+    private void reachableAtKernelName(SyscallStop stop, Endpoint endpoint) {
         UnixDiag.Status status = diag.query(endpoint.inode);
-        if (status == null || !(status.name() instanceof UnixAddress.Abstract kernelName)
-                || isHidden(endpoint, kernelName)) return null;
-        nameOf(endpoint);
-        return kernelName;
+        if (status == null || status.name() == null) {
+            hide(stop, endpoint);
+            return;
+        }
+        endpoint.reachableAt(status.name());
+        endpoints.reachable(endpoint);
     }
 
     // connect(2)
@@ -694,7 +698,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
      * The kernel accepts (blocking, O_NONBLOCK, SO_RCVTIMEO, signals and the flags are its
      * own); the sentry registers the new socket, pairs it with its client (the kernel names
      * the peer's inode), and writes the client's name. net/socket.c: do_accept copies the
-     * address after accepting, and a failed copy loses the connection.
+     * address after accepting, and a failed copy loses the connection. The kernel's own
+     * answer, in scratch memory, names a client that is gone already.
      */
     private Action accept(SyscallStop stop) {
         Syscall call = stop.call();
@@ -702,14 +707,18 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         Endpoint listener = endpoint(stop);
         if (listener == null || listener.state() != Endpoint.State.LISTENING) return Action.passthrough();
         long flags = call.number() == Sysno.ACCEPT4 ? call.arg3() : 0;
-        return Action.inject(Syscall.of(Sysno.ACCEPT4, call.arg0(), 0, 0, flags), accepted -> {
+        long length = stop.scratch(16 + UnixAddress.STORAGE_LENGTH);
+        long name = length + 16;
+        stop.memory().writeInt(length, UnixAddress.STORAGE_LENGTH);
+        return Action.inject(Syscall.of(Sysno.ACCEPT4, call.arg0(), name, length, flags), accepted -> {
             if (accepted.failed() || accepted.interrupted()) return accepted.asAction();
             long fd = accepted.raw();
             long inode = DescriptorInodes.socketInode(stop.tid(), fd);
             UnixDiag.Status status = inode < 0 ? null : diag.query(inode);
             long client = status == null ? 0 : status.peer();
             Endpoint socket = inode < 0 ? null : accepted(inode, listener.type, listener.address(), client);
-            byte[] peer = socket == null ? UnixAddress.UNNAMED.encode() : peerNameOf(socket).encode();
+            UnixAddress known = socket == null ? UnixAddress.UNNAMED : peerNameOf(socket);
+            byte[] peer = known != null ? known.encode() : sandboxName(stop.memory(), name, length).encode();
             try {
                 AddressCopy.toTracee(stop.memory(), peer, call.arg1(), call.arg2());
             } catch (ErrnoException e) {
@@ -757,6 +766,14 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         });
     }
 
+    /** The name the kernel wrote at {@code name} (its length at {@code length}), a hidden name mapped back. */
+    private UnixAddress sandboxName(TraceeMemory memory, long name, long length) {
+        int reported = Math.min(memory.readInt(length), UnixAddress.STORAGE_LENGTH);
+        UnixAddress kernelName = UnixAddress.fromKernelSockaddr(memory.read(name, reported));
+        UnixAddress sandboxName = endpoints.sandboxNameOf(kernelName);
+        return sandboxName != null ? sandboxName : kernelName;
+    }
+
     /** The kernel's getpeername of the call's socket, its hidden name mapped back, given to {@code then}. */
     private Action withKernelPeerName(SyscallStop stop, Function<byte[], Action> then) {
         long length = stop.scratch(UnixAddress.STORAGE_LENGTH + 16);
@@ -764,10 +781,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         stop.memory().writeInt(length, UnixAddress.STORAGE_LENGTH);
         return Action.inject(Syscall.of(Sysno.GETPEERNAME, stop.call().arg0(), name, length), got -> {
             if (got.failed() || got.interrupted()) return got.asAction();
-            int reported = Math.min(stop.memory().readInt(length), UnixAddress.STORAGE_LENGTH);
-            UnixAddress kernelName = UnixAddress.fromKernelSockaddr(stop.memory().read(name, reported));
-            UnixAddress sandboxName = endpoints.sandboxNameOf(kernelName);
-            return then.apply((sandboxName != null ? sandboxName : kernelName).encode());
+            return then.apply(sandboxName(stop.memory(), name, length).encode());
         });
     }
 
@@ -828,7 +842,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
      * asked for. A datagram socket is reached at that kernel name from then on.
      */
     private UnixAddress nameOf(Endpoint endpoint) {
-        if (!endpoint.named() && endpoint.passCredentials()) {
+        if (endpoint.mayBeAutobound()) {
             UnixDiag.Status status = diag.query(endpoint.inode);
             if (status != null && status.name() instanceof UnixAddress.Abstract kernelName
                     && !isHidden(endpoint, kernelName)) {
@@ -846,9 +860,17 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         return endpoint.address();
     }
 
-    /** The name Linux reports for a socket's peer. */
+    /**
+     * The name Linux reports for a socket's peer; null when only the kernel knows it: a peer
+     * that the kernel may have autobound unseen and that is gone, which sock_diag no longer
+     * finds (the survivor's getpeername, and the messages it left, still name it).
+     */
     private UnixAddress peerNameOf(Endpoint endpoint) {
-        return endpoint.peer() != null ? nameOf(endpoint.peer()) : endpoint.peerAddress();
+        Endpoint peer = endpoint.peer();
+        if (peer == null) return endpoint.peerAddress();
+        UnixAddress name = nameOf(peer);
+        if (peer.mayBeAutobound() && !diag.alive(peer.inode)) return null;
+        return name;
     }
 
     // recvfrom(2), recvmsg(2): the sender's name is the sentry's, not the kernel's.
@@ -1393,18 +1415,17 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
      * vector; the kernel's msg_len answers are copied back. Only the first
      * {@value #SENDMMSG_MOST} messages are sent (a short count, which the call allows), so
      * that the copy stays small; path names are resolved by the sentry, without a write-
-     * permission check.
+     * permission check. A vector that runs into unmapped memory is sent as far as it can be
+     * read ({@link SendVector}).
      */
     private Action sendmmsg(SyscallStop stop) {
         Syscall call = stop.call();
-        int count = (int) Math.min(call.arg2() & 0xffffffffL, SENDMMSG_MOST);
+        int most = (int) Math.min(call.arg2() & 0xffffffffL, SENDMMSG_MOST);
+        if (most == 0) return Action.passthrough();
+        SendVector readable = SendVector.read(stop.memory(), call.arg1(), most);
+        int count = readable.readable();
         if (count == 0) return Action.passthrough();
-        ByteBuffer vector;
-        try {
-            vector = ByteBuffer.wrap(stop.memory().read(call.arg1(), count * MMSGHDR_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
-        } catch (ErrnoException e) {
-            return Action.passthrough();
-        }
+        ByteBuffer vector = readable.entries();
         boolean named = false;
         for (int i = 0; i < count; i++) {
             named |= vector.getLong(i * MMSGHDR_SIZE) != 0 && vector.getInt(i * MMSGHDR_SIZE + MSGHDR_NAMELEN) != 0;
@@ -1446,7 +1467,13 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
             if (sent.failed() || sent.interrupted()) return sent.asAction();
             for (int i = 0; i < sent.raw(); i++) {
                 long length = address + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN;
-                stop.memory().write(call.arg1() + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN, stop.memory().read(length, 4));
+                try {
+                    stop.memory().write(call.arg1() + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN,
+                            stop.memory().read(length, 4));
+                } catch (ErrnoException e) {
+                    // do_sendmmsg: a msg_len it cannot store ends the call, that message uncounted.
+                    return i > 0 ? Action.returning(i) : Action.fail(Errno.EFAULT);
+                }
             }
             return Action.returning(sent.raw());
         });
