@@ -66,6 +66,8 @@ class FuzzTest {
             "13 | 1749 | recvmsg(seqpacket, no room for data, MSG_TRUNC): the peer's name",
             "25 | 1945 | recvmmsg(stream at its end, first name buffer read-only): Linux goes on",
             "130 | 1500 | getsockopt(SO_PEERNAME, room 4): the sandbox name cut to the room, not the hidden name",
+            "95 | 1298 | recvmmsg(seqpacket, 8000 bytes sent from read-only data): the fuzzer's own page only",
+            "149 | 4013 | recvmsg(stream, 8001 bytes, 8000 sent from read-only data): the fuzzer's own page only",
     })
     void linesThatFoundBugs(int seed, int iterations, String line, @TempDir Path directory) throws IOException {
         Outcome outcome = compare(seed, iterations, directory);
