@@ -465,6 +465,17 @@ static const char *address_text(const unsigned char *bytes, long room, long repo
             snprintf(text + used, sizeof text - (size_t)used, " autobind cut to %ld", length);
             return text;
         }
+        /* An autobind name partly overwritten (a later message's msg_flags, where the program's
+         * buffers overlap its recvmmsg vector): its hex digits differ in every run, so each
+         * prints as 'h' and each zero byte as '.'. */
+        int digits_or_nul = 1;
+        for (long i = 1; i < length; i++) digits_or_nul &= is_hex(path[i]) || path[i] == 0;
+        if (digits_or_nul && length == 6) {
+            char shape[6];
+            for (long i = 1; i < length; i++) shape[i - 1] = path[i] ? 'h' : '.';
+            snprintf(text + used, sizeof text - (size_t)used, " autobind overwritten %.5s", shape);
+            return text;
+        }
     }
     char escaped[4 * 300 + 1];
     unsigned char masked[300];
