@@ -74,6 +74,8 @@ class FuzzTest {
             "182 | 2636 | recvmmsg(vlen 1025, names only where the vector overlaps buffers): 1025, no UIO_MAXIOV limit",
             "10 | 3391 | recvmmsg(vlen 1025, name buffer under message 3's msg_flags): the kernel's write order",
             "161 | 209 | recvmmsg(stream at its end, 3rd name read-only, control unmapped): its msg_controllen untouched",
+            "189 | 2968 | recvmsg(stream) after recvmmsg(4 messages, 2nd fails EFAULT): the error left in sk_err",
+            "125 | 3366 | sendto(stream) after recvmmsg(2 messages, 2nd fails EFAULT): the error left in sk_err",
     })
     void linesThatFoundBugs(int seed, int iterations, String line, @TempDir Path directory) throws IOException {
         Outcome outcome = compare(seed, iterations, directory);

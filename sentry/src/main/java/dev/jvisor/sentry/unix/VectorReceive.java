@@ -20,11 +20,12 @@ import static dev.jvisor.sentry.unix.NamedMessages.MSGHDR_NAMELEN;
 import static dev.jvisor.sentry.unix.NamedMessages.SENDER_ROOM;
 
 /**
- * One recvmmsg(2) whose senders the sentry names, in pieces: a run of messages without a name
- * buffer is the kernel's call on the program's own vector; messages with one are the
- * kernel's call on a copy of up to {@value #PIECE} of them in the thread's scratch memory, in
- * which each name points at a sentry buffer of full size; the kernel's answers are copied
- * back, and each sender's sandbox name goes to the program's buffer by move_addr_to_user's
+ * One recvmmsg(2) whose senders the sentry names, in pieces: a run of at least
+ * {@value #PIECE} messages without a name buffer is the kernel's call on the program's own
+ * vector; up to {@value #PIECE} messages of which any has one are the kernel's call on a
+ * copy in the thread's scratch memory, in which each name points at a sentry buffer of full
+ * size; the kernel's answers are copied back, and each sender's sandbox name goes to the
+ * program's buffer by move_addr_to_user's
  * rules (the full length, as many bytes as the room allows). Data and control data go to the
  * program's buffers directly, and the timeout is the program's.
  *
@@ -163,7 +164,11 @@ final class VectorReceive {
         ByteBuffer headers = known != null ? known : readVector(memory, address, more ? batch + 1 : batch);
         int available = headers.capacity() / MMSGHDR_SIZE;
         int readable = Math.min(available, batch);
-        if (readable > 0 && headers.getLong(0) != 0) return copied(start, taken, flags, headers, readable);
+        // A piece boundary can lose a message's error (see the class comment): any name among
+        // the next PIECE messages puts all of them on one copy, as one kernel call.
+        for (int i = 0; i < Math.min(readable, PIECE); i++) {
+            if (headers.getLong(i * MMSGHDR_SIZE) != 0) return copied(start, taken, flags, headers, readable);
+        }
         int run = 0;
         while (run < readable && headers.getLong(run * MMSGHDR_SIZE) == 0) run++;
         if (run == readable && (readable < batch || !more)) {
