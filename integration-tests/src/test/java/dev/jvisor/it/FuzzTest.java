@@ -78,6 +78,16 @@ class FuzzTest {
             "181 | 4110 | listen(seqpacket autobound by a refused connect with SO_PASSCRED, named by getsockname): 0",
             "101 | 4395 | recvmsg(seqpacket, peer autobound by a send with SO_PASSCRED, then closed): the peer's name",
             "109 | 1016 | getpeername(accepted stream socket, client bound and closed before the accept): its name",
+            "95 | 1298 | recvmmsg(seqpacket, 8000 bytes sent from read-only data): the fuzzer's own page only",
+            "149 | 4013 | recvmsg(stream, 8001 bytes, 8000 sent from read-only data): the fuzzer's own page only",
+            "43 | 2270 | recvmmsg(stream at its end, vlen 1025, a name in message 2): 67 messages, not 32",
+            "122 | 2244 | recvmmsg(vlen 1025, names): 259 messages, in pieces of the vector",
+            "144 | 3276 | recvmmsg(stream at its end, vlen 1025, names): 67 messages, not 32",
+            "182 | 2636 | recvmmsg(vlen 1025, names only where the vector overlaps buffers): 1025, no UIO_MAXIOV limit",
+            "10 | 3391 | recvmmsg(vlen 1025, name buffer under message 3's msg_flags): the kernel's write order",
+            "161 | 209 | recvmmsg(stream at its end, 3rd name read-only, control unmapped): its msg_controllen untouched",
+            "189 | 2968 | recvmsg(stream) after recvmmsg(4 messages, 2nd fails EFAULT): the error left in sk_err",
+            "125 | 3366 | sendto(stream) after recvmmsg(2 messages, 2nd fails EFAULT): the error left in sk_err",
     })
     void linesThatFoundBugs(int seed, int iterations, String line, @TempDir Path directory) throws IOException {
         Outcome outcome = compare(seed, iterations, directory);

@@ -1,5 +1,7 @@
 package dev.jvisor.platform;
 
+import java.util.function.Supplier;
+
 /**
  * What a {@link SyscallHandler} decides for one trapped call. The platform carries it out
  * and resumes the program; only {@link Inject} keeps the thread stopped, until the
@@ -37,11 +39,18 @@ public sealed interface Action {
      * table, memory); {@code then} receives the result and decides what follows.
      *
      * <p>Between two injected calls the thread briefly returns to user mode. A signal that
-     * arrives there abandons the sequence: the signal is delivered and the program's call is
-     * made afresh afterwards (a new trap, as if the signal had come before the call). So
-     * every injected call must leave state that the repeated call handles.
+     * arrives there abandons the sequence: the signal is delivered and, when
+     * {@code ifSignalled} is null, the program's call is made afresh afterwards (a new trap,
+     * as if the signal had come before the call), so every injected call must leave state
+     * that the repeated call handles. Otherwise the program's call ends with the answer
+     * {@code ifSignalled} gives (a {@link Return} or {@link Fail}), before the signal's
+     * handler runs: what a call that has made progress does when a signal comes.
      */
-    record Inject(Syscall call, Continuation then) implements Action {}
+    record Inject(Syscall call, Continuation then, Supplier<Action> ifSignalled) implements Action {
+        public Inject(Syscall call, Continuation then) {
+            this(call, then, null);
+        }
+    }
 
     /**
      * The program's call was interrupted by a signal: the kernel then fails it with EINTR or
@@ -72,5 +81,13 @@ public sealed interface Action {
 
     static Action inject(Syscall call, Continuation then) {
         return new Inject(call, then);
+    }
+
+    /**
+     * {@code call} injected after another injected call, the program's call ending with
+     * {@code ifSignalled}'s answer when a signal comes before {@code call} runs.
+     */
+    static Action injectUnlessSignalled(Syscall call, Supplier<Action> ifSignalled, Continuation then) {
+        return new Inject(call, then, ifSignalled);
     }
 }

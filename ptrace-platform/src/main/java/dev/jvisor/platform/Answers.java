@@ -21,7 +21,7 @@ public final class Answers {
         return switch (action) {
             case Action.Passthrough p -> Action.inject(stop.call(), result -> onAnswer.apply(result.asAction()));
             case Action.Rewrite r -> Action.inject(r.call(), result -> onAnswer.apply(result.asAction()));
-            case Action.Inject i -> Action.inject(i.call(), result -> {
+            case Action.Inject i -> new Action.Inject(i.call(), result -> {
                 Action next;
                 try {
                     next = i.then().resume(result);
@@ -29,7 +29,7 @@ public final class Answers {
                     next = Action.fail(e.errno());
                 }
                 return whenAnswered(stop, next, onAnswer);
-            });
+            }, i.ifSignalled() == null ? null : () -> onAnswer.apply(i.ifSignalled().get()));
             case Action.Return r -> onAnswer.apply(r);
             case Action.Fail f -> onAnswer.apply(f);
             case Action.Interrupted i -> onAnswer.apply(i);

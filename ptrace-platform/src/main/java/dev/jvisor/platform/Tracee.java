@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
  * The tracer's state for one tracee thread. Owned by the tracer thread.
@@ -28,6 +29,8 @@ final class Tracee {
     /** True when the next syscall stop is the entry of an injected call, false for its exit. */
     boolean expectEntry;
     Action.Continuation pending;
+    /** The answer to the program's call when a signal comes before the pending injected call runs, or null. */
+    Supplier<Action> ifSignalled;
     InjectionResult last;
 
     Tracee(int tid) {
@@ -56,6 +59,7 @@ final class Tracee {
     void endInjection() {
         injecting = false;
         pending = null;
+        ifSignalled = null;
         last = null;
         expectEntry = false;
         stop = null;

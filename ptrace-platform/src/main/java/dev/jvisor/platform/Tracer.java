@@ -313,16 +313,16 @@ final class Tracer implements Runnable {
     private void apply(Tracee tracee, Action action) {
         switch (action) {
             case Action.Passthrough p -> {
-                if (tracee.injecting()) inject(tracee, tracee.stop.call(), InjectionResult::asAction);
+                if (tracee.injecting()) inject(tracee, tracee.stop.call(), InjectionResult::asAction, null);
                 else finishStop(tracee);
             }
             case Action.Return r -> complete(tracee, r.value());
             case Action.Fail f -> complete(tracee, -f.errno().number());
             case Action.Rewrite r -> {
-                if (tracee.injecting()) inject(tracee, r.call(), InjectionResult::asAction);
+                if (tracee.injecting()) inject(tracee, r.call(), InjectionResult::asAction, null);
                 else rewrite(tracee, r.call());
             }
-            case Action.Inject i -> inject(tracee, i.call(), i.then());
+            case Action.Inject i -> inject(tracee, i.call(), i.then(), i.ifSignalled());
             case Action.Interrupted i -> interrupt(tracee);
         }
     }
@@ -355,7 +355,7 @@ final class Tracer implements Runnable {
         finishStop(tracee);
     }
 
-    private void inject(Tracee tracee, Syscall call, Action.Continuation then) {
+    private void inject(Tracee tracee, Syscall call, Action.Continuation then, Supplier<Action> ifSignalled) {
         boolean first = !tracee.injecting();
         // The first injection starts at the seccomp stop, where regs were read.
         if (first) tracee.beginInjection(regs);
@@ -368,6 +368,7 @@ final class Tracer implements Runnable {
         }
         tracee.expectEntry = !first;
         tracee.pending = then;
+        tracee.ifSignalled = ifSignalled;
         Ptrace.setRegs(tracee.tid, regs);
         Ptrace.syscall(tracee.tid, 0);
     }
@@ -400,10 +401,39 @@ final class Tracer implements Runnable {
      * orig_rax -1 so that the signal code does not treat the state as an interrupted call.
      */
     private void abandonInjection(Tracee tracee, int signal) {
+        if (tracee.ifSignalled != null) {
+            endBeforeSignal(tracee, signal);
+            return;
+        }
         log.debug("{}: signal {} between injected calls; the call will be made again", tracee.stop, signal);
         regs.copyFrom(tracee.saved);
         regs.setRip(tracee.saved.rip() - SYSCALL_INSTRUCTION_LENGTH);
         regs.setRax(tracee.saved.origRax());
+        regs.setOrigRax(-1);
+        Ptrace.setRegs(tracee.tid, regs);
+        tracee.endInjection();
+        Ptrace.cont(tracee.tid, signal);
+    }
+
+    /**
+     * A signal arrived between two injected calls of a sequence that has made progress: the
+     * program's call returns the handler's answer for that case, and the signal is delivered
+     * on the way back to user mode, with orig_rax -1 so that nothing is restarted.
+     */
+    private void endBeforeSignal(Tracee tracee, int signal) {
+        Action answer = decide(tracee.stop, tracee.ifSignalled);
+        long raw = switch (answer) {
+            case Action.Return r -> r.value();
+            case Action.Fail f -> -f.errno().number();
+            default -> {
+                log.error("{}: the answer to a signal between injected calls must be Return or Fail, not {}",
+                        tracee.stop, answer);
+                yield -Errno.EIO.number();
+            }
+        };
+        log.debug("{}: signal {} between injected calls; the call returns {}", tracee.stop, signal, raw);
+        regs.copyFrom(tracee.saved);
+        regs.setRax(raw);
         regs.setOrigRax(-1);
         Ptrace.setRegs(tracee.tid, regs);
         tracee.endInjection();

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Signals and injected calls: an injected call a signal interrupts ends the program's call
  * as Linux ends an interrupted one (EINTR, or a restart under SA_RESTART), restart codes
- * never reach the program, and a signal between injected calls is delivered at once.
+ * never reach the program, and a signal between injected calls is delivered at once (the
+ * call made again, or ended with the handler's answer for that case).
  */
 class InjectionSignalsTest {
     private static final int SIGUSR1 = 10;
@@ -97,6 +98,30 @@ class InjectionSignalsTest {
 
         assertEquals("getsockopt: 0\nvalue: 1\nhandler ran: 1\n", output);
         assertEquals(2, traps.get());
+        assertFalse(secondInjectionFinished.get());
+    }
+
+    @Test
+    void aSignalBeforeAnInjectionThatMustNotBeRepeatedEndsTheCallWithItsAnswer() {
+        AtomicInteger traps = new AtomicInteger();
+        AtomicBoolean secondInjectionFinished = new AtomicBoolean();
+        SyscallHandler handler = stop -> {
+            if (stop.call().number() != Sysno.GETSOCKOPT) return Action.passthrough();
+            if (traps.getAndIncrement() > 0) return Action.passthrough();
+            return Action.inject(Syscall.of(Sysno.GETPID), first -> {
+                Libc.tgkill(stop.pid(), stop.tid(), SIGUSR1);
+                return Action.injectUnlessSignalled(Syscall.of(Sysno.GETPID), () -> Action.returning(77), second -> {
+                    secondInjectionFinished.set(true);
+                    return Action.returning(78);
+                });
+            });
+        };
+
+        String output = ProbeRun.run(directory, handler, "abandon");
+
+        // The call returned the answer for a signal, untouched value; the handler ran after it.
+        assertEquals("getsockopt: 77\nvalue: -1\nhandler ran: 1\n", output);
+        assertEquals(1, traps.get());
         assertFalse(secondInjectionFinished.get());
     }
 

@@ -1022,254 +1022,40 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     }
 
     /**
-     * recvmmsg(2): the kernel's call on a copy of the vector in the thread's scratch memory,
-     * in which each message with a name has it pointed at a sentry buffer of full size; the
-     * kernel's answers (msg_len, msg_namelen, msg_flags, msg_controllen) are copied back, and
-     * each sender's sandbox name goes to the program's buffer by move_addr_to_user's rules
-     * (the full length, as many bytes as the room allows). Data and control data go to the
-     * program's buffers directly, and the timeout is the program's.
-     *
-     * <p>do_recvmmsg (net/socket.c) stops at the first message that fails, returning the
-     * messages before it (an error of the first message is the call's, and a later error
-     * other than EAGAIN is left in sk_err). The copy keeps each of those stops: a vector that
-     * becomes unreadable ends in a message whose iovec cannot be read (EFAULT before anything
-     * is taken, as Linux's copy_msghdr_from_user of the missing message); a name buffer that
-     * Linux could not write ends the copy after that message, whose name pointer stays the
-     * program's, so that the kernel fails it (___sys_recvmsg takes the message, then
-     * move_addr_to_user fails EFAULT) when the sender has a kernel name, and the sentry when
-     * only the sandbox names it. The kernel takes at most UIO_MAXIOV messages; the sentry
-     * looks at the first {@value #RECVMMSG_MOST} (a short count beyond).
+     * recvmmsg(2): when any message of the vector has a name buffer, the kernel's call in
+     * pieces ({@link VectorReceive}).
      */
     private Action recvmmsg(SyscallStop stop) {
         Syscall call = stop.call();
         long vlen = call.arg2() & 0xffffffffL;
-        int count = (int) Math.min(vlen, RECVMMSG_MOST);
-        if (count == 0) return Action.passthrough();
-        TraceeMemory memory = stop.memory();
-        ByteBuffer vector = readVector(memory, call.arg1(), count);
-        int readable = vector.capacity() / MMSGHDR_SIZE;
-        boolean named = false;
-        for (int i = 0; i < readable && !named; i++) named = vector.getLong(i * MMSGHDR_SIZE) != 0;
-        if (!named) return Action.passthrough();
+        if (vlen == 0) return Action.passthrough();
+        int first = VectorReceive.firstRead(vlen);
+        ByteBuffer vector = VectorReceive.readVector(stop.memory(), call.arg1(), first);
+        boolean whole = vlen == first || vector.capacity() < first * MMSGHDR_SIZE;
+        if (whole && !VectorReceive.named(vector)) return Action.passthrough();
         Endpoint endpoint = receivingEndpoint(stop);
         if (endpoint == null) return Action.passthrough();
         // A stream peer's name is the sandbox's alone when the kernel's socket is unnamed: the
         // kernel would not fail a message that Linux fails, so the copy ends after it.
         UnixAddress peer = endpoint.type == SOCK_DGRAM ? null : peerNameOf(endpoint);
         boolean stopAtUnwritable = peer != null && !(peer instanceof UnixAddress.Unnamed);
-        NamedMessages plan = NamedMessages.plan(memory, vector, readable, stopAtUnwritable);
-        // The program's vector ends unreadable before vlen (and UIO_MAXIOV): the kernel faults there.
-        boolean fault = plan.end == readable && readable < count;
-        int messages = plan.end + (fault ? 1 : 0);
-        long copy = stop.scratch(messages * MMSGHDR_SIZE + plan.swapped.length * SENDER_ROOM);
-        long buffers = copy + (long) messages * MMSGHDR_SIZE;
-        ByteBuffer copied = ByteBuffer.allocate(messages * MMSGHDR_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        copied.put(0, vector.array(), 0, plan.end * MMSGHDR_SIZE);
-        for (int k = 0; k < plan.swapped.length; k++) {
-            int at = plan.swapped[k] * MMSGHDR_SIZE;
-            copied.putLong(at, buffers + (long) k * SENDER_ROOM).putInt(at + MSGHDR_NAMELEN, SENDER_ROOM);
-        }
-        if (fault) copied.putLong(plan.end * MMSGHDR_SIZE + MSGHDR_IOVLEN, 1); // msg_iov NULL
-        memory.write(copy, copied.array());
-        return Action.inject(new Syscall(call.number(), call.arg0(), copy, messages, call.arg3(), call.arg4(),
-                call.arg5()), received -> {
-            if (received.failed() || received.interrupted()) return received.asAction();
-            int got = (int) Math.min(received.raw(), plan.end);
-            boolean failedName = got == plan.unwritable + 1 && unwritableNameFails(memory, endpoint, plan, copy,
-                    buffers, call.arg1());
-            int answered = failedName ? plan.unwritable : got;
-            answersBack(memory, endpoint, plan, copy, buffers, call.arg1(), answered);
-            if (failedName && answered == 0) return Action.fail(Errno.EFAULT);
-            if (!failedName && got == plan.unwritable + 1 && atEndOfStream(memory, copy, got)
-                    && timeLeft(memory, call.arg4())) {
-                // Every message so far was the end of the stream, which names no sender: Linux
-                // goes on. The kernel does, from that message on, on the program's own vector
-                // (nothing was taken, so a signal between the calls loses nothing).
-                int from = plan.unwritable;
-                long flags = (call.arg3() & MSG_WAITFORONE) != 0 ? call.arg3() | MSG_DONTWAIT : call.arg3();
-                return Action.inject(new Syscall(call.number(), call.arg0(), call.arg1() + (long) from * MMSGHDR_SIZE,
-                        vlen - from, flags, call.arg4(), call.arg5()),
-                        rest -> rest.failed() || rest.interrupted() ? Action.returning(from + 1)
-                                : Action.returning(from + rest.raw()));
+        VectorReceive.Senders senders = new VectorReceive.Senders() {
+            @Override
+            public UnixAddress reported(byte[] kernelName, int length, int flags) {
+                return reportedSender(endpoint, kernelName, length, flags);
             }
-            return Action.returning(failedName ? answered : received.raw());
-        });
-    }
 
-    private static final int MSG_DONTWAIT = 0x40;
-    private static final int MSG_WAITFORONE = 0x10000;
-
-    /** True when none of the first {@code received} messages of the copy took data or named a sender. */
-    private static boolean atEndOfStream(TraceeMemory memory, long copy, int received) {
-        ByteBuffer answers = ByteBuffer.wrap(memory.read(copy, received * MMSGHDR_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < received; i++) {
-            int at = i * MMSGHDR_SIZE;
-            if (answers.getInt(at + MMSGHDR_LEN) != 0 || answers.getInt(at + MSGHDR_NAMELEN) > 0
-                    && answers.getLong(at) != 0 || (answers.getInt(at + MSGHDR_FLAGS) & MSG_TRUNC) != 0) return false;
-        }
-        return true;
-    }
-
-    /** do_recvmmsg stops when the timeout (updated by the kernel) has run out. */
-    private static boolean timeLeft(TraceeMemory memory, long timeout) {
-        if (timeout == 0) return true;
-        try {
-            ByteBuffer time = ByteBuffer.wrap(memory.read(timeout, 16)).order(ByteOrder.LITTLE_ENDIAN);
-            return time.getLong(0) != 0 || time.getLong(8) != 0;
-        } catch (ErrnoException e) {
-            return false;
-        }
+            @Override
+            public UnixAddress peer() {
+                return peerNameOf(endpoint);
+            }
+        };
+        return new VectorReceive(stop, senders, endpoint.type == SOCK_DGRAM, stopAtUnwritable, vlen).receive(vector);
     }
 
     /** msghdr.msg_flags. */
     private static final int MSGHDR_FLAGS = 48;
     private static final int MSG_TRUNC = 0x20;
-    /** msghdr.msg_iovlen, after msg_iov at 16. */
-    private static final int MSGHDR_IOVLEN = 24;
-    /** A sender's name room in the sentry's buffers (a name is at most 111 bytes: unix_mkname_bsd). */
-    private static final int SENDER_ROOM = 112;
-    /** The most messages of one recvmmsg(2) with names that the sentry looks at; the call takes no more. */
-    private static final int RECVMMSG_MOST = 32;
-
-    /** The first {@code count} mmsghdrs at {@code address}, or as many as are readable. */
-    private static ByteBuffer readVector(TraceeMemory memory, long address, int count) {
-        byte[] bytes;
-        try {
-            bytes = memory.read(address, count * MMSGHDR_SIZE);
-        } catch (ErrnoException e) {
-            java.io.ByteArrayOutputStream readable = new java.io.ByteArrayOutputStream();
-            for (int i = 0; i < count; i++) {
-                try {
-                    readable.writeBytes(memory.read(address + (long) i * MMSGHDR_SIZE, MMSGHDR_SIZE));
-                } catch (ErrnoException end) {
-                    break;
-                }
-            }
-            bytes = readable.toByteArray();
-        }
-        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    /**
-     * Which messages of a recvmmsg vector get a sentry buffer for their sender's name:
-     * {@code swapped} (their indexes, in order), the program's msg_name ({@code names}) and
-     * msg_namelen ({@code rooms}) of each message, and {@code end}, how many messages the
-     * kernel is given: all of them, or up to and including the first whose name buffer is
-     * {@code unwritable} (-1 if none) when the sentry must answer for it, or whose msg_namelen is negative (the kernel's EINVAL,
-     * copy_msghdr_from_user).
-     */
-    private record NamedMessages(ByteBuffer vector, int[] swapped, int[] rooms, long[] names, int end,
-                                 int unwritable) {
-        static NamedMessages plan(TraceeMemory memory, ByteBuffer vector, int count, boolean stopAtUnwritable) {
-            int[] swapped = new int[count];
-            int[] rooms = new int[count];
-            long[] names = new long[count];
-            int swaps = 0, end = count, unwritable = -1;
-            for (int i = 0; i < count; i++) {
-                names[i] = vector.getLong(i * MMSGHDR_SIZE);
-                rooms[i] = vector.getInt(i * MMSGHDR_SIZE + MSGHDR_NAMELEN);
-                if (names[i] == 0) continue;
-                if (rooms[i] < 0) {
-                    end = i + 1;
-                    break;
-                }
-                if (!writable(memory, names[i], Math.min(rooms[i], SENDER_ROOM))) {
-                    if (!stopAtUnwritable) continue; // the kernel fails it when Linux does
-                    end = i + 1;
-                    unwritable = i;
-                    break;
-                }
-                swapped[swaps++] = i;
-            }
-            return new NamedMessages(vector, Arrays.copyOf(swapped, swaps), rooms, names, end, unwritable);
-        }
-    }
-
-    /** Linux writes a name only where it can: the bytes of the room, read and written back. */
-    private static boolean writable(TraceeMemory memory, long address, int length) {
-        if (length <= 0) return true;
-        try {
-            memory.write(address, memory.read(address, length));
-            return true;
-        } catch (ErrnoException e) {
-            return false;
-        }
-    }
-
-    /**
-     * The kernel's answers for the first {@code received} messages of the copy, into the
-     * program's vector (one write), and each sender's sandbox name into the program's buffer.
-     * A message without a name buffer gets no msg_namelen (Linux writes none).
-     */
-    private void answersBack(TraceeMemory memory, Endpoint endpoint, NamedMessages plan, long copy, long buffers,
-                             long vectorAddress, int received) {
-        if (received <= 0) return;
-        ByteBuffer answers = ByteBuffer.wrap(memory.read(copy, received * MMSGHDR_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
-        int swapsReceived = 0;
-        while (swapsReceived < plan.swapped.length && plan.swapped[swapsReceived] < received) swapsReceived++;
-        byte[] kernelNames = swapsReceived > 0 ? memory.read(buffers, swapsReceived * SENDER_ROOM) : new byte[0];
-        ByteBuffer program = ByteBuffer.wrap(Arrays.copyOf(plan.vector.array(), received * MMSGHDR_SIZE))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        byte[][] senders = new byte[swapsReceived][];
-        for (int i = 0; i < received; i++) {
-            int at = i * MMSGHDR_SIZE;
-            program.put(at + MSGHDR_CONTROLLEN, answers.array(), at + MSGHDR_CONTROLLEN, MMSGHDR_LEN + 4 - MSGHDR_CONTROLLEN);
-            if (plan.names[i] != 0) program.putInt(at + MSGHDR_NAMELEN, answers.getInt(at + MSGHDR_NAMELEN));
-        }
-        for (int k = 0; k < swapsReceived; k++) {
-            int at = plan.swapped[k] * MMSGHDR_SIZE;
-            int kernelLength = Math.max(0, Math.min(answers.getInt(at + MSGHDR_NAMELEN), SENDER_ROOM));
-            byte[] kernelName = Arrays.copyOfRange(kernelNames, k * SENDER_ROOM, k * SENDER_ROOM + kernelLength);
-            UnixAddress sender = reportedSender(endpoint, kernelName, answers.getInt(at + MMSGHDR_LEN),
-                    answers.getInt(at + MSGHDR_FLAGS));
-            senders[k] = sender instanceof UnixAddress.Unnamed ? new byte[0] : sender.encode();
-            program.putInt(at + MSGHDR_NAMELEN, senders[k].length);
-        }
-        memory.write(vectorAddress, program.array());
-        for (int k = 0; k < swapsReceived; k++) {
-            int i = plan.swapped[k], length = Math.min(plan.rooms[i], senders[k].length);
-            if (length > 0) memory.write(plan.names[i], Arrays.copyOf(senders[k], length));
-        }
-    }
-
-    /**
-     * The message whose name buffer Linux could not write was taken without a fault: true
-     * when Linux's move_addr_to_user would have failed it (its sender has a name only the
-     * sandbox knows); the kernel's name written without a fault (a buffer writable in part)
-     * is replaced by the sandbox name as far as Linux would have written it.
-     */
-    private boolean unwritableNameFails(TraceeMemory memory, Endpoint endpoint, NamedMessages plan, long copy,
-                                        long buffers, long vectorAddress) {
-        int i = plan.unwritable;
-        ByteBuffer answer = ByteBuffer.wrap(memory.read(copy + (long) i * MMSGHDR_SIZE, MMSGHDR_SIZE))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        int kernelLength = answer.getInt(MSGHDR_NAMELEN);
-        int taken = answer.getInt(MMSGHDR_LEN), flags = answer.getInt(MSGHDR_FLAGS);
-        UnixAddress sender;
-        if (kernelLength > 0) {
-            int copied = Math.min(kernelLength, plan.rooms[i]);
-            try {
-                sender = endpoint.type != SOCK_DGRAM ? peerNameOf(endpoint)
-                        : copied == kernelLength ? reportedSender(endpoint, memory.read(plan.names[i], copied), taken, flags)
-                        : null;
-            } catch (ErrnoException e) {
-                sender = null;
-            }
-        } else {
-            sender = reportedSender(endpoint, new byte[0], taken, flags);
-        }
-        byte[] name = sender == null || sender instanceof UnixAddress.Unnamed ? new byte[0] : sender.encode();
-        int length = Math.min(plan.rooms[i], name.length);
-        if (length > 0) {
-            try {
-                memory.write(plan.names[i], Arrays.copyOf(name, length));
-            } catch (ErrnoException e) {
-                return true;
-            }
-        }
-        if (sender != null) memory.writeInt(copy + (long) i * MMSGHDR_SIZE + MSGHDR_NAMELEN, name.length);
-        return false;
-    }
 
     /**
      * The name Linux reports for a message received with the sender's kernel name
