@@ -30,6 +30,10 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.ObjIntConsumer;
 
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_NAMELEN;
+import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_LEN;
+import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_SIZE;
+
 /**
  * The audit ({@code jvisor run --audit FILE}, docs/audit.md): watches the sentry answer a
  * sandbox and logs every AF_UNIX event with the processes around it. The sentry tells what
@@ -49,10 +53,6 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
             Sysno.ACCEPT4, Sysno.SENDMSG, Sysno.SENDMMSG, Sysno.CLOSE);
     /** struct sockaddr_un. */
     private static final int SOCKADDR_UN_SIZE = 110;
-    /** struct msghdr: msg_name at 0, msg_namelen at 8; struct mmsghdr: msg_len at 56, 64 bytes each. */
-    private static final int MSGHDR_NAMELEN = 8;
-    private static final int MMSGHDR_LEN = 56;
-    private static final int MMSGHDR_SIZE = 64;
     /** The messages of one sendmmsg or recvmmsg looked at (UIO_MAXIOV is the kernel's bound). */
     private static final int MMSG_MOST = 1024;
     private static final int SO_PEERCRED = 17;

@@ -8,6 +8,10 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_CONTROL;
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_CONTROLLEN;
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_SIZE;
+
 /**
  * The descriptors and credentials in a msghdr's control messages, walked as the kernel walks
  * them (linux/socket.h CMSG_FIRSTHDR and __cmsg_nxthdr): a header must fit whole in what is
@@ -18,10 +22,6 @@ import java.util.List;
  * @param credentials the SCM_CREDENTIALS, or null
  */
 record ControlMessages(List<Integer> descriptors, Credentials credentials) {
-    /** struct msghdr: msg_control at 32, msg_controllen at 40. */
-    private static final int MSGHDR_CONTROL = 32;
-    private static final int MSGHDR_CONTROLLEN = 40;
-    private static final int MSGHDR_SIZE = 56;
     private static final int CMSGHDR_SIZE = 16;
     private static final int SOL_SOCKET = 1;
     private static final int SCM_RIGHTS = 1;

@@ -21,6 +21,9 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_SIZE;
+import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_SIZE;
+import static dev.jvisor.sentry.abi.MessageHeader.UIO_MAXIOV;
 import static dev.jvisor.sentry.abi.SocketAbi.*;
 
 /**
@@ -33,12 +36,9 @@ public final class CallDecoder {
     private static final int SOCKADDR_UN_SIZE = 110;        // sizeof(struct sockaddr_un), linux/un.h
     private static final int SOCKADDR_STORAGE_SIZE = 128;   // move_addr_to_kernel's limit, linux/socket.h
     private static final int SUN_PATH_OFFSET = 2;           // offsetof(struct sockaddr_un, sun_path)
-    private static final int MSGHDR_SIZE = 56;              // struct user_msghdr, linux/socket.h
-    private static final int MMSGHDR_SIZE = 64;             // struct mmsghdr: msghdr + unsigned msg_len + padding
     private static final int IOVEC_SIZE = 16;               // struct iovec, linux/uio.h
     private static final int CMSGHDR_SIZE = 16;             // struct cmsghdr, linux/socket.h
     private static final int UCRED_SIZE = 12;               // struct ucred, linux/socket.h
-    private static final int UIO_MAXIOV = 1024;             // linux/uio.h: longer iovecs fail with EMSGSIZE
 
     /** The most control bytes read at once; sock_kmalloc refuses more than optmem_max anyway. */
     private static final int CONTROL_READ_LIMIT = 1 << 17;

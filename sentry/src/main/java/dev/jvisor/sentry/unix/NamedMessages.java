@@ -6,6 +6,9 @@ import dev.jvisor.platform.TraceeMemory;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_NAMELEN;
+import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_SIZE;
+
 /**
  * Which messages of one piece of a recvmmsg vector get a sentry buffer for their sender's
  * name: {@code swapped} (their indexes, in order), the program's msg_name ({@code names})
@@ -15,8 +18,6 @@ import java.util.Arrays;
  * negative (the kernel's EINVAL, __copy_msghdr).
  */
 record NamedMessages(ByteBuffer vector, int[] swapped, int[] rooms, long[] names, int end, int unwritable) {
-    static final int MMSGHDR_SIZE = 64;
-    static final int MSGHDR_NAMELEN = 8;
     /** A sender's name room in the sentry's buffers (a name is at most 111 bytes: unix_mkname_bsd). */
     static final int SENDER_ROOM = 112;
 

@@ -7,6 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_SIZE;
+import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_SIZE;
+
 /**
  * The part of a sendmmsg(2) vector that the kernel could read. net/socket.c, do_sendmmsg,
  * copies each message's msghdr only when it reaches that message, so a vector that runs
@@ -17,30 +20,26 @@ import java.util.Arrays;
  * @param readable how many messages, from the first, have a readable msghdr
  */
 record SendVector(ByteBuffer entries, int readable) {
-    /** struct mmsghdr: a msghdr and msg_len, padded. */
-    static final int ENTRY_SIZE = 64;
-    /** struct msghdr, what the kernel reads of each entry (copy_msghdr_from_user). */
-    static final int HEADER_SIZE = 56;
 
     /** The first {@code count} messages at {@code address}, up to the first unreadable msghdr. */
     static SendVector read(TraceeMemory memory, long address, int count) {
         try {
-            return new SendVector(wrap(memory.read(address, count * ENTRY_SIZE)), count);
+            return new SendVector(wrap(memory.read(address, count * MMSGHDR_SIZE)), count);
         } catch (ErrnoException e) {
             // Some message is unreadable: read them one by one.
         }
-        byte[] bytes = new byte[count * ENTRY_SIZE];
+        byte[] bytes = new byte[count * MMSGHDR_SIZE];
         int readable = 0;
         for (; readable < count; readable++) {
             byte[] header;
             try {
-                header = memory.read(address + (long) readable * ENTRY_SIZE, HEADER_SIZE);
+                header = memory.read(address + (long) readable * MMSGHDR_SIZE, MSGHDR_SIZE);
             } catch (ErrnoException e) {
                 break;
             }
-            System.arraycopy(header, 0, bytes, readable * ENTRY_SIZE, HEADER_SIZE);
+            System.arraycopy(header, 0, bytes, readable * MMSGHDR_SIZE, MSGHDR_SIZE);
         }
-        return new SendVector(wrap(Arrays.copyOf(bytes, readable * ENTRY_SIZE)), readable);
+        return new SendVector(wrap(Arrays.copyOf(bytes, readable * MMSGHDR_SIZE)), readable);
     }
 
     private static ByteBuffer wrap(byte[] bytes) {

@@ -19,6 +19,13 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.function.Function;
 
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_NAMELEN;
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_CONTROLLEN;
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_FLAGS;
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_SIZE;
+import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_LEN;
+import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_SIZE;
+import static dev.jvisor.sentry.abi.SocketAbi.MSG_TRUNC;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_SEQPACKET;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_STREAM;
@@ -49,19 +56,9 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     private static final int W_OK = 2;
     private static final int AT_EACCESS = 0x200;
     private static final int SO_PASSPIDFD = 76;
-    /** struct msghdr: msg_name at 0, msg_namelen at 8; 56 bytes. */
-    private static final int MSGHDR_NAMELEN = 8;
-    private static final int MSGHDR_SIZE = 56;
-    /** msg_controllen at 40, then msg_flags at 48: what recvmsg writes back besides the name. */
-    private static final int MSGHDR_CONTROLLEN = 40;
-    /** struct mmsghdr: msg_len after the msghdr. */
-    private static final int MMSGHDR_LEN = 56;
     /** The most messages of one sendmmsg(2) the sentry readdresses; the call sends no more. */
     private static final int SENDMMSG_MOST = 8;
     private static final int AF_UNSPEC = 0;
-    /** struct mmsghdr: a msghdr and msg_len, padded. */
-    private static final int MMSGHDR_SIZE = 64;
-    private static final int UIO_MAXIOV = 1024;
 
     private final UnixDiag diag;
     private final Endpoints endpoints;
@@ -1053,9 +1050,6 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         return new VectorReceive(stop, senders, endpoint.type == SOCK_DGRAM, stopAtUnwritable, vlen).receive(vector);
     }
 
-    /** msghdr.msg_flags. */
-    private static final int MSGHDR_FLAGS = 48;
-    private static final int MSG_TRUNC = 0x20;
 
     /**
      * The name Linux reports for a message received with the sender's kernel name

@@ -15,8 +15,17 @@ import java.util.List;
 import java.util.function.IntSupplier;
 import java.util.function.LongFunction;
 
-import static dev.jvisor.sentry.unix.NamedMessages.MMSGHDR_SIZE;
-import static dev.jvisor.sentry.unix.NamedMessages.MSGHDR_NAMELEN;
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_NAMELEN;
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_IOV;
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_IOVLEN;
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_CONTROLLEN;
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_FLAGS;
+import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_LEN;
+import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_SIZE;
+import static dev.jvisor.sentry.abi.MessageHeader.UIO_MAXIOV;
+import static dev.jvisor.sentry.abi.SocketAbi.MSG_OOB;
+import static dev.jvisor.sentry.abi.SocketAbi.MSG_DONTWAIT;
+import static dev.jvisor.sentry.abi.SocketAbi.MSG_WAITFORONE;
 import static dev.jvisor.sentry.unix.NamedMessages.SENDER_ROOM;
 
 /**
@@ -83,15 +92,6 @@ final class VectorReceive {
     static final int PIECE = 32;
     /** The most mmsghdrs read at once. */
     private static final int BATCH = 1024;
-    private static final int UIO_MAXIOV = 1024;
-    private static final int MSGHDR_IOV = 16;
-    private static final int MSGHDR_IOVLEN = 24;
-    private static final int MSGHDR_CONTROLLEN = 40;
-    private static final int MSGHDR_FLAGS = 48;
-    private static final int MMSGHDR_LEN = 56;
-    private static final int MSG_OOB = 0x1;
-    private static final int MSG_DONTWAIT = 0x40;
-    private static final int MSG_WAITFORONE = 0x10000;
 
     private final SyscallStop stop;
     private final TraceeMemory memory;
