@@ -161,6 +161,15 @@ class FuzzTest {
         assertTrue(failures.isEmpty(), report);
     }
 
+    /**
+     * The native run gets a network namespace of its own where it can (root): abstract names
+     * live in the network namespace, and the fuzzer's shortest ones (an empty name, one byte)
+     * carry no per-run token, so natively another run on the machine could hold them (a
+     * sandboxed run has the sandbox's own abstract namespace anyway).
+     */
+    private static final List<String> NATIVE_PREFIX = Runner.runNative("unshare", "--net", "true").exitCode() == 0
+            ? List.of("unshare", "--net") : List.of();
+
     record Outcome(List<String> problems, String detail, long calls, boolean crash, boolean leak, boolean different,
                    boolean sentryError, long heapGrowthKiB) {}
 
@@ -170,7 +179,8 @@ class FuzzTest {
                 "--pause");
         Path nativeDir = Files.createDirectories(directory.resolve("native"));
         Path sandboxDir = Files.createDirectories(directory.resolve("jvisor"));
-        RunResult nativeRun = Runner.run(command, "\n\n", TIMEOUT, nativeDir);
+        RunResult nativeRun = Runner.run(Stream.concat(NATIVE_PREFIX.stream(), command.stream()).toList(), "\n\n",
+                TIMEOUT, nativeDir);
         SentryWatch watch = SentryWatch.run(command, sandboxDir);
         RunResult sandboxed = watch.result();
         List<String> problems = new ArrayList<>();
