@@ -3,29 +3,17 @@ package dev.jvisor.sentry.unix;
 import dev.jvisor.platform.Action;
 import dev.jvisor.platform.Errno;
 import dev.jvisor.platform.ErrnoException;
-import dev.jvisor.platform.InjectionResult;
 import dev.jvisor.platform.Syscall;
 import dev.jvisor.platform.SyscallHandler;
 import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.Sysno;
-import dev.jvisor.platform.TraceeMemory;
 import dev.jvisor.platform.linux.FileStatus;
 import dev.jvisor.platform.linux.Pidfd;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Set;
-import java.util.function.Function;
 
-import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_NAMELEN;
-import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_CONTROLLEN;
-import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_FLAGS;
-import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_SIZE;
-import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_LEN;
-import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_SIZE;
-import static dev.jvisor.sentry.abi.SocketAbi.MSG_TRUNC;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_SEQPACKET;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_STREAM;
@@ -50,15 +38,17 @@ import static dev.jvisor.sentry.abi.SocketAbi.SO_PEERNAME;
  * names would make the kernel report (getsockname, getpeername, the addresses of accept,
  * recvfrom, recvmsg and recvmmsg) the sentry answers. Calls on descriptors that are not
  * sandbox sockets pass through.
+ *
+ * <p>This class dispatches the calls, keeps the table of sandbox sockets (what it learns of
+ * each, and the names it gives them) and answers bind, listen, connect, accept and
+ * setsockopt; the datagram sends ({@code DatagramSends}), the senders' names of received
+ * messages ({@code SenderNames}) and the name queries ({@code NameQueries}) are their own.
  */
 public final class UnixSockets implements SyscallHandler, SocketDirectory, TableSizes {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UnixSockets.class);
-    private static final int W_OK = 2;
-    private static final int AT_EACCESS = 0x200;
+    static final int W_OK = 2;
+    static final int AT_EACCESS = 0x200;
     private static final int SO_PASSPIDFD = 76;
-    /** The most messages of one sendmmsg(2) the sentry readdresses; the call sends no more. */
-    private static final int SENDMMSG_MOST = 8;
-    private static final int AF_UNSPEC = 0;
 
     private final UnixDiag diag;
     private final Endpoints endpoints;
@@ -69,6 +59,9 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     private final SocketObserver observer;
     private final HostSockets hosts;
     private final ExposedPaths exposed;
+    private final NameQueries nameQueries;
+    private final SenderNames senderNames;
+    private final DatagramSends datagramSends;
     /**
      * Set once a datagram socket without a name passes credentials: its sends and connects
      * must be looked at, because Linux autobinds it first (unix_dgram_sendmsg,
@@ -93,6 +86,10 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         hidden.wrongType();
         this.endpoints = new Endpoints(diag, hidden);
         this.names = new NameResolver(endpoints, credentials, hidden, diag, policy.reachable());
+        SandboxSockets sockets = new Table();
+        this.nameQueries = new NameQueries(sockets, endpoints);
+        this.senderNames = new SenderNames(sockets, endpoints);
+        this.datagramSends = new DatagramSends(sockets, names, credentials, observer);
     }
 
     @Override
@@ -109,17 +106,17 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
             case Sysno.LISTEN -> listen(stop);
             case Sysno.CONNECT -> connect(stop);
             case Sysno.ACCEPT, Sysno.ACCEPT4 -> accept(stop);
-            case Sysno.GETSOCKNAME -> getsockname(stop);
-            case Sysno.GETPEERNAME -> getpeername(stop);
+            case Sysno.GETSOCKNAME -> nameQueries.getsockname(stop);
+            case Sysno.GETPEERNAME -> nameQueries.getpeername(stop);
             case Sysno.SETSOCKOPT -> setsockopt(stop);
             case Sysno.GETSOCKOPT -> call.arg1() == SOL_SOCKET && call.arg2() == SO_PEERNAME
-                    ? peerNameOption(stop) : Action.passthrough();
-            case Sysno.RECVFROM -> recvfrom(stop);
-            case Sysno.RECVMSG -> recvmsg(stop);
-            case Sysno.RECVMMSG -> recvmmsg(stop);
-            case Sysno.SENDTO -> sendto(stop);
-            case Sysno.SENDMSG -> sendmsg(stop);
-            case Sysno.SENDMMSG -> sendmmsg(stop);
+                    ? nameQueries.peerNameOption(stop) : Action.passthrough();
+            case Sysno.RECVFROM -> senderNames.recvfrom(stop);
+            case Sysno.RECVMSG -> senderNames.recvmsg(stop);
+            case Sysno.RECVMMSG -> senderNames.recvmmsg(stop);
+            case Sysno.SENDTO -> datagramSends.sendto(stop);
+            case Sysno.SENDMSG -> datagramSends.sendmsg(stop);
+            case Sysno.SENDMMSG -> datagramSends.sendmmsg(stop);
             case Sysno.SETUID, Sysno.SETGID, Sysno.SETREUID, Sysno.SETREGID, Sysno.SETGROUPS, Sysno.SETRESUID,
                  Sysno.SETRESGID, Sysno.SETFSUID, Sysno.SETFSGID, Sysno.CAPSET -> {
                 credentials.forget(stop.tid());
@@ -600,7 +597,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     private Action connectChecked(SyscallStop stop) {
         Endpoint endpoint = anyEndpoint(stop);
         if (endpoint == null) return Action.passthrough();
-        if (endpoint.type == SOCK_DGRAM) return connectDatagram(stop, endpoint);
+        if (endpoint.type == SOCK_DGRAM) return datagramSends.connectDatagram(stop, endpoint);
         Syscall call = stop.call();
         UnixAddress target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2()));
         // unix_stream_connect: a socket that passes credentials is autobound first.
@@ -715,7 +712,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
             long client = status == null ? 0 : status.peer();
             Endpoint socket = inode < 0 ? null : accepted(inode, listener.type, listener.address(), client);
             UnixAddress known = socket == null ? UnixAddress.UNNAMED : peerNameOf(socket);
-            byte[] peer = known != null ? known.encode() : sandboxName(stop.memory(), name, length).encode();
+            byte[] peer = known != null ? known.encode()
+                    : nameQueries.sandboxName(stop.memory(), name, length).encode();
             try {
                 AddressCopy.toTracee(stop.memory(), peer, call.arg1(), call.arg2());
             } catch (ErrnoException e) {
@@ -723,94 +721,6 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
             }
             return Action.returning(fd);
         });
-    }
-
-    // getsockname(2), getpeername(2)
-
-    private Action getsockname(SyscallStop stop) {
-        Endpoint endpoint = anyEndpoint(stop);
-        if (endpoint == null) return Action.passthrough();
-        Syscall call = stop.call();
-        AddressCopy.toTracee(stop.memory(), nameOf(endpoint).encode(), call.arg1(), call.arg2());
-        return Action.returning(0);
-    }
-
-    /** unix_getname: ENOTCONN without a peer; a peer that closed still names itself. */
-    private Action getpeername(SyscallStop stop) {
-        Endpoint endpoint = anyEndpoint(stop);
-        if (endpoint == null) return Action.passthrough();
-        // A datagram socket's peer changes with every connect, which completes in the kernel.
-        if (endpoint.type == SOCK_DGRAM) return kernelPeerName(stop);
-        refresh(endpoint);
-        if (endpoint.state() != Endpoint.State.CONNECTED) throw new ErrnoException(Errno.ENOTCONN, "getpeername");
-        Syscall call = stop.call();
-        UnixAddress peer = peerNameOf(endpoint);
-        if (peer == null) return kernelPeerName(stop);
-        AddressCopy.toTracee(stop.memory(), peer.encode(), call.arg1(), call.arg2());
-        return Action.returning(0);
-    }
-
-    /**
-     * The name of a peer that only the kernel knows (a stream peer that is gone, a datagram
-     * socket's peer): its own getpeername, in the program's context, with a hidden name
-     * given back as the sandbox name behind it.
-     */
-    private Action kernelPeerName(SyscallStop stop) {
-        Syscall call = stop.call();
-        return withKernelPeerName(stop, answer -> {
-            AddressCopy.toTracee(stop.memory(), answer, call.arg1(), call.arg2());
-            return Action.returning(0);
-        });
-    }
-
-    /** The name the kernel wrote at {@code name} (its length at {@code length}), a hidden name mapped back. */
-    private UnixAddress sandboxName(TraceeMemory memory, long name, long length) {
-        int reported = Math.min(memory.readInt(length), UnixAddress.STORAGE_LENGTH);
-        UnixAddress kernelName = UnixAddress.fromKernelSockaddr(memory.read(name, reported));
-        UnixAddress sandboxName = endpoints.sandboxNameOf(kernelName);
-        return sandboxName != null ? sandboxName : kernelName;
-    }
-
-    /** The kernel's getpeername of the call's socket, its hidden name mapped back, given to {@code then}. */
-    private Action withKernelPeerName(SyscallStop stop, Function<byte[], Action> then) {
-        long length = stop.scratch(UnixAddress.STORAGE_LENGTH + 16);
-        long name = length + 16;
-        stop.memory().writeInt(length, UnixAddress.STORAGE_LENGTH);
-        return Action.inject(Syscall.of(Sysno.GETPEERNAME, stop.call().arg0(), name, length), got -> {
-            if (got.failed() || got.interrupted()) return got.asAction();
-            return then.apply(sandboxName(stop.memory(), name, length).encode());
-        });
-    }
-
-    /**
-     * getsockopt(SO_PEERNAME), net/core/sock.c sk_getsockopt: the peer's name as getpeername
-     * reports it (ENOTCONN without a peer), but a buffer longer than the name is EINVAL, and
-     * one as long or shorter gets the name cut to it, optlen unchanged. A bad optlen pointer or
-     * a negative length is the kernel's to answer, before the name is looked at.
-     */
-    private Action peerNameOption(SyscallStop stop) {
-        Endpoint endpoint = anyEndpoint(stop);
-        if (endpoint == null) return Action.passthrough();
-        Syscall call = stop.call();
-        int room;
-        try {
-            room = stop.memory().readInt(call.arg4());
-        } catch (ErrnoException e) {
-            return Action.passthrough();
-        }
-        if (room < 0) return Action.passthrough();
-        Function<byte[], Action> answer = name -> {
-            if (name.length < room) return Action.fail(Errno.EINVAL);
-            stop.memory().write(call.arg3(), Arrays.copyOf(name, room));
-            return Action.returning(0);
-        };
-        if (endpoint.type != SOCK_DGRAM) {
-            refresh(endpoint);
-            if (endpoint.state() != Endpoint.State.CONNECTED) throw new ErrnoException(Errno.ENOTCONN, "SO_PEERNAME");
-            UnixAddress peer = peerNameOf(endpoint);
-            if (peer != null) return answer.apply(peer.encode());
-        }
-        return withKernelPeerName(stop, answer);
     }
 
     // setsockopt(2): the kernel keeps every option; the sentry notes the one that changes naming.
@@ -870,400 +780,45 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         return name;
     }
 
-    // recvfrom(2), recvmsg(2): the sender's name is the sentry's, not the kernel's.
-
-    /**
-     * The sandbox socket behind the call's first argument whose received messages have a
-     * sender to name: a connected one, or any datagram socket; else null.
-     */
-    private Endpoint receivingEndpoint(SyscallStop stop) {
-        Endpoint endpoint = anyEndpoint(stop);
-        if (endpoint == null || endpoint.type == SOCK_DGRAM) return endpoint;
-        refresh(endpoint);
-        return endpoint.state() == Endpoint.State.CONNECTED ? endpoint : null;
-    }
-
-    private Action recvfrom(SyscallStop stop) {
-        Syscall call = stop.call();
-        if (call.arg4() == 0) return Action.passthrough();
-        Endpoint endpoint = receivingEndpoint(stop);
-        if (endpoint == null) return Action.passthrough();
-        int room;
-        try {
-            room = stop.memory().readInt(call.arg5());
-        } catch (ErrnoException e) {
-            return Action.passthrough();
-        }
-        if (cutShort(endpoint, room)) {
-            long length = stop.scratch(16 + UnixAddress.STORAGE_LENGTH);
-            long name = length + 16;
-            stop.memory().writeInt(length, UnixAddress.STORAGE_LENGTH);
-            Syscall widened = new Syscall(call.number(), call.arg0(), call.arg1(), call.arg2(), call.arg3(), name, length);
-            return Action.inject(widened, received -> {
-                if (received.failed() || received.interrupted()) return received.asAction();
-                writeDatagramSender(stop.memory(), name, length, call.arg4(), call.arg5(), room);
-                return Action.returning(received.raw());
-            });
-        }
-        return Action.inject(call, received -> fixSenderName(stop, endpoint, received, call.arg4(), call.arg5(), room, 0));
-    }
-
-    /**
-     * True when the program's room for a datagram's sender is too small for the hidden name
-     * the kernel would write (and cut short): the kernel then writes it to scratch memory,
-     * and the sentry gives the program the sandbox name, cut to its room, as Linux would.
-     */
-    private static boolean cutShort(Endpoint endpoint, int room) {
-        return endpoint.type == SOCK_DGRAM && room >= 0 && room < UnixAddress.MAX_LENGTH;
-    }
-
-    /**
-     * net/socket.c: move_addr_to_user, for the sender the kernel wrote at {@code kernelName}
-     * (its length at {@code kernelLength}): an unnamed sender's length is 0.
-     */
-    private void writeDatagramSender(TraceeMemory memory, long kernelName, long kernelLength, long name,
-                                     long lengthAddress, int room) {
-        int length = Math.min(memory.readInt(kernelLength), UnixAddress.STORAGE_LENGTH);
-        if (length == 0) {
-            memory.writeInt(lengthAddress, 0);
-            return;
-        }
-        UnixAddress sender = UnixAddress.fromKernelSockaddr(memory.read(kernelName, length));
-        UnixAddress sandboxName = endpoints.sandboxNameOf(sender);
-        writeSenderName(memory, sandboxName != null ? sandboxName : sender, name, lengthAddress, room);
-    }
-
-    private Action recvmsg(SyscallStop stop) {
-        Syscall call = stop.call();
-        long name;
-        int room;
-        try {
-            // msg_name and msg_namelen in one read: each host call is dear on this path.
-            ByteBuffer header = ByteBuffer.wrap(stop.memory().read(call.arg1(), MSGHDR_NAMELEN + 4))
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            name = header.getLong(0);
-            room = header.getInt(MSGHDR_NAMELEN);
-        } catch (ErrnoException e) {
-            return Action.passthrough();
-        }
-        if (name == 0) return Action.passthrough();
-        Endpoint endpoint = receivingEndpoint(stop);
-        if (endpoint == null) return Action.passthrough();
-        if (cutShort(endpoint, room)) return recvmsgWidened(stop, name, room);
-        return Action.inject(call,
-                received -> fixSenderName(stop, endpoint, received, name, call.arg1() + MSGHDR_NAMELEN, room,
-                        call.arg1() + MSGHDR_FLAGS));
-    }
-
-    /**
-     * recvmsg on a copy of the msghdr whose name has room for a hidden name; the kernel's
-     * msg_controllen and msg_flags are copied back, and the sender's sandbox name.
-     */
-    private Action recvmsgWidened(SyscallStop stop, long name, int room) {
-        Syscall call = stop.call();
-        ByteBuffer header;
-        try {
-            header = ByteBuffer.wrap(stop.memory().read(call.arg1(), MSGHDR_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
-        } catch (ErrnoException e) {
-            return Action.passthrough();
-        }
-        long copy = stop.scratch(MSGHDR_SIZE + 8 + UnixAddress.STORAGE_LENGTH);
-        long kernelName = copy + MSGHDR_SIZE + 8;
-        header.putLong(0, kernelName).putInt(MSGHDR_NAMELEN, UnixAddress.STORAGE_LENGTH);
-        stop.memory().write(copy, header.array());
-        return Action.inject(new Syscall(call.number(), call.arg0(), copy, call.arg2(), call.arg3(), call.arg4(),
-                call.arg5()), received -> {
-            if (received.failed() || received.interrupted()) return received.asAction();
-            TraceeMemory memory = stop.memory();
-            memory.write(call.arg1() + MSGHDR_CONTROLLEN, memory.read(copy + MSGHDR_CONTROLLEN, MSGHDR_SIZE - MSGHDR_CONTROLLEN));
-            writeDatagramSender(memory, kernelName, copy + MSGHDR_NAMELEN, name, call.arg1() + MSGHDR_NAMELEN, room);
-            return Action.returning(received.raw());
-        });
-    }
-
-    /**
-     * unix_copy_addr: when a message was taken, the name is its sender's (the peer's), and an
-     * unnamed sender reports length 0; when none was, the length stays 0. A message of 0
-     * bytes read is told from the end of the stream by its data (the kernel's sender name) or
-     * MSG_TRUNC in the msg_flags at {@code flagsAddress} (0 for none: recvfrom).
-     */
-    private Action fixSenderName(SyscallStop stop, Endpoint endpoint, InjectionResult received,
-                                 long name, long lengthAddress, int room, long flagsAddress) {
-        if (received.failed() || received.interrupted()) return received.asAction();
-        TraceeMemory memory = stop.memory();
-        boolean taken = received.raw() > 0 || memory.readInt(lengthAddress) > 0
-                || flagsAddress != 0 && (memory.readInt(flagsAddress) & MSG_TRUNC) != 0;
-        if (taken) writeSenderName(memory, senderOf(endpoint, memory, name, lengthAddress, room), name, lengthAddress, room);
-        return Action.returning(received.raw());
-    }
-
-    /**
-     * The name to report for a message from the endpoint's peer: the sentry's, or when only
-     * the kernel knows the sender (a stream peer that is gone, every datagram's own sender),
-     * the kernel's own answer with a hidden name given back as the sandbox name behind it;
-     * null to leave the kernel's answer as it is.
-     */
-    private UnixAddress senderOf(Endpoint endpoint, TraceeMemory memory, long name, long lengthAddress, int room) {
-        UnixAddress peer = endpoint.type == SOCK_DGRAM ? null : peerNameOf(endpoint);
-        if (peer != null) return peer;
-        int length = memory.readInt(lengthAddress);
-        if (length <= UnixAddress.FAMILY_LENGTH || length > room) return null;
-        return endpoints.sandboxNameOf(UnixAddress.fromKernelSockaddr(memory.read(name, length)));
-    }
-
-    private static void writeSenderName(TraceeMemory memory, UnixAddress sender, long name, long lengthAddress,
-                                        int room) {
-        if (sender == null) return;
-        if (sender instanceof UnixAddress.Unnamed) memory.writeInt(lengthAddress, 0);
-        else AddressCopy.toTracee(memory, sender.encode(), name, lengthAddress, room);
-    }
-
-    /**
-     * recvmmsg(2): when any message of the vector has a name buffer, the kernel's call in
-     * pieces ({@link VectorReceive}).
-     */
-    private Action recvmmsg(SyscallStop stop) {
-        Syscall call = stop.call();
-        long vlen = call.arg2() & 0xffffffffL;
-        if (vlen == 0) return Action.passthrough();
-        int first = VectorReceive.firstRead(vlen);
-        ByteBuffer vector = VectorReceive.readVector(stop.memory(), call.arg1(), first);
-        boolean whole = vlen == first || vector.capacity() < first * MMSGHDR_SIZE;
-        if (whole && !VectorReceive.named(vector)) return Action.passthrough();
-        Endpoint endpoint = receivingEndpoint(stop);
-        if (endpoint == null) return Action.passthrough();
-        // A stream peer's name is the sandbox's alone when the kernel's socket is unnamed: the
-        // kernel would not fail a message that Linux fails, so the copy ends after it.
-        UnixAddress peer = endpoint.type == SOCK_DGRAM ? null : peerNameOf(endpoint);
-        boolean stopAtUnwritable = peer != null && !(peer instanceof UnixAddress.Unnamed);
-        VectorReceive.Senders senders = new VectorReceive.Senders() {
-            @Override
-            public UnixAddress reported(byte[] kernelName, int length, int flags) {
-                return reportedSender(endpoint, kernelName, length, flags);
-            }
-
-            @Override
-            public UnixAddress peer() {
-                return peerNameOf(endpoint);
-            }
-        };
-        return new VectorReceive(stop, senders, endpoint.type == SOCK_DGRAM, stopAtUnwritable, vlen).receive(vector);
-    }
-
-
-    /**
-     * The name Linux reports for a message received with the sender's kernel name
-     * {@code kernelName} (empty for none), {@code length} bytes of data and {@code flags}
-     * (msg_flags): a datagram's sender is the sandbox name behind the kernel's; a stream or
-     * seqpacket message's is the peer's, when a message was taken (data, or MSG_TRUNC: the
-     * end of the stream names no sender, unix_stream_read_generic and unix_dgram_recvmsg
-     * return 0 before unix_copy_addr); an unnamed sender is reported with length 0.
-     */
-    private UnixAddress reportedSender(Endpoint endpoint, byte[] kernelName, int length, int flags) {
-        boolean kernelNamed = kernelName.length > UnixAddress.FAMILY_LENGTH;
-        if (endpoint.type != SOCK_DGRAM) {
-            if (length == 0 && !kernelNamed && (flags & MSG_TRUNC) == 0) return new UnixAddress.Unnamed();
-            UnixAddress peer = peerNameOf(endpoint);
-            if (peer != null) return peer;
-        }
-        if (!kernelNamed) return new UnixAddress.Unnamed();
-        UnixAddress sender = UnixAddress.fromKernelSockaddr(kernelName);
-        UnixAddress sandboxName = endpoints.sandboxNameOf(sender);
-        return sandboxName != null ? sandboxName : sender;
-    }
-
-    // Datagrams: connect(2), sendto(2), sendmsg(2) and sendmmsg(2) are given the destination's kernel name.
-
-    /**
-     * unix_dgram_connect: AF_UNSPEC dissolves the association (the kernel's); any other name
-     * autobinds a socket that passes credentials, then is looked up like a datagram's
-     * destination; the kernel then connects to the hidden name (and resets a previous peer).
-     */
-    private Action connectDatagram(SyscallStop stop, Endpoint endpoint) {
-        Syscall call = stop.call();
-        byte[] raw = AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2());
-        if (raw.length >= UnixAddress.FAMILY_LENGTH && ((raw[0] & 0xff) | (raw[1] & 0xff) << 8) == AF_UNSPEC) {
-            return Action.passthrough();
-        }
-        UnixAddress target = UnixAddress.parse(raw);
-        autobindIfPassing(stop, endpoint);
-        return toDestination(stop, target, kernelName -> {
-            long address = stop.scratch(kernelName.length);
-            stop.memory().write(address, kernelName);
-            return new Action.Rewrite(new Syscall(call.number(), call.arg0(), address, kernelName.length,
-                    call.arg3(), call.arg4(), call.arg5()));
-        });
-    }
-
-    private Action sendto(SyscallStop stop) {
-        Syscall call = stop.call();
-        return addressed(stop, call.arg4(), call.arg5(), kernelName -> {
-            long address = stop.scratch(kernelName.length);
-            stop.memory().write(address, kernelName);
-            return new Action.Rewrite(new Syscall(call.number(), call.arg0(), call.arg1(), call.arg2(),
-                    call.arg3(), address, kernelName.length));
-        });
-    }
-
-    /** The msghdr is copied to scratch memory with the destination's kernel name in it. */
-    private Action sendmsg(SyscallStop stop) {
-        Syscall call = stop.call();
-        ByteBuffer header;
-        try {
-            header = ByteBuffer.wrap(stop.memory().read(call.arg1(), MSGHDR_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
-        } catch (ErrnoException e) {
-            return Action.passthrough();
-        }
-        long name = header.getLong(0);
-        int length = header.getInt(MSGHDR_NAMELEN);
-        if (name == 0 || length == 0) return Action.passthrough();
-        return addressed(stop, name, length, kernelName -> {
-            long address = stop.scratch(MSGHDR_SIZE + 8 + kernelName.length);
-            long nameAddress = address + MSGHDR_SIZE + 8;
-            header.putLong(0, nameAddress).putInt(MSGHDR_NAMELEN, kernelName.length);
-            stop.memory().write(address, header.array());
-            stop.memory().write(nameAddress, kernelName);
-            return new Action.Rewrite(new Syscall(call.number(), call.arg0(), address, call.arg2(),
-                    call.arg3(), call.arg4(), call.arg5()));
-        });
-    }
-
-    /**
-     * A datagram addressed by the sockaddr at {@code address}: sent to the kernel name that
-     * {@code sendTo} is given. A sender that is not a sandbox datagram socket passes through:
-     * the kernel ignores the name (SOCK_SEQPACKET) or refuses it (SOCK_STREAM: EISCONN,
-     * EOPNOTSUPP), or the socket is the host's. So does a name the kernel will refuse before
-     * looking it up (EINVAL, EFAULT).
-     */
-    private Action addressed(SyscallStop stop, long address, long length, Function<byte[], Action> sendTo) {
-        UnixAddress target;
-        try {
-            target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), address, length));
-        } catch (ErrnoException e) {
-            return Action.passthrough();
-        }
-        Endpoint receiver = reachableByName(stop, target);
-        if (receiver != null) {
-            observer.reaches(stop, receiver.inode);
-            return sendTo.apply(receiver.encodedKernelName());
-        }
-        Endpoint sender = anyEndpoint(stop);
-        if (sender == null || sender.type != SOCK_DGRAM) return Action.passthrough();
-        autobindIfPassing(stop, sender);
-        return toDestination(stop, target, sendTo);
-    }
-
-    /**
-     * unix_find_other for a datagram: a path is resolved and write permission checked in
-     * the program's context first (for a thread that may override permissions the sentry
-     * resolves it itself); then the name's socket gets the call, by its kernel name.
-     */
-    private Action toDestination(SyscallStop stop, UnixAddress target, Function<byte[], Action> sendTo) {
-        if (!(target instanceof UnixAddress.Pathname path) || credentials.overridesFilePermissions(stop.tid())) {
-            return send(stop, target, sendTo);
-        }
-        long pathAddress = writeString(stop, path.path());
-        return Action.inject(Syscall.of(Sysno.FACCESSAT2, FileStatus.AT_FDCWD, pathAddress, W_OK, AT_EACCESS),
-                checked -> checked.failed() || checked.interrupted() ? checked.asAction() : send(stop, target, sendTo));
-    }
-
-    private Action send(SyscallStop stop, UnixAddress target, Function<byte[], Action> sendTo) {
-        Destination destination = names.destination(stop, target);
-        return switch (destination) {
-            case Destination.KernelName name -> {
-                if (name.receiver() != 0) observer.reaches(stop, name.receiver());
-                else observer.refused(stop, target);
-                yield sendTo.apply(name.sockaddr());
-            }
-            case Destination.Host host -> sendTo.apply(host.sockaddr());
-            case Destination.Unchanged unchanged -> Action.passthrough();
-        };
-    }
-
-    /**
-     * unix_dgram_sendmsg and unix_dgram_connect autobind an unnamed socket that passes
-     * credentials before they look the name up; the sentry names it, so that replies reach it.
-     */
-    private void autobindIfPassing(SyscallStop stop, Endpoint endpoint) {
-        if (!endpoint.passCredentials() || !(nameOf(endpoint) instanceof UnixAddress.Unnamed)) return;
-        autobind(endpoint);
-        hide(stop, endpoint);
-    }
-
-    /**
-     * sendmmsg(2): each message with a name is readdressed as sendmsg's is, in a copy of the
-     * vector; the kernel's msg_len answers are copied back. Only the first
-     * {@value #SENDMMSG_MOST} messages are sent (a short count, which the call allows), so
-     * that the copy stays small; path names are resolved by the sentry, without a write-
-     * permission check. A vector that runs into unmapped memory is sent as far as it can be
-     * read ({@link SendVector}).
-     */
-    private Action sendmmsg(SyscallStop stop) {
-        Syscall call = stop.call();
-        int most = (int) Math.min(call.arg2() & 0xffffffffL, SENDMMSG_MOST);
-        if (most == 0) return Action.passthrough();
-        SendVector readable = SendVector.read(stop.memory(), call.arg1(), most);
-        int count = readable.readable();
-        if (count == 0) return Action.passthrough();
-        ByteBuffer vector = readable.entries();
-        boolean named = false;
-        for (int i = 0; i < count; i++) {
-            named |= vector.getLong(i * MMSGHDR_SIZE) != 0 && vector.getInt(i * MMSGHDR_SIZE + MSGHDR_NAMELEN) != 0;
-        }
-        if (!named) return Action.passthrough();
-        Endpoint sender = anyEndpoint(stop);
-        if (sender == null || sender.type != SOCK_DGRAM) return Action.passthrough();
-        autobindIfPassing(stop, sender);
-        long address = stop.scratch(count * (MMSGHDR_SIZE + UnixAddress.STORAGE_LENGTH));
-        long nameArea = address + (long) count * MMSGHDR_SIZE;
-        for (int i = 0; i < count; i++) {
-            int at = i * MMSGHDR_SIZE;
-            long name = vector.getLong(at);
-            int length = vector.getInt(at + MSGHDR_NAMELEN);
-            if (name == 0 || length == 0) continue;
-            byte[] kernelName;
-            try {
-                UnixAddress target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), name, length));
-                kernelName = switch (names.destination(stop, target)) {
-                    case Destination.KernelName found -> {
-                        if (found.receiver() != 0) observer.reaches(stop, found.receiver());
-                        else observer.refused(stop, target);
-                        yield found.sockaddr();
-                    }
-                    case Destination.Host host -> host.sockaddr();
-                    case Destination.Unchanged unchanged -> null;
-                };
-            } catch (ErrnoException e) {
-                continue;
-            }
-            if (kernelName == null) continue;
-            long nameAddress = nameArea + (long) i * UnixAddress.STORAGE_LENGTH;
-            stop.memory().write(nameAddress, kernelName);
-            vector.putLong(at, nameAddress).putInt(at + MSGHDR_NAMELEN, kernelName.length);
-        }
-        stop.memory().write(address, vector.array());
-        return Action.inject(new Syscall(call.number(), call.arg0(), address, count, call.arg3(), call.arg4(),
-                call.arg5()), sent -> {
-            if (sent.failed() || sent.interrupted()) return sent.asAction();
-            for (int i = 0; i < sent.raw(); i++) {
-                long length = address + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN;
-                try {
-                    stop.memory().write(call.arg1() + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN,
-                            stop.memory().read(length, 4));
-                } catch (ErrnoException e) {
-                    // do_sendmmsg: a msg_len it cannot store ends the call, that message uncounted.
-                    return i > 0 ? Action.returning(i) : Action.fail(Errno.EFAULT);
-                }
-            }
-            return Action.returning(sent.raw());
-        });
-    }
-
     /** {@code bytes} and a terminating NUL in the thread's scratch memory. */
-    private static long writeString(SyscallStop stop, byte[] bytes) {
+    static long writeString(SyscallStop stop, byte[] bytes) {
         byte[] terminated = Arrays.copyOf(bytes, bytes.length + 1);
         long address = stop.scratch(terminated.length);
         stop.memory().write(address, terminated);
         return address;
+    }
+
+    /** The table as the parts of the sentry see it ({@link SandboxSockets}). */
+    private final class Table implements SandboxSockets {
+        @Override
+        public Endpoint lookup(SyscallStop stop) {
+            return anyEndpoint(stop);
+        }
+
+        @Override
+        public void refresh(Endpoint endpoint) {
+            UnixSockets.this.refresh(endpoint);
+        }
+
+        @Override
+        public UnixAddress nameOf(Endpoint endpoint) {
+            return UnixSockets.this.nameOf(endpoint);
+        }
+
+        @Override
+        public UnixAddress peerNameOf(Endpoint endpoint) {
+            return UnixSockets.this.peerNameOf(endpoint);
+        }
+
+        @Override
+        public Endpoint reachableByName(SyscallStop stop, UnixAddress target) {
+            return UnixSockets.this.reachableByName(stop, target);
+        }
+
+        @Override
+        public void autobindHidden(SyscallStop stop, Endpoint endpoint) {
+            autobind(endpoint);
+            hide(stop, endpoint);
+        }
     }
 }
