@@ -1,5 +1,11 @@
 package dev.jvisor.sentry.abi;
 
+import dev.jvisor.platform.ErrnoException;
+import dev.jvisor.platform.TraceeMemory;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /**
  * The layout of struct user_msghdr (linux/socket.h) and struct mmsghdr, as x86-64 programs
  * hand them to sendmsg(2), recvmsg(2), sendmmsg(2) and recvmmsg(2): byte offsets of each field.
@@ -22,4 +28,16 @@ public final class MessageHeader {
 
     /** linux/uio.h: the most iovec entries one message may have (more is EMSGSIZE). */
     public static final int UIO_MAXIOV = 1024;
+
+    /**
+     * The program's msghdr at {@code address}, or null when it cannot be read: the kernel
+     * then fails the call with EFAULT itself (copy_msghdr_from_user), so it is passed through.
+     */
+    public static ByteBuffer readOrNull(TraceeMemory memory, long address) {
+        try {
+            return ByteBuffer.wrap(memory.read(address, MSGHDR_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (ErrnoException e) {
+            return null;
+        }
+    }
 }

@@ -7,9 +7,9 @@ import dev.jvisor.platform.Syscall;
 import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.Sysno;
 import dev.jvisor.platform.linux.FileStatus;
+import dev.jvisor.sentry.abi.MessageHeader;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.function.Function;
 
 import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_NAMELEN;
@@ -75,12 +75,8 @@ final class DatagramSends {
     /** The msghdr is copied to scratch memory with the destination's kernel name in it. */
     Action sendmsg(SyscallStop stop) {
         Syscall call = stop.call();
-        ByteBuffer header;
-        try {
-            header = ByteBuffer.wrap(stop.memory().read(call.arg1(), MSGHDR_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
-        } catch (ErrnoException e) {
-            return Action.passthrough();
-        }
+        ByteBuffer header = MessageHeader.readOrNull(stop.memory(), call.arg1());
+        if (header == null) return Action.passthrough();
         long name = header.getLong(0);
         int length = header.getInt(MSGHDR_NAMELEN);
         if (name == 0 || length == 0) return Action.passthrough();

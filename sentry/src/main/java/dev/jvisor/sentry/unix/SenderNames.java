@@ -6,6 +6,7 @@ import dev.jvisor.platform.InjectionResult;
 import dev.jvisor.platform.Syscall;
 import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.TraceeMemory;
+import dev.jvisor.sentry.abi.MessageHeader;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -120,12 +121,8 @@ final class SenderNames {
      */
     private Action recvmsgWidened(SyscallStop stop, long name, int room) {
         Syscall call = stop.call();
-        ByteBuffer header;
-        try {
-            header = ByteBuffer.wrap(stop.memory().read(call.arg1(), MSGHDR_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
-        } catch (ErrnoException e) {
-            return Action.passthrough();
-        }
+        ByteBuffer header = MessageHeader.readOrNull(stop.memory(), call.arg1());
+        if (header == null) return Action.passthrough();
         long copy = stop.scratch(MSGHDR_SIZE + 8 + UnixAddress.STORAGE_LENGTH);
         long kernelName = copy + MSGHDR_SIZE + 8;
         header.putLong(0, kernelName).putInt(MSGHDR_NAMELEN, UnixAddress.STORAGE_LENGTH);

@@ -45,7 +45,6 @@ import static dev.jvisor.sentry.abi.SocketAbi.SO_PEERNAME;
  * messages ({@code SenderNames}) and the name queries ({@code NameQueries}) are their own.
  */
 public final class UnixSockets implements SyscallHandler, SocketDirectory, TableSizes {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UnixSockets.class);
     static final int W_OK = 2;
     static final int AT_EACCESS = 0x200;
     private static final int SO_PASSPIDFD = 76;
