@@ -1645,33 +1645,42 @@ static void do_unlink(void) {
     say("%ld unlink(%s-p%ld) = %d %s\n", iteration, short_tag, k, got, got ? errno_name(errno) : "");
 }
 
-/* A listener in three calls (socket, bind, listen), so that connects find one often. */
-static void make_listener(void) {
-    static const long kinds[] = {SOCK_STREAM, SOCK_SEQPACKET};
-    long type = PICK(kinds);
-    long fd = sys6(SYS_socket, AF_UNIX, type | SOCK_NONBLOCK, 0, 0, 0, 0);
+/* A nonblocking AF_UNIX socket of `type`, then its bind to a fuzzed name. Returns its slot
+   (its descriptor in *fd), or -1 when the socket could not be made. */
+static int make_bound(long type, int kind, long *fd) {
+    *fd = sys6(SYS_socket, AF_UNIX, type | SOCK_NONBLOCK, 0, 0, 0, 0);
     int error = errno;
     begin("socket");
     put("family 1, type %ld|NONBLOCK|, protocol 0", type);
-    result(fd >= 0 ? 0 : -1, error);
-    int k = fd >= 0 ? add_socket((int)fd, made_kind(type)) : -1;
+    result(*fd >= 0 ? 0 : -1, error);
+    int k = *fd >= 0 ? add_socket((int)*fd, kind) : -1;
     if (k >= 0) put(" fd#%d", k);
     end();
-    if (k < 0) return;
+    if (k < 0) return -1;
     iteration++;
     unsigned char *buffer = work(320);
     char what[96];
     long len = (long)make_name(buffer, what, sizeof what);
-    long got = sys6(SYS_bind, fd, (long)buffer, len, 0, 0, 0);
+    long got = sys6(SYS_bind, *fd, (long)buffer, len, 0, 0, 0);
     error = errno;
     begin("bind");
     put("fd#%d, %s len=%ld", k, what, len);
     result(got, error);
     end();
+    return k;
+}
+
+/* A listener in three calls (socket, bind, listen), so that connects find one often. */
+static void make_listener(void) {
+    static const long kinds[] = {SOCK_STREAM, SOCK_SEQPACKET};
+    long type = PICK(kinds);
+    long fd;
+    int k = make_bound(type, made_kind(type), &fd);
+    if (k < 0) return;
     iteration++;
     long backlog = below(4);
-    got = sys6(SYS_listen, fd, backlog, 0, 0, 0, 0);
-    error = errno;
+    long got = sys6(SYS_listen, fd, backlog, 0, 0, 0, 0);
+    int error = errno;
     begin("listen");
     put("fd#%d, %ld", k, backlog);
     result(got, error);
@@ -1680,25 +1689,8 @@ static void make_listener(void) {
 
 /* A named datagram socket (socket, bind). */
 static void make_receiver(void) {
-    long fd = sys6(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, 0, 0, 0);
-    int error = errno;
-    begin("socket");
-    put("family 1, type 2|NONBLOCK|, protocol 0");
-    result(fd >= 0 ? 0 : -1, error);
-    int k = fd >= 0 ? add_socket((int)fd, K_DGRAM) : -1;
-    if (k >= 0) put(" fd#%d", k);
-    end();
-    if (k < 0) return;
-    iteration++;
-    unsigned char *buffer = work(320);
-    char what[96];
-    long len = (long)make_name(buffer, what, sizeof what);
-    long got = sys6(SYS_bind, fd, (long)buffer, len, 0, 0, 0);
-    error = errno;
-    begin("bind");
-    put("fd#%d, %s len=%ld", k, what, len);
-    result(got, error);
-    end();
+    long fd;
+    make_bound(SOCK_DGRAM, K_DGRAM, &fd);
 }
 
 static void one_call(void) {
