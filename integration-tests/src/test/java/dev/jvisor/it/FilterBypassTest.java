@@ -10,10 +10,14 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.abort;
 
 /**
  * The seccomp filter cannot be bypassed: other syscall ABIs (i386 int 0x80, x32) and io_uring
  * fail with ENOSYS under the sandbox, whatever they do natively, and create no descriptor.
+ * A kernel without IA32 emulation (CONFIG_IA32_EMULATION off, or ia32_emulation=0) has no
+ * int 0x80 entry at all: the instruction faults with SIGSEGV before seccomp sees a call, natively
+ * and sandboxed alike, so there is no route to close there.
  */
 class FilterBypassTest {
 
@@ -24,6 +28,13 @@ class FilterBypassTest {
         RunResult sandboxed = Runner.runSandboxed(probe, mode);
         RunResult nativeRun = Runner.runNative(probe, mode);
         assertEquals(0, sandboxed.exitCode(), sandboxed::toString);
+        String noEntry = mode + ": died of SIGSEGV\nnew descriptors: 0\n";
+        if (mode.startsWith("int80") && nativeRun.stdout().equals(noEntry)) {
+            assertEquals(noEntry, sandboxed.stdout(), () -> "natively:\n" + nativeRun);
+            abort("this kernel has no IA32 emulation: int 0x80 faults natively too (SIGSEGV, no "
+                    + "descriptor), so there is no 32-bit route, and the filter's ENOSYS answer to one "
+                    + "could not be checked");
+        }
         assertTrue(sandboxed.stdout().matches("[^\n]*\\): -1 ENOSYS\nnew descriptors: 0\n"),
                 () -> "sandboxed:\n" + sandboxed + "\nnatively:\n" + nativeRun);
     }
