@@ -21,6 +21,11 @@ public abstract class ForwardingHandler implements SyscallHandler {
     }
 
     @Override
+    public boolean usesSealedScratch(Syscall call) {
+        return delegate.usesSealedScratch(call);
+    }
+
+    @Override
     public void onClone(Clone clone) {
         delegate.onClone(clone);
     }

@@ -16,6 +16,16 @@ public record InjectionResult(long raw) {
         return raw >= RESTART_LOWEST && raw <= RESTART_HIGHEST;
     }
 
+    /** True when the call neither failed nor was interrupted. */
+    public boolean succeeded() {
+        return !failed() && !interrupted();
+    }
+
+    /** Why the call did not succeed: its errno, or EINTR when a signal interrupted it. */
+    public Errno errnoOrEintr() {
+        return interrupted() ? Errno.EINTR : errno();
+    }
+
     public Errno errno() {
         if (!failed()) throw new IllegalStateException("not a failure: " + raw);
         return Errno.ofSyscallReturn(raw);

@@ -8,6 +8,15 @@ public interface SyscallHandler {
     /** Decides one trapped call. Throwing {@link ErrnoException} fails the call with its errno. */
     Action onSyscall(SyscallStop stop);
 
+    /**
+     * Whether deciding {@code call} may put arguments in the region the program cannot write
+     * ({@link SyscallStop#sealedScratch}): the platform then maps it in the process first,
+     * once per process image.
+     */
+    default boolean usesSealedScratch(Syscall call) {
+        return false;
+    }
+
     /** A thread or process was created. */
     default void onClone(Clone clone) {}
 

@@ -28,6 +28,16 @@ public interface SyscallStop {
     long scratch(int size);
 
     /**
+     * An address of {@code size} bytes, 16-byte aligned, that the program can read but not
+     * write, for what the kernel must read as the sentry wrote it (a name to connect to, a
+     * msghdr, a path, a filter): the program's other threads cannot change it in the kernel's
+     * back. Write it with {@link #memory()}. Only for calls for which the handler's
+     * {@link SyscallHandler#usesSealedScratch} is true; at most 4096 bytes per stop. Fails
+     * (an ErrnoException) when the region could not be mapped in this process (EMFILE, say).
+     */
+    long sealedScratch(int size);
+
+    /**
      * A duplicate, in the sentry's own process, of the stopped process's descriptor
      * {@code fd} (close-on-exec); the caller owns and closes it. EBADF when the process has
      * no such descriptor.

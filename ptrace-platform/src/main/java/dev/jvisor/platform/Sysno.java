@@ -7,6 +7,7 @@ public final class Sysno {
     public static final int READ = 0;
     public static final int WRITE = 1;
     public static final int CLOSE = 3;
+    public static final int MMAP = 9;
     public static final int PAUSE = 34;
     public static final int GETPID = 39;
     public static final int SOCKET = 41;
@@ -44,6 +45,7 @@ public final class Sysno {
     public static final int SENDMMSG = 307;
     public static final int SECCOMP = 317;
     public static final int FACCESSAT2 = 439;
+    public static final int MSEAL = 462;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(READ, "read"), Map.entry(WRITE, "write"), Map.entry(CLOSE, "close"),
@@ -61,7 +63,7 @@ public final class Sysno {
             Map.entry(SETRESGID, "setresgid"), Map.entry(SETFSUID, "setfsuid"), Map.entry(SETFSGID, "setfsgid"),
             Map.entry(CAPSET, "capset"),
             Map.entry(ACCEPT4, "accept4"), Map.entry(RECVMMSG, "recvmmsg"), Map.entry(SENDMMSG, "sendmmsg"),
-            Map.entry(SECCOMP, "seccomp"));
+            Map.entry(SECCOMP, "seccomp"), Map.entry(MMAP, "mmap"), Map.entry(MSEAL, "mseal"));
 
     private Sysno() {}
 

@@ -51,6 +51,7 @@ final class Tracer implements Runnable {
     /** System.nanoTime() of the last delivery to the first process, per signal, of a signal the kernel raised. */
     private final AtomicLongArray kernelSignalNanos = new AtomicLongArray(65);
     private final StopWaiter stops = new StopWaiter();
+    private final ArgumentRegion region = new ArgumentRegion();
     /**
      * Held while a stop is answered, released while the tracer waits for the next: another
      * thread that takes it sees the handler's and the tracer's state at rest ({@link #atRest}).
@@ -200,6 +201,7 @@ final class Tracer implements Runnable {
 
     private void onGone(int tid, WaitStatus status) {
         tracees.remove(tid);
+        region.onThreadGone(tid);
         notifyHandler("exit", () -> handler.onExit(tid));
         if (tid == mainPid) mainExit = exitStatus(status);
     }
@@ -209,6 +211,7 @@ final class Tracer implements Runnable {
         Tracee tracee = tracees.computeIfAbsent(child, Tracee::new);
         if (kind != SyscallHandler.CloneKind.CLONE) tracee.setPid(child);
         SyscallHandler.Clone clone = new SyscallHandler.Clone(parent.tid, parent.pid(), child, tracee.pid(), kind);
+        region.onClone(clone.parentPid(), clone.childPid());
         notifyHandler("clone", () -> handler.onClone(clone));
         resume(parent);
     }
@@ -218,6 +221,7 @@ final class Tracer implements Runnable {
         int former = (int) Ptrace.getEventMsg(tracee.tid);
         if (former != tracee.tid) tracees.remove(former);
         tracee.setPid(tracee.tid);
+        region.onExec(tracee.tid);
         notifyHandler("exec", () -> handler.onExec(tracee.tid));
         resume(tracee);
     }
@@ -273,8 +277,12 @@ final class Tracer implements Runnable {
         Syscall trapped = new Syscall((int) regs.origRax(), regs.arg(0), regs.arg(1), regs.arg(2),
                 regs.arg(3), regs.arg(4), regs.arg(5));
         Syscall call = tracee.rewrites.original(regs.rip(), trapped);
-        TrappedCall stop = new TrappedCall(tracee, call, regs.rip(), regs.rsp());
+        TrappedCall stop = new TrappedCall(tracee, region, call, regs.rip(), regs.rsp());
         tracee.stop = stop;
+        if (region.state(tracee.pid()) == ArgumentRegion.State.ABSENT && usesSealedScratch(call)) {
+            apply(tracee, decide(stop, () -> region.prepare(stop, () -> decide(stop, () -> handler.onSyscall(stop)))));
+            return;
+        }
         apply(tracee, decide(stop, () -> handler.onSyscall(stop)));
     }
 
@@ -294,6 +302,15 @@ final class Tracer implements Runnable {
         Action.Continuation then = tracee.pending;
         tracee.pending = null;
         apply(tracee, decide(tracee.stop, () -> then.resume(result)));
+    }
+
+    private boolean usesSealedScratch(Syscall call) {
+        try {
+            return handler.usesSealedScratch(call);
+        } catch (RuntimeException e) {
+            log.error("the handler failed to say whether {} uses sealed scratch", call, e);
+            return false;
+        }
     }
 
     /** Runs sentry code; an ErrnoException it throws fails the call with that errno. */

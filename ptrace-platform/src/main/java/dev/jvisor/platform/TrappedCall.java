@@ -8,13 +8,19 @@ final class TrappedCall implements SyscallStop {
     private static final long RED_ZONE = 128;
 
     private final Tracee tracee;
+    private final ArgumentRegion region;
     private final Syscall call;
     private final long instructionPointer;
     private final long stackPointer;
     private TraceeMemory memory;
+    /** Bytes of the thread's sealed slot handed out during this call. */
+    private int sealedUsed;
+    /** Why the argument region could not be mapped for this call, or null. */
+    private Errno regionFailure;
 
-    TrappedCall(Tracee tracee, Syscall call, long instructionPointer, long stackPointer) {
+    TrappedCall(Tracee tracee, ArgumentRegion region, Syscall call, long instructionPointer, long stackPointer) {
         this.tracee = tracee;
+        this.region = region;
         this.call = call;
         this.instructionPointer = instructionPointer;
         this.stackPointer = stackPointer;
@@ -27,7 +33,7 @@ final class TrappedCall implements SyscallStop {
 
     @Override
     public TraceeMemory memory() {
-        if (memory == null) memory = new ProcessMemory(tracee.tid);
+        if (memory == null) memory = new ProcessMemory(tracee.tid, tracee.pid(), region);
         return memory;
     }
 
@@ -35,6 +41,26 @@ final class TrappedCall implements SyscallStop {
     public long scratch(int size) {
         if (size < 0) throw new IllegalArgumentException("negative size");
         return (stackPointer - RED_ZONE - size) & ~15L;
+    }
+
+    @Override
+    public long sealedScratch(int size) {
+        if (size < 0) throw new IllegalArgumentException("negative size");
+        if (!region.usable(pid())) {
+            throw new ErrnoException(regionFailure != null ? regionFailure : Errno.EFAULT,
+                    "no argument region in process " + pid());
+        }
+        int rounded = (size + 15) & ~15;
+        if (sealedUsed + rounded > ArgumentRegion.SLOT_SIZE) {
+            throw new IllegalStateException("a call's sealed arguments exceed " + ArgumentRegion.SLOT_SIZE + " bytes");
+        }
+        long address = region.slot(tracee.tid) + sealedUsed;
+        sealedUsed += rounded;
+        return address;
+    }
+
+    void regionFailure(Errno errno) {
+        regionFailure = errno;
     }
 
     @Override

@@ -10,7 +10,10 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-/** socket(2), send(2) and recv(2) for the sentry's own host sockets (such as a netlink query). */
+/**
+ * socket(2), send(2), recv(2) and sendmsg(2) for the sentry's own host sockets (such as a
+ * netlink query, or the socket over which a tracee receives a descriptor of jvisor's).
+ */
 public final class Socket {
     public static final int AF_NETLINK = 16;
     public static final int SOCK_DGRAM = 2;
@@ -22,6 +25,8 @@ public final class Socket {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle RECV = NativeLinker.withErrno("recv",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SENDMSG = NativeLinker.withErrno("sendmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle BIND = NativeLinker.withErrno("bind",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
 
@@ -42,6 +47,23 @@ public final class Socket {
     public static long recv(int fd, MemorySegment buffer, int flags) {
         return NativeLinker.restartable("recv",
                 () -> (long) RECV.invokeExact(NativeLinker.callState(), fd, buffer, buffer.byteSize(), flags));
+    }
+
+    /**
+     * sendmsg(2) of one byte with {@code descriptor} in an SCM_RIGHTS control message
+     * (unix(7)), retrying EINTR.
+     */
+    public static void sendDescriptor(int fd, int descriptor) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(1);
+            MemorySegment iovec = arena.allocate(Iovec.LAYOUT);
+            Iovec.set(iovec, data.address(), 1);
+            MemorySegment control = arena.allocate(ControlMessage.space(Integer.BYTES), 8);
+            ControlMessage.setRights(control, descriptor);
+            MemorySegment header = MessageHeader.of(arena, iovec, control);
+            NativeLinker.restartable("sendmsg",
+                    () -> (long) SENDMSG.invokeExact(NativeLinker.callState(), fd, header, 0));
+        }
     }
 
     /** bind(2) to {@code address}, the bytes of a struct sockaddr (its length is theirs). */

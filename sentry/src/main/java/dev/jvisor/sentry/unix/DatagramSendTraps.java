@@ -45,15 +45,16 @@ public final class DatagramSendTraps extends ForwardingHandler implements TableS
         super(delegate);
     }
 
+    /** The filter is given to the kernel from memory the program cannot change meanwhile. */
+    @Override
+    public boolean usesSealedScratch(Syscall call) {
+        return createsDatagramSocket(call) || super.usesSealedScratch(call);
+    }
+
     @Override
     public Action onSyscall(SyscallStop stop) {
-        Syscall call = stop.call();
-        int type = (int) call.arg1() & SOCK_TYPE_MASK;
-        // unix_create: SOCK_RAW makes a datagram socket too.
-        boolean creates = (call.number() == Sysno.SOCKET || call.number() == Sysno.SOCKETPAIR)
-                && (int) call.arg0() == AF_UNIX && (type == SOCK_DGRAM || type == SOCK_RAW);
-        if (!creates || trapping.contains(stop.pid())) return delegate().onSyscall(stop);
-        long address = stop.scratch(SENDS.size());
+        if (!createsDatagramSocket(stop.call()) || trapping.contains(stop.pid())) return delegate().onSyscall(stop);
+        long address = stop.sealedScratch(SENDS.size());
         stop.memory().write(address, SENDS.image(address));
         return Action.inject(SENDS.installCall(address), installed -> {
             if (installed.raw() == 0) {
@@ -64,6 +65,13 @@ public final class DatagramSendTraps extends ForwardingHandler implements TableS
             }
             return delegate().onSyscall(stop);
         });
+    }
+
+    private static boolean createsDatagramSocket(Syscall call) {
+        int type = (int) call.arg1() & SOCK_TYPE_MASK;
+        // unix_create: SOCK_RAW makes a datagram socket too.
+        return (call.number() == Sysno.SOCKET || call.number() == Sysno.SOCKETPAIR)
+                && (int) call.arg0() == AF_UNIX && (type == SOCK_DGRAM || type == SOCK_RAW);
     }
 
     @Override

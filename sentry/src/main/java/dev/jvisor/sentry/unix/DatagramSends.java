@@ -10,7 +10,9 @@ import dev.jvisor.platform.linux.FileStatus;
 import dev.jvisor.sentry.abi.MessageHeader;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_NAMELEN;
 import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_SIZE;
@@ -28,6 +30,13 @@ final class DatagramSends {
     /** The most messages of one sendmmsg(2) the sentry readdresses; the call sends no more. */
     private static final int SENDMMSG_MOST = 8;
     private static final int AF_UNSPEC = 0;
+    /**
+     * An address no program can map (the kernel's half): a call given it fails with EFAULT
+     * where the kernel copies it (access_ok), after the checks the kernel makes first. It
+     * replaces a program's address the sentry could not read, which another thread could
+     * map before the kernel reads it.
+     */
+    private static final long UNREADABLE = 0xffff_ffff_ffff_f000L;
 
     private final SandboxSockets sockets;
     private final NameResolver names;
@@ -50,60 +59,84 @@ final class DatagramSends {
         Syscall call = stop.call();
         byte[] raw = AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2());
         if (raw.length >= UnixAddress.FAMILY_LENGTH && ((raw[0] & 0xff) | (raw[1] & 0xff) << 8) == AF_UNSPEC) {
-            return Action.passthrough();
+            return withAddress(call, 1, KernelArguments.place(stop, raw));
         }
         UnixAddress target = UnixAddress.parse(raw);
         autobindIfPassing(stop, endpoint);
-        return toDestination(stop, target, kernelName -> {
-            long address = stop.scratch(kernelName.length);
-            stop.memory().write(address, kernelName);
-            return new Action.Rewrite(new Syscall(call.number(), call.arg0(), address, kernelName.length,
-                    call.arg3(), call.arg4(), call.arg5()));
-        });
+        return toDestination(stop, target, kernelName ->
+                withAddress(call, 1, KernelArguments.place(stop, kernelName), kernelName.length));
     }
 
     Action sendto(SyscallStop stop) {
         Syscall call = stop.call();
-        return addressed(stop, call.arg4(), call.arg5(), kernelName -> {
-            long address = stop.scratch(kernelName.length);
-            stop.memory().write(address, kernelName);
-            return new Action.Rewrite(new Syscall(call.number(), call.arg0(), call.arg1(), call.arg2(),
-                    call.arg3(), address, kernelName.length));
-        });
+        return addressed(stop, call.arg4(), call.arg5(),
+                () -> withAddress(call, 4, UNREADABLE),
+                Action::passthrough,
+                name -> withAddress(call, 4, KernelArguments.place(stop, name), name.length));
     }
 
-    /** The msghdr is copied to scratch memory with the destination's kernel name in it. */
+    /**
+     * The msghdr is copied to the sealed scratch with the destination's kernel name in it. The
+     * kernel reads a msghdr again when the call runs, so every trapped sendmsg is given a
+     * copy, also one without a name: another thread cannot add a name, or change one, after
+     * the sentry looked.
+     */
     Action sendmsg(SyscallStop stop) {
         Syscall call = stop.call();
         ByteBuffer header = MessageHeader.readOrNull(stop.memory(), call.arg1());
-        if (header == null) return Action.passthrough();
+        if (header == null) return withAddress(call, 1, UNREADABLE);
         long name = header.getLong(0);
         int length = header.getInt(MSGHDR_NAMELEN);
-        if (name == 0 || length == 0) return Action.passthrough();
-        return addressed(stop, name, length, kernelName -> {
-            long address = stop.scratch(MSGHDR_SIZE + 8 + kernelName.length);
-            long nameAddress = address + MSGHDR_SIZE + 8;
-            header.putLong(0, nameAddress).putInt(MSGHDR_NAMELEN, kernelName.length);
-            stop.memory().write(address, header.array());
-            stop.memory().write(nameAddress, kernelName);
-            return new Action.Rewrite(new Syscall(call.number(), call.arg0(), address, call.arg2(),
-                    call.arg3(), call.arg4(), call.arg5()));
-        });
+        if (name == 0 || length == 0) return withAddress(call, 1, KernelArguments.place(stop, header.array()));
+        return addressed(stop, name, length,
+                () -> withAddress(call, 1, sealedHeader(stop, header, UNREADABLE, length)),
+                () -> withAddress(call, 1, KernelArguments.place(stop, header.array())),
+                kernelName -> withAddress(call, 1, sealedHeader(stop, header,
+                        KernelArguments.place(stop, kernelName), kernelName.length)));
+    }
+
+    /** A copy of {@code header} in the sealed scratch, naming the sockaddr at {@code name}; its address. */
+    private static long sealedHeader(SyscallStop stop, ByteBuffer header, long name, int length) {
+        ByteBuffer copy = ByteBuffer.wrap(header.array().clone()).order(ByteOrder.LITTLE_ENDIAN);
+        copy.putLong(0, name).putInt(MSGHDR_NAMELEN, length);
+        return KernelArguments.place(stop, copy.array());
+    }
+
+    /** {@code call} with argument {@code index} (an address) replaced by {@code address}. */
+    private static Action withAddress(Syscall call, int index, long address) {
+        return withAddress(call, index, address, call.arg(index + 1));
+    }
+
+    /** {@code call} with argument {@code index} replaced by {@code address}, the next by {@code length}. */
+    private static Action withAddress(Syscall call, int index, long address, long length) {
+        long[] args = {call.arg0(), call.arg1(), call.arg2(), call.arg3(), call.arg4(), call.arg5()};
+        args[index] = address;
+        if (index + 1 < args.length) args[index + 1] = length;
+        return new Action.Rewrite(Syscall.of(call.number(), args));
     }
 
     /**
      * A datagram addressed by the sockaddr at {@code address}: sent to the kernel name that
-     * {@code sendTo} is given. A sender that is not a sandbox datagram socket passes through:
-     * the kernel ignores the name (SOCK_SEQPACKET) or refuses it (SOCK_STREAM: EISCONN,
-     * EOPNOTSUPP), or the socket is the host's. So does a name the kernel will refuse before
-     * looking it up (EINVAL, EFAULT).
+     * {@code sendTo} is given. A sender that is not a sandbox datagram socket is given the
+     * name as the sentry read it: the kernel ignores it (SOCK_SEQPACKET) or refuses it
+     * (SOCK_STREAM: EISCONN, EOPNOTSUPP), or the socket is the host's. So is a name the kernel
+     * will refuse before looking it up (EINVAL); one that cannot be read is given as
+     * {@link #UNREADABLE} ({@code unreadable}), and one of a bad length ({@code badLength})
+     * the kernel refuses as the program gave it.
      */
-    private Action addressed(SyscallStop stop, long address, long length, Function<byte[], Action> sendTo) {
+    private Action addressed(SyscallStop stop, long address, long length, Supplier<Action> unreadable,
+                             Supplier<Action> badLength, Function<byte[], Action> sendTo) {
+        byte[] raw;
+        try {
+            raw = AddressCopy.fromTracee(stop.memory(), address, length);
+        } catch (ErrnoException e) {
+            return e.errno() == Errno.EFAULT ? unreadable.get() : badLength.get();
+        }
         UnixAddress target;
         try {
-            target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), address, length));
+            target = UnixAddress.parse(raw);
         } catch (ErrnoException e) {
-            return Action.passthrough();
+            return sendTo.apply(raw);
         }
         Endpoint receiver = sockets.reachableByName(stop, target);
         if (receiver != null) {
@@ -111,7 +144,7 @@ final class DatagramSends {
             return sendTo.apply(receiver.encodedKernelName());
         }
         Endpoint sender = sockets.lookup(stop);
-        if (sender == null || sender.type != SOCK_DGRAM) return Action.passthrough();
+        if (sender == null || sender.type != SOCK_DGRAM) return sendTo.apply(raw);
         autobindIfPassing(stop, sender);
         return toDestination(stop, target, sendTo);
     }
@@ -125,7 +158,7 @@ final class DatagramSends {
         if (!(target instanceof UnixAddress.Pathname path) || credentials.overridesFilePermissions(stop.tid())) {
             return send(stop, target, sendTo);
         }
-        long pathAddress = UnixSockets.writeString(stop, path.path());
+        long pathAddress = KernelArguments.string(stop, path.path());
         return Action.inject(Syscall.of(Sysno.FACCESSAT2, FileStatus.AT_FDCWD, pathAddress, W_OK, AT_EACCESS),
                 checked -> checked.failed() || checked.interrupted() ? checked.asAction() : send(stop, target, sendTo));
     }
@@ -139,7 +172,7 @@ final class DatagramSends {
                 yield sendTo.apply(name.sockaddr());
             }
             case Destination.Host host -> sendTo.apply(host.sockaddr());
-            case Destination.Unchanged unchanged -> Action.passthrough();
+            case Destination.Unresolved unresolved -> Action.fail(unresolved.errno());
         };
     }
 
@@ -153,39 +186,78 @@ final class DatagramSends {
     }
 
     /**
-     * sendmmsg(2): each message with a name is readdressed as sendmsg's is, in a copy of the
-     * vector; the kernel's msg_len answers are copied back. Only the first
-     * {@value #SENDMMSG_MOST} messages are sent (a short count, which the call allows), so
-     * that the copy stays small; path names are resolved by the sentry, without a write-
-     * permission check. A vector that runs into unmapped memory is sent as far as it can be
-     * read ({@link SendVector}).
+     * sendmmsg(2), as net/socket.c's do_sendmmsg: one sendmsg per message, in order, each
+     * given a copy of its msghdr in the sealed scratch (readdressed as sendmsg's is); the kernel
+     * would read the program's vector again, which another thread could change. Each result is
+     * stored as the message's msg_len; a message that fails ends the call, with the count sent
+     * before it, or its error when it was the first. Only the first {@value #SENDMMSG_MOST}
+     * messages are sent (a short count, which the call allows); path names are resolved by
+     * the sentry, without a write-permission check. A vector that runs into unmapped memory
+     * is sent as far as it can be read ({@link SendVector}).
      */
     Action sendmmsg(SyscallStop stop) {
         Syscall call = stop.call();
         int most = (int) Math.min(call.arg2() & 0xffffffffL, SENDMMSG_MOST);
         if (most == 0) return Action.passthrough();
         SendVector readable = SendVector.read(stop.memory(), call.arg1(), most);
-        int count = readable.readable();
-        if (count == 0) return Action.passthrough();
-        ByteBuffer vector = readable.entries();
-        boolean named = false;
-        for (int i = 0; i < count; i++) {
-            named |= vector.getLong(i * MMSGHDR_SIZE) != 0 && vector.getInt(i * MMSGHDR_SIZE + MSGHDR_NAMELEN) != 0;
-        }
-        if (!named) return Action.passthrough();
+        if (readable.readable() == 0) return withAddress(call, 1, UNREADABLE);
         Endpoint sender = sockets.lookup(stop);
-        if (sender == null || sender.type != SOCK_DGRAM) return Action.passthrough();
-        autobindIfPassing(stop, sender);
-        long address = stop.scratch(count * (MMSGHDR_SIZE + UnixAddress.STORAGE_LENGTH));
-        long nameArea = address + (long) count * MMSGHDR_SIZE;
-        for (int i = 0; i < count; i++) {
-            int at = i * MMSGHDR_SIZE;
-            long name = vector.getLong(at);
-            int length = vector.getInt(at + MSGHDR_NAMELEN);
-            if (name == 0 || length == 0) continue;
-            byte[] kernelName;
+        boolean readdress = sender != null && sender.type == SOCK_DGRAM;
+        if (readdress) autobindIfPassing(stop, sender);
+        return sendMessage(stop, readable.entries(), readdress, 0, readable.readable());
+    }
+
+    /** Message {@code index} of a sendmmsg, then the rest; {@code index} messages are sent already. */
+    private Action sendMessage(SyscallStop stop, ByteBuffer vector, boolean readdress, int index, int count) {
+        Syscall call = stop.call();
+        ByteBuffer header = ByteBuffer.wrap(vector.array(), index * MMSGHDR_SIZE, MSGHDR_SIZE).slice()
+                .order(ByteOrder.LITTLE_ENDIAN);
+        long copy;
+        try {
+            copy = sealedMessage(stop, header, readdress);
+        } catch (ErrnoException e) {
+            return index > 0 ? Action.returning(index) : Action.fail(e.errno());
+        }
+        Syscall sendmsg = Syscall.of(Sysno.SENDMSG, call.arg0(), copy, call.arg3());
+        Action.Continuation then = sent -> {
+            if (sent.interrupted()) return index > 0 ? Action.returning(index) : sent.asAction();
+            if (sent.failed()) return index > 0 ? Action.returning(index) : sent.asAction();
             try {
-                UnixAddress target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), name, length));
+                stop.memory().writeInt(call.arg1() + (long) index * MMSGHDR_SIZE + MMSGHDR_LEN, (int) sent.raw());
+            } catch (ErrnoException e) {
+                // do_sendmmsg: a msg_len it cannot store ends the call, that message uncounted.
+                return index > 0 ? Action.returning(index) : Action.fail(Errno.EFAULT);
+            }
+            return index + 1 < count ? sendMessage(stop, vector, readdress, index + 1, count) : Action.returning(count);
+        };
+        return index == 0 ? Action.inject(sendmsg, then)
+                : Action.injectUnlessSignalled(sendmsg, () -> Action.returning(index), then);
+    }
+
+    /**
+     * A copy of one message's msghdr in the sealed scratch: its name, when it has one and the
+     * sender is a sandbox datagram socket, readdressed; otherwise as the program gave it.
+     * Throws the errno of a name that cannot be resolved (the message fails).
+     */
+    private long sealedMessage(SyscallStop stop, ByteBuffer header, boolean readdress) {
+        long name = header.getLong(0);
+        int length = header.getInt(MSGHDR_NAMELEN);
+        byte[] copy = new byte[MSGHDR_SIZE];
+        header.get(0, copy);
+        ByteBuffer sealed = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
+        if (name == 0 || length == 0) return KernelArguments.place(stop, copy);
+        byte[] raw;
+        try {
+            raw = AddressCopy.fromTracee(stop.memory(), name, length);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EFAULT) return KernelArguments.place(stop, copy);
+            sealed.putLong(0, UNREADABLE);
+            return KernelArguments.place(stop, copy);
+        }
+        byte[] kernelName = raw;
+        if (readdress) {
+            try {
+                UnixAddress target = UnixAddress.parse(raw);
                 kernelName = switch (names.destination(stop, target)) {
                     case Destination.KernelName found -> {
                         if (found.receiver() != 0) observer.reaches(stop, found.receiver());
@@ -193,30 +265,14 @@ final class DatagramSends {
                         yield found.sockaddr();
                     }
                     case Destination.Host host -> host.sockaddr();
-                    case Destination.Unchanged unchanged -> null;
+                    case Destination.Unresolved unresolved -> throw new ErrnoException(unresolved.errno(), "sendmmsg");
                 };
             } catch (ErrnoException e) {
-                continue;
+                if (e.errno() != Errno.EINVAL) throw e;
+                // The kernel refuses the name as it is (unix_validate_addr).
             }
-            if (kernelName == null) continue;
-            long nameAddress = nameArea + (long) i * UnixAddress.STORAGE_LENGTH;
-            stop.memory().write(nameAddress, kernelName);
-            vector.putLong(at, nameAddress).putInt(at + MSGHDR_NAMELEN, kernelName.length);
         }
-        stop.memory().write(address, vector.array());
-        return Action.inject(new Syscall(call.number(), call.arg0(), address, count, call.arg3(), call.arg4(),
-                call.arg5()), sent -> {
-            if (sent.failed() || sent.interrupted()) return sent.asAction();
-            for (int i = 0; i < sent.raw(); i++) {
-                long length = address + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN;
-                try {
-                    stop.memory().write(call.arg1() + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN,
-                            stop.memory().read(length, 4));
-                } catch (ErrnoException e) {
-                    // do_sendmmsg: a msg_len it cannot store ends the call, that message uncounted.
-                    return i > 0 ? Action.returning(i) : Action.fail(Errno.EFAULT);
-                }
-            }
-            return Action.returning(sent.raw());
-        });
-    }}
+        sealed.putLong(0, KernelArguments.place(stop, kernelName)).putInt(MSGHDR_NAMELEN, kernelName.length);
+        return KernelArguments.place(stop, copy);
+    }
+}

@@ -11,6 +11,9 @@ sealed interface Destination {
     /** To an allowed host socket ({@link HostSockets}), by this sockaddr. */
     record Host(byte[] sockaddr) implements Destination {}
 
-    /** The kernel resolves the program's own name: it finds what Linux finds, no socket. */
-    record Unchanged() implements Destination {}
+    /**
+     * To no name at all: the name cannot be resolved ({@code errno}, as unix_find_bsd's path
+     * lookup gives it), and the sentry knows no path the kernel would refuse with it.
+     */
+    record Unresolved(dev.jvisor.platform.Errno errno) implements Destination {}
 }

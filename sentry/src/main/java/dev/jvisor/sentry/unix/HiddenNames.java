@@ -66,6 +66,25 @@ final class HiddenNames {
     }
 
     /**
+     * A path sockaddr that the kernel's lookup refuses with {@code errno} wherever it is
+     * resolved and whoever resolves it (in procfs, where no program can make a file), or null
+     * for an errno no such path gives: ENOENT (no such entry) and ENOTDIR (an entry below a
+     * file).
+     */
+    byte[] refusing(Errno errno) {
+        return switch (errno) {
+            case ENOENT -> ABSENT;
+            case ENOTDIR -> BELOW_A_FILE;
+            default -> null;
+        };
+    }
+
+    private static final byte[] ABSENT =
+            new UnixAddress.Pathname("/proc/self/jvisor-absent".getBytes(StandardCharsets.US_ASCII)).encode();
+    private static final byte[] BELOW_A_FILE =
+            new UnixAddress.Pathname("/proc/self/stat/jvisor".getBytes(StandardCharsets.US_ASCII)).encode();
+
+    /**
      * The sockaddr of a socket file whose socket is a stream socket of the sentry's own, bound
      * and never listening: a datagram, or a datagram socket's connect, addressed there is
      * refused by the kernel with EPROTOTYPE (net/unix/af_unix.c: unix_find_bsd) at the point

@@ -75,8 +75,10 @@ final class NameResolver {
 
     /**
      * Where a datagram to {@code target} goes (its write permission, for a path, already
-     * checked). A path that names no socket file is left to the kernel, which finds the
-     * same (ENOENT, ENOTDIR, ECONNREFUSED for a file of another kind). A socket file of a
+     * checked). A path that names no socket file goes to a name the kernel refuses the same
+     * way ({@link HiddenNames#refusing}: ENOENT, ENOTDIR; ECONNREFUSED for a file of another
+     * kind): the program's own path would be resolved again by the kernel, after a program
+     * could have put a host socket there. A socket file of a
      * sandbox socket of another type that cannot be reached goes to a kernel socket of
      * another type, so that the kernel answers EPROTOTYPE (unix_find_bsd) where Linux does,
      * after the message's own checks;
@@ -93,9 +95,10 @@ final class NameResolver {
                 try {
                     file = FileStatus.of(DescriptorInodes.hostPath(stop.tid(), path.path()), 0);
                 } catch (ErrnoException e) {
-                    return new Destination.Unchanged();
+                    byte[] refusing = hidden.refusing(e.errno());
+                    return refusing != null ? new Destination.KernelName(refusing, 0) : new Destination.Unresolved(e.errno());
                 }
-                if (!file.isSocket()) return new Destination.Unchanged();
+                if (!file.isSocket()) return new Destination.KernelName(hidden.nowhere(), 0);
                 receiver = endpoints.files.lookup(new FilesystemNames.FileId(file.device(), file.inode()));
                 if (receiver != null && !receiver.reachable() && receiver.type != SOCK_DGRAM
                         && diag.alive(receiver.inode)) {

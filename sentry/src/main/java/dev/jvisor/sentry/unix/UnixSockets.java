@@ -97,6 +97,19 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         size.accept("thread credentials", credentials.size());
     }
 
+    /**
+     * The calls that hand the kernel a name or a path of the sentry's (the hidden name a
+     * connect or a datagram reaches, a path to check or make) or a copy of the program's
+     * arguments that it has checked.
+     */
+    @Override
+    public boolean usesSealedScratch(Syscall call) {
+        return switch (call.number()) {
+            case Sysno.BIND, Sysno.CONNECT, Sysno.SENDTO, Sysno.SENDMSG, Sysno.SENDMMSG -> true;
+            default -> false;
+        };
+    }
+
     @Override
     public Action onSyscall(SyscallStop stop) {
         Syscall call = stop.call();
@@ -358,7 +371,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         byte[] exposedPath = endpoint.named() || endpoint.type == SOCK_DGRAM ? null : exposed.match(stop.tid(), name);
         if (exposedPath != null) return bindExposed(stop, endpoint, name, exposedPath);
         if (!endpoint.named() && !endpoint.reachable() && fileWillBeMade(stop, name)) hide(stop, endpoint, name);
-        long path = writeString(stop, name.path());
+        long path = KernelArguments.string(stop, name.path());
         Syscall mknod = Syscall.of(Sysno.MKNODAT, FileStatus.AT_FDCWD, path, FileStatus.S_IFSOCK | 0777, 0);
         return Action.inject(mknod, made -> {
             if (made.interrupted()) return made.asAction();
@@ -406,7 +419,12 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
      * Linux's errors; its kernel name is the path itself.
      */
     private Action bindExposed(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name, byte[] exposedPath) {
-        return Action.inject(stop.call(), bound -> {
+        // The name the sentry matched, not the program's memory, which another thread could
+        // change to bind the kernel socket at a host path no one exposed.
+        byte[] sockaddr = name.encode();
+        long address = KernelArguments.place(stop, sockaddr);
+        Syscall bind = Syscall.of(Sysno.BIND, stop.call().arg0(), address, sockaddr.length);
+        return Action.inject(bind, bound -> {
             if (bound.failed() || bound.interrupted()) return bound.asAction();
             endpoint.bind(name);
             recordFile(stop, endpoint, name);
@@ -574,8 +592,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         if (target == null) return null;
         observer.reaches(stop, target.inode);
         byte[] kernelName = target.encodedKernelName();
-        long address = stop.scratch(kernelName.length);
-        stop.memory().write(address, kernelName);
+        long address = KernelArguments.place(stop, kernelName);
         return new Action.Rewrite(new Syscall(call.number(), call.arg0(), address, kernelName.length,
                 call.arg3(), call.arg4(), call.arg5()));
     }
@@ -623,7 +640,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
             FileStatus file = FileStatus.of(DescriptorInodes.hostPath(stop.tid(), name.path()), 0);
             return connectFile(stop, endpoint, name, file);
         }
-        long path = writeString(stop, name.path());
+        long path = KernelArguments.string(stop, name.path());
         return Action.inject(Syscall.of(Sysno.FACCESSAT2, FileStatus.AT_FDCWD, path, W_OK, AT_EACCESS), checked -> {
             if (checked.failed() || checked.interrupted()) return checked.asAction();
             FileStatus file;
@@ -656,8 +673,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
      * name, its messages, its credentials are real).
      */
     private Action connectHost(SyscallStop stop, Endpoint endpoint, byte[] kernelName) {
-        long address = stop.scratch(kernelName.length);
-        stop.memory().write(address, kernelName);
+        long address = KernelArguments.place(stop, kernelName);
         return Action.inject(Syscall.of(Sysno.CONNECT, stop.call().arg0(), address, kernelName.length), connected -> {
             if (!connected.failed() && !connected.interrupted()) endpoints.markForeign(endpoint.inode);
             return connected.asAction();
@@ -675,8 +691,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         if (listener == null || listener.state() != Endpoint.State.LISTENING) return Action.fail(Errno.ECONNREFUSED);
         observer.reaches(stop, listener.inode);
         byte[] hidden = listener.encodedKernelName();
-        long address = stop.scratch(hidden.length);
-        stop.memory().write(address, hidden);
+        long address = KernelArguments.place(stop, hidden);
         UnixAddress listenerName = listener.address();
         return Action.inject(Syscall.of(Sysno.CONNECT, stop.call().arg0(), address, hidden.length), connected -> {
             if (connected.failed() || connected.interrupted()) return connected.asAction();
@@ -777,14 +792,6 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         UnixAddress name = nameOf(peer);
         if (peer.mayBeAutobound() && !diag.alive(peer.inode)) return null;
         return name;
-    }
-
-    /** {@code bytes} and a terminating NUL in the thread's scratch memory. */
-    static long writeString(SyscallStop stop, byte[] bytes) {
-        byte[] terminated = Arrays.copyOf(bytes, bytes.length + 1);
-        long address = stop.scratch(terminated.length);
-        stop.memory().write(address, terminated);
-        return address;
     }
 
     /** The table as the parts of the sentry see it ({@link SandboxSockets}). */

@@ -180,6 +180,11 @@ class CallDecoderTest {
         }
 
         @Override
+        public long sealedScratch(int size) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public int copyDescriptor(int fd) {
             throw new UnsupportedOperationException("the decoder takes no descriptors");
         }
@@ -834,6 +839,11 @@ class CallDecoderTest {
             @Override
             public int copyDescriptor(int fd) {
                 throw new UnsupportedOperationException("the decoder takes no descriptors");
+            }
+
+            @Override
+            public long sealedScratch(int size) {
+                throw new IllegalStateException("no region");
             }
         };
         assertEquals(List.of(new Field("arguments", "?")), CallDecoder.arguments(gone));
