@@ -83,7 +83,10 @@ final class ArgumentRegion {
     private static final int CMSG_SPACE_INT = 24;
 
     private final Map<Integer, State> processes = new HashMap<>();
-    /** Descriptors a setup left in a process when a signal cut it short, closed by the next. */
+    /**
+     * Descriptors a thread's setup left in its process when a signal cut it short, closed by
+     * that thread's next setup; by thread, since two threads of a process can set up at once.
+     */
     private final Map<Integer, List<Integer>> leftovers = new HashMap<>();
     private final Map<Integer, Integer> slots = new HashMap<>();
     private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
@@ -92,6 +95,15 @@ final class ArgumentRegion {
     private long memfdInode;
     private MemorySegment mapping;
     private boolean warnedUnsealed;
+
+    /**
+     * Makes the memfd and jvisor's mapping now, at the sandbox's start, rather than at the
+     * first call that needs them: jvisor's own descriptors then stay as they are while the
+     * sandbox runs.
+     */
+    void create() {
+        memfd();
+    }
 
     State state(int pid) {
         return processes.getOrDefault(pid, State.ABSENT);
@@ -111,6 +123,7 @@ final class ArgumentRegion {
     /** execve(2) made a new address space. */
     void onExec(int pid) {
         processes.remove(pid);
+        // The setup's descriptors are close-on-exec; the thread that exec'd now has the pid.
         leftovers.remove(pid);
     }
 
@@ -157,11 +170,11 @@ final class ArgumentRegion {
      * fail (with the errno of the step that failed, EMFILE for one).
      */
     Action prepare(TrappedCall stop, Supplier<Action> then) {
-        int pid = stop.pid();
-        List<Integer> left = leftovers.get(pid);
+        int tid = stop.tid();
+        List<Integer> left = leftovers.get(tid);
         if (left != null && !left.isEmpty()) return closing(stop, left, () -> prepare(stop, then));
         List<Integer> opened = new ArrayList<>();
-        leftovers.put(pid, opened);
+        leftovers.put(tid, opened);
         long pair = stop.scratch(8);
         return Action.inject(Syscall.of(Sysno.SOCKETPAIR, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), made -> {
             if (!made.succeeded()) return failed(stop, opened, made.errnoOrEintr(), then);
@@ -236,7 +249,7 @@ final class ArgumentRegion {
     /** Closes the setup's descriptors in the program, last opened first, then answers with {@code then}. */
     private Action closing(TrappedCall stop, List<Integer> opened, Supplier<Action> then) {
         if (opened.isEmpty()) {
-            leftovers.remove(stop.pid());
+            leftovers.remove(stop.tid());
             return then.get();
         }
         int fd = opened.getLast();

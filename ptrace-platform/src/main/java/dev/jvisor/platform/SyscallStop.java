@@ -38,6 +38,12 @@ public interface SyscallStop {
     long sealedScratch(int size);
 
     /**
+     * Hands the whole of the thread's sealed scratch out again: what was placed there before is
+     * no longer read by any call (the injected call that read it has returned).
+     */
+    void releaseSealedScratch();
+
+    /**
      * A duplicate, in the sentry's own process, of the stopped process's descriptor
      * {@code fd} (close-on-exec); the caller owns and closes it. EBADF when the process has
      * no such descriptor.

@@ -109,6 +109,7 @@ final class Tracer implements Runnable {
         try (Arena arena = Arena.ofConfined()) {
             regs = UserRegs.allocate(arena);
             siginfo = arena.allocate(Siginfo.LAYOUT);
+            region.create();
             if (launch()) loop();
             finished.complete(mainExit);
         } catch (Throwable t) {

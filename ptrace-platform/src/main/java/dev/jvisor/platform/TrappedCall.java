@@ -59,6 +59,11 @@ final class TrappedCall implements SyscallStop {
         return address;
     }
 
+    @Override
+    public void releaseSealedScratch() {
+        sealedUsed = 0;
+    }
+
     void regionFailure(Errno errno) {
         regionFailure = errno;
     }

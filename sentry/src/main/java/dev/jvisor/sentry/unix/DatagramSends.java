@@ -18,6 +18,7 @@ import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_NAMELEN;
 import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_SIZE;
 import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_LEN;
 import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_SIZE;
+import static dev.jvisor.sentry.abi.MessageHeader.UIO_MAXIOV;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
 import static dev.jvisor.sentry.unix.UnixSockets.AT_EACCESS;
 import static dev.jvisor.sentry.unix.UnixSockets.W_OK;
@@ -27,8 +28,6 @@ import static dev.jvisor.sentry.unix.UnixSockets.W_OK;
  * kernel name.
  */
 final class DatagramSends {
-    /** The most messages of one sendmmsg(2) the sentry readdresses; the call sends no more. */
-    private static final int SENDMMSG_MOST = 8;
     private static final int AF_UNSPEC = 0;
     /**
      * An address no program can map (the kernel's half): a call given it fails with EFAULT
@@ -190,14 +189,14 @@ final class DatagramSends {
      * given a copy of its msghdr in the sealed scratch (readdressed as sendmsg's is); the kernel
      * would read the program's vector again, which another thread could change. Each result is
      * stored as the message's msg_len; a message that fails ends the call, with the count sent
-     * before it, or its error when it was the first. Only the first {@value #SENDMMSG_MOST}
-     * messages are sent (a short count, which the call allows); path names are resolved by
-     * the sentry, without a write-permission check. A vector that runs into unmapped memory
+     * before it, or its error when it was the first. As many messages as vlen asks are sent, up
+     * to UIO_MAXIOV (do_sendmmsg's bound); each uses the thread's sealed scratch only while it
+     * is sent. Path names are resolved by the sentry, without a write-permission check. A vector that runs into unmapped memory
      * is sent as far as it can be read ({@link SendVector}).
      */
     Action sendmmsg(SyscallStop stop) {
         Syscall call = stop.call();
-        int most = (int) Math.min(call.arg2() & 0xffffffffL, SENDMMSG_MOST);
+        int most = (int) Math.min(call.arg2() & 0xffffffffL, UIO_MAXIOV);
         if (most == 0) return Action.passthrough();
         SendVector readable = SendVector.read(stop.memory(), call.arg1(), most);
         if (readable.readable() == 0) return withAddress(call, 1, UNREADABLE);
@@ -213,6 +212,7 @@ final class DatagramSends {
         ByteBuffer header = ByteBuffer.wrap(vector.array(), index * MMSGHDR_SIZE, MSGHDR_SIZE).slice()
                 .order(ByteOrder.LITTLE_ENDIAN);
         long copy;
+        stop.releaseSealedScratch();
         try {
             copy = sealedMessage(stop, header, readdress);
         } catch (ErrnoException e) {

@@ -185,6 +185,11 @@ class CallDecoderTest {
         }
 
         @Override
+        public void releaseSealedScratch() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public int copyDescriptor(int fd) {
             throw new UnsupportedOperationException("the decoder takes no descriptors");
         }
@@ -844,6 +849,10 @@ class CallDecoderTest {
             @Override
             public long sealedScratch(int size) {
                 throw new IllegalStateException("no region");
+            }
+
+            @Override
+            public void releaseSealedScratch() {
             }
         };
         assertEquals(List.of(new Field("arguments", "?")), CallDecoder.arguments(gone));
