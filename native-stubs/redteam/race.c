@@ -23,6 +23,7 @@
 #include "redteam.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -133,9 +134,11 @@ static void print_outcome(const char *variant, socklen_t length, const struct ou
     say("%s\n", line);
 }
 
-/* In the control, the time between writing the name and the kernel reading it, which under
- * the sentry spans a resume from a ptrace stop (many microseconds): about a microsecond. */
+/* In the control, the time between writing the name and the kernel reading it. Under the
+ * sentry it spans the tracer's resume of the thread: context switches, during which the
+ * racers run. Here a yield (a racer on this CPU runs) and a few microseconds of spinning. */
 static void window(void) {
+    sched_yield();
     for (int i = 0; i < 200; i++) __builtin_ia32_pause();
 }
 
@@ -243,9 +246,10 @@ int main(int argc, char **argv) {
     for (int i = 1; i < 4; i += 2) {
         memset(&names[i], 0, sizeof names[i]);
         names[i].sun.sun_family = AF_UNIX;
-        int n = snprintf(names[i].sun.sun_path + 1, sizeof names[i].sun.sun_path - 1, "rt-race-%ld-%c", (long)getpid(),
-                         i == 1 ? 's' : 'd');
-        names[i].length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+        /* 40 bytes, padded: natively the witness needs an abstract name of this length. */
+        int n = snprintf(names[i].sun.sun_path + 1, 40, "rt-race-%ld-%c-", (long)getpid(), i == 1 ? 's' : 'd');
+        memset(names[i].sun.sun_path + 1 + n, 'y', 39 - (size_t)n);
+        names[i].length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 40);
     }
     int fds[4];
     pthread_t thread;
