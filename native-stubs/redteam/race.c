@@ -12,7 +12,11 @@
  * that reaches the witness is an arrival, counted by the witness.
  *
  * Variants, ATTEMPTS calls each: connect to a sandbox stream listener by path and by
- * abstract name; sendto and sendmsg to a sandbox datagram socket by path and abstract name.
+ * abstract name; sendto and sendmsg to a sandbox datagram socket by path and abstract name;
+ * sendmmsg (one message) by path. Each variant runs against three kinds of racer: threads;
+ * clone(CLONE_VM) children (other processes, the same memory); and fork()ed children that
+ * share the area only through a MAP_SHARED mapping (the attack stack lives in one), which
+ * no check confined to one address space sees.
  * The size the sentry writes is the hidden name's: read from /proc/net/unix by the
  * socket's inode (the names are listed there today), else the sandbox name's own length.
  *
@@ -24,6 +28,9 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -31,17 +38,25 @@
 #define MSGHDR_SIZE 56
 #define RED_ZONE 128
 
-static char attack_stack[1 << 16] __attribute__((aligned(4096)));
-static uintptr_t stack_top;
+#define MMSGHDR_SIZE 64
+#define STORAGE_LENGTH 110
 
-/* What the racers write, where, while `racing` is set. */
-static atomic_int racing, stop_racers;
-static unsigned char *name_target;
-static struct rt_addr witness_name;
-static unsigned char *header_target;
-static struct msghdr witness_header;
-static struct iovec witness_iov;
-static char byte = 'x';
+/*
+ * Everything the racers read and write, in one MAP_SHARED mapping, so that threads,
+ * CLONE_VM children and fork()ed children alike see it at the same address: the attack
+ * stack, what to write where, and when.
+ */
+struct arena {
+    atomic_int racing, stop_racers;
+    unsigned char *name_target, *header_target;
+    struct rt_addr witness_name;
+    struct msghdr witness_header;
+    struct iovec witness_iov;
+    char byte;
+    char stack[1 << 16] __attribute__((aligned(4096)));
+};
+static struct arena *arena;
+static uintptr_t stack_top;
 
 /* A syscall made with rsp = STACK, so the sentry's scratch area is where the racers write. */
 static long syscall_on(uintptr_t stack, long number, long a1, long a2, long a3, long a4, long a5, long a6) {
@@ -61,24 +76,73 @@ static long syscall_on(uintptr_t stack, long number, long a1, long a2, long a3, 
 
 static void *name_racer(void *unused) {
     (void)unused;
-    while (!atomic_load_explicit(&stop_racers, memory_order_relaxed)) {
-        if (!atomic_load_explicit(&racing, memory_order_acquire)) continue;
-        volatile unsigned char *to = name_target;
-        const unsigned char *from = (const unsigned char *)&witness_name.sun;
-        for (socklen_t i = 0; i < witness_name.length; i++) to[i] = from[i];
+    while (!atomic_load_explicit(&arena->stop_racers, memory_order_relaxed)) {
+        if (!atomic_load_explicit(&arena->racing, memory_order_acquire)) continue;
+        volatile unsigned char *to = arena->name_target;
+        const unsigned char *from = (const unsigned char *)&arena->witness_name.sun;
+        for (socklen_t i = 0; i < arena->witness_name.length; i++) to[i] = from[i];
     }
     return NULL;
 }
 
 static void *header_racer(void *unused) {
     (void)unused;
-    while (!atomic_load_explicit(&stop_racers, memory_order_relaxed)) {
-        if (!atomic_load_explicit(&racing, memory_order_acquire) || header_target == NULL) continue;
-        volatile unsigned char *to = header_target;
-        const unsigned char *from = (const unsigned char *)&witness_header;
-        for (size_t i = 0; i < sizeof witness_header; i++) to[i] = from[i];
+    while (!atomic_load_explicit(&arena->stop_racers, memory_order_relaxed)) {
+        if (!atomic_load_explicit(&arena->racing, memory_order_acquire) || arena->header_target == NULL) continue;
+        volatile unsigned char *to = arena->header_target;
+        const unsigned char *from = (const unsigned char *)&arena->witness_header;
+        for (size_t i = 0; i < sizeof arena->witness_header; i++) to[i] = from[i];
     }
     return NULL;
+}
+
+static int name_racer_child(void *unused) {
+    name_racer(unused);
+    _exit(0);
+}
+
+static int header_racer_child(void *unused) {
+    header_racer(unused);
+    _exit(0);
+}
+
+/* The two racers of kind KIND ("thread", "clone-vm", "shared"); stop_racers() ends them. */
+static pthread_t racer_threads[2];
+static pid_t racer_children[2];
+static const char *racer_kind;
+
+static void start_racers(const char *kind) {
+    racer_kind = kind;
+    atomic_store(&arena->stop_racers, 0);
+    if (strcmp(kind, "thread") == 0) {
+        pthread_create(&racer_threads[0], NULL, name_racer, NULL);
+        pthread_create(&racer_threads[1], NULL, header_racer, NULL);
+    } else if (strcmp(kind, "clone-vm") == 0) {
+        static char stacks[2][1 << 16] __attribute__((aligned(16)));
+        racer_children[0] = clone(name_racer_child, stacks[0] + sizeof stacks[0], CLONE_VM | SIGCHLD, NULL);
+        racer_children[1] = clone(header_racer_child, stacks[1] + sizeof stacks[1], CLONE_VM | SIGCHLD, NULL);
+    } else {
+        for (int i = 0; i < 2; i++) {
+            racer_children[i] = fork();
+            if (racer_children[i] == 0) {
+                if (i == 0) name_racer(NULL);
+                else header_racer(NULL);
+                _exit(0);
+            }
+        }
+    }
+}
+
+static void stop_racers(void) {
+    atomic_store(&arena->stop_racers, 1);
+    if (strcmp(racer_kind, "thread") == 0) {
+        pthread_join(racer_threads[0], NULL);
+        pthread_join(racer_threads[1], NULL);
+    } else {
+        for (int i = 0; i < 2; i++) {
+            if (racer_children[i] > 0) waitpid(racer_children[i], NULL, __WALL);
+        }
+    }
 }
 
 static void *accept_loop(void *listener) {
@@ -148,75 +212,80 @@ static void count(struct outcome *o, long result) {
     else o->errors[errno_slot((int)-result)]++;
 }
 
-/* Races ATTEMPTS calls of KIND ("connect", "sendto", "sendmsg") to the sandbox socket TARGET. */
+/* Races ATTEMPTS calls of KIND ("connect", "sendto", "sendmsg", "sendmmsg") to the sandbox socket TARGET. */
 static long run_variant(const char *variant, const char *kind, struct rt_addr target, int target_fd, long attempts,
                         int control, const char *witness_dir, const char *token) {
     int stream = strcmp(kind, "connect") == 0, message = strcmp(kind, "sendmsg") == 0;
+    int vector = strcmp(kind, "sendmmsg") == 0;
     socklen_t length = control ? 0 : listed_length(target_fd);
     if (length == 0) length = target.length;
-    size_t area = message ? MSGHDR_SIZE + 8 + length : length;
+    /* The sentry's layouts: sendmsg's msghdr copy, 8 bytes, the name; sendmmsg's vector
+     * copy, then a sockaddr_un's room per message (DatagramSends). */
+    size_t name_offset = message ? MSGHDR_SIZE + 8 : vector ? MMSGHDR_SIZE : 0;
+    size_t area = vector ? MMSGHDR_SIZE + STORAGE_LENGTH : name_offset + length;
     uintptr_t scratch = (stack_top - RED_ZONE - area) & ~(uintptr_t)15;
-    unsigned char *name_at = (unsigned char *)scratch + (message ? MSGHDR_SIZE + 8 : 0);
+    unsigned char *name_at = (unsigned char *)scratch + name_offset;
 
     int abstract = target.sun.sun_path[0] == '\0';
     char kind_letter = stream ? 's' : 'd';
-    witness_name = abstract ? rt_witness_abstract(token, kind_letter, length - offsetof(struct sockaddr_un, sun_path))
-                            : rt_witness_path(witness_dir, kind_letter);
-    if (witness_name.length == 0 || witness_name.length > length) {
-        say("variant %s size %u: no witness name fits\n", variant, (unsigned)length);
+    struct rt_addr witness = abstract ? rt_witness_abstract(token, kind_letter, length - offsetof(struct sockaddr_un, sun_path))
+                                      : rt_witness_path(witness_dir, kind_letter);
+    if (witness.length == 0 || witness.length > length) {
+        say("variant %s/%s size %u: no witness name fits\n", variant, racer_kind, (unsigned)length);
         return 0;
     }
-    witness_iov = (struct iovec){.iov_base = &byte, .iov_len = 1};
-    witness_header = (struct msghdr){.msg_name = &witness_name.sun, .msg_namelen = witness_name.length,
-                                     .msg_iov = &witness_iov, .msg_iovlen = 1};
-    name_target = name_at;
-    header_target = message ? (unsigned char *)scratch : NULL;
+    arena->witness_name = witness;
+    arena->witness_iov = (struct iovec){.iov_base = &arena->byte, .iov_len = 1};
+    arena->witness_header = (struct msghdr){.msg_name = &arena->witness_name.sun, .msg_namelen = witness.length,
+                                            .msg_iov = &arena->witness_iov, .msg_iovlen = 1};
+    arena->name_target = name_at;
+    arena->header_target = message || vector ? (unsigned char *)scratch : NULL;
 
+    static char byte = 'x';
     struct iovec iov = {.iov_base = &byte, .iov_len = 1};
     struct msghdr header = {.msg_name = &target.sun, .msg_namelen = target.length, .msg_iov = &iov, .msg_iovlen = 1};
+    struct mmsghdr messages = {.msg_hdr = header};
     struct outcome outcome;
     memset(&outcome, 0, sizeof outcome);
     int sender = stream ? -1 : socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    atomic_store_explicit(&racing, 1, memory_order_release);
+    uintptr_t rsp = scratch + area + RED_ZONE;
+    atomic_store_explicit(&arena->racing, 1, memory_order_release);
     for (long i = 0; i < attempts; i++) {
         long result;
-        if (stream) {
-            int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (stream || !(message || vector)) {
             const void *address = &target.sun;
             if (control) {
                 memcpy(name_at, &target.sun, target.length);
                 address = name_at;
                 window();
             }
-            result = syscall_on(scratch + area + RED_ZONE, SYS_connect, fd, (long)address, target.length, 0, 0, 0);
-            close(fd);
-        } else if (!message) {
-            const void *address = &target.sun;
-            if (control) {
-                memcpy(name_at, &target.sun, target.length);
-                address = name_at;
-                window();
+            if (stream) {
+                int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+                result = syscall_on(rsp, SYS_connect, fd, (long)address, target.length, 0, 0, 0);
+                close(fd);
+            } else {
+                result = syscall_on(rsp, SYS_sendto, sender, (long)&byte, 1, MSG_DONTWAIT, (long)address, target.length);
             }
-            result = syscall_on(scratch + area + RED_ZONE, SYS_sendto, sender, (long)&byte, 1, MSG_DONTWAIT,
-                                (long)address, target.length);
         } else {
-            const void *message_header = &header;
+            const void *argument = message ? (const void *)&header : (const void *)&messages;
             if (control) {
                 struct msghdr copy = header;
                 copy.msg_name = name_at;
                 memcpy(name_at, &target.sun, target.length);
                 memcpy((void *)scratch, &copy, sizeof copy);
-                message_header = (void *)scratch;
+                argument = (void *)scratch;
                 window();
             }
-            result = syscall_on(scratch + area + RED_ZONE, SYS_sendmsg, sender, (long)message_header, MSG_DONTWAIT,
-                                0, 0, 0);
+            result = message ? syscall_on(rsp, SYS_sendmsg, sender, (long)argument, MSG_DONTWAIT, 0, 0, 0)
+                             : syscall_on(rsp, SYS_sendmmsg, sender, (long)argument, 1, MSG_DONTWAIT, 0, 0);
         }
         count(&outcome, result);
     }
-    atomic_store_explicit(&racing, 0, memory_order_release);
+    atomic_store_explicit(&arena->racing, 0, memory_order_release);
     if (sender >= 0) close(sender);
-    print_outcome(variant, length, &outcome);
+    char name[64];
+    snprintf(name, sizeof name, "%s/%s", variant, racer_kind);
+    print_outcome(name, length, &outcome);
     return outcome.attempts;
 }
 
@@ -228,7 +297,12 @@ int main(int argc, char **argv) {
     const char *witness_dir = argv[1], *token = argv[2];
     long attempts = atol(argv[3]);
     int control = argc > 4 && strcmp(argv[4], "control") == 0;
-    stack_top = ((uintptr_t)attack_stack + sizeof attack_stack - 4096) & ~(uintptr_t)15;
+    arena = mmap(NULL, sizeof *arena, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (arena == MAP_FAILED) {
+        perror("race: mmap");
+        return 2;
+    }
+    stack_top = ((uintptr_t)arena->stack + sizeof arena->stack - 4096) & ~(uintptr_t)15;
 
     /* The sandbox's own sockets: names in a directory of this process, abstract names by pid. */
     char dir[64];
@@ -263,21 +337,19 @@ int main(int argc, char **argv) {
         }
         pthread_create(&thread, NULL, stream ? accept_loop : receive_loop, &fds[i]);
     }
-    pthread_t racers[2];
-    pthread_create(&racers[0], NULL, name_racer, NULL);
-    pthread_create(&racers[1], NULL, header_racer, NULL);
-
     long total = 0;
-    total += run_variant("connect-path", "connect", names[0], fds[0], attempts, control, witness_dir, token);
-    total += run_variant("connect-abstract", "connect", names[1], fds[1], attempts, control, witness_dir, token);
-    total += run_variant("sendto-path", "sendto", names[2], fds[2], attempts, control, witness_dir, token);
-    total += run_variant("sendto-abstract", "sendto", names[3], fds[3], attempts, control, witness_dir, token);
-    total += run_variant("sendmsg-path", "sendmsg", names[2], fds[2], attempts, control, witness_dir, token);
-    total += run_variant("sendmsg-abstract", "sendmsg", names[3], fds[3], attempts, control, witness_dir, token);
-
-    atomic_store(&stop_racers, 1);
-    pthread_join(racers[0], NULL);
-    pthread_join(racers[1], NULL);
+    const char *racers[3] = {"thread", "clone-vm", "shared"};
+    for (int r = 0; r < 3; r++) {
+        start_racers(racers[r]);
+        total += run_variant("connect-path", "connect", names[0], fds[0], attempts, control, witness_dir, token);
+        total += run_variant("connect-abstract", "connect", names[1], fds[1], attempts, control, witness_dir, token);
+        total += run_variant("sendto-path", "sendto", names[2], fds[2], attempts, control, witness_dir, token);
+        total += run_variant("sendto-abstract", "sendto", names[3], fds[3], attempts, control, witness_dir, token);
+        total += run_variant("sendmsg-path", "sendmsg", names[2], fds[2], attempts, control, witness_dir, token);
+        total += run_variant("sendmsg-abstract", "sendmsg", names[3], fds[3], attempts, control, witness_dir, token);
+        total += run_variant("sendmmsg-path", "sendmmsg", names[2], fds[2], attempts, control, witness_dir, token);
+        stop_racers();
+    }
     unlink(names[0].sun.sun_path);
     unlink(names[2].sun.sun_path);
     rmdir(dir);
