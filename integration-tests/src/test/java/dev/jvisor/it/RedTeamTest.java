@@ -53,7 +53,7 @@ class RedTeamTest {
     })
     void nothingArrives(int route, String mode, String what) {
         // Another uid (65534 for the program, the intruder's own) needs root to switch to.
-        assumeTrue(mode.equals("root") ? true : isRoot(),
+        assumeTrue(mode.equals("root") || isRoot(),
                 "not checked: running as uid 65534 needs root to switch to it (setpriv)");
         assumeTrue(route != 6 || isRoot(), "not checked: the intruder of another uid needs root to switch to it");
 
