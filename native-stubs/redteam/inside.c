@@ -8,7 +8,7 @@
  * that a 0 under jvisor is jvisor's doing) and at an abstract name ("\0rt-in-TOKEN-TYPE"),
  * prints "ready", and counts every connection accepted and datagram received until its
  * standard input ends. Nothing in this program connects or sends: whatever arrives comes
- * from outside. Then prints the count per socket and "arrivals N".
+ * from outside. Then prints the count per socket and "arrivals N", and removes DIR.
  */
 #include "redteam.h"
 
@@ -87,5 +87,11 @@ int main(int argc, char **argv) {
         total += counts[i];
     }
     say("arrivals %ld\n", total);
+    for (int t = 0; t < 3; t++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/%s", dir, type_names[t]);
+        unlink(path);
+    }
+    rmdir(dir);
     return 0;
 }
