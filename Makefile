@@ -1,6 +1,7 @@
 # jvisor: `make` builds everything (C and Java), `make test` runs every test,
 # `make demo` runs a real program under the sandbox, `make bench` runs the benchmarks,
-# `make matrix` runs the real-program matrix, `make fuzz` runs the differential fuzzer, `make conformance` compares the probe suite under the sentry with Linux (jvisor conform).
+# `make matrix` runs the real-program matrix, `make fuzz` runs the differential fuzzer, `make conformance` compares the probe suite under the sentry with Linux (jvisor conform),
+# `make redteam` runs the hostile probes of every boundary route (integration-tests/redteam/run).
 
 JDK := $(shell scripts/find-jdk 2>/dev/null)
 JDK_FEATURE := $(shell test -n "$(JDK)" && "$(JDK)/bin/java" -XshowSettings:properties -version 2>&1 \
@@ -50,8 +51,13 @@ fuzz: jdk
 		-Djvisor.fuzz.minutes=$(FUZZ_MINUTES); status=$$?; \
 		cat integration-tests/target/fuzz-report.txt 2>/dev/null; exit $$status
 
+# The red team (issue 15): every route out of and into the sandbox attacked, under jvisor and
+# natively, as root and as uid 65534; prints route, attempts and arrivals, fails on any arrival.
+redteam: build
+	@integration-tests/redteam/run
+
 clean:
 	$(MAKE) -s -C native-stubs clean
 	rm -rf */target target
 
-.PHONY: all jdk build test demo bench matrix stress conformance fuzz clean
+.PHONY: all jdk build test demo bench matrix stress conformance fuzz redteam clean
