@@ -2,6 +2,8 @@ package dev.jvisor.platform;
 
 import dev.jvisor.platform.linux.Pidfd;
 
+import java.util.function.IntPredicate;
+
 /** The {@link SyscallStop} of one trapped call. */
 final class TrappedCall implements SyscallStop {
     /** The x86-64 ABI lets a function use 128 bytes below %rsp without moving it. */
@@ -11,10 +13,13 @@ final class TrappedCall implements SyscallStop {
     private final Syscall call;
     private final long instructionPointer;
     private final long stackPointer;
+    /** Tells, for a process id, whether its descriptor table is shared ({@link #sharesDescriptorTable()}). */
+    private final IntPredicate sharedTable;
     private TraceeMemory memory;
 
-    TrappedCall(Tracee tracee, Syscall call, long instructionPointer, long stackPointer) {
+    TrappedCall(Tracee tracee, Syscall call, long instructionPointer, long stackPointer, IntPredicate sharedTable) {
         this.tracee = tracee;
+        this.sharedTable = sharedTable;
         this.call = call;
         this.instructionPointer = instructionPointer;
         this.stackPointer = stackPointer;
@@ -45,6 +50,11 @@ final class TrappedCall implements SyscallStop {
         } finally {
             Pidfd.close(pidfd);
         }
+    }
+
+    @Override
+    public boolean sharesDescriptorTable() {
+        return sharedTable.test(tracee.pid());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.jvisor.sentry.unix;
 import dev.jvisor.platform.Action;
 import dev.jvisor.platform.Errno;
 import dev.jvisor.platform.ErrnoException;
+import dev.jvisor.platform.InjectionResult;
 import dev.jvisor.platform.Syscall;
 import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.Sysno;
@@ -10,6 +11,7 @@ import dev.jvisor.platform.linux.FileStatus;
 import dev.jvisor.sentry.abi.MessageHeader;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.function.Function;
 
 import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_NAMELEN;
@@ -33,12 +35,15 @@ final class DatagramSends {
     private final NameResolver names;
     private final TraceeCredentials credentials;
     private final SocketObserver observer;
+    private final HostSockets hosts;
 
-    DatagramSends(SandboxSockets sockets, NameResolver names, TraceeCredentials credentials, SocketObserver observer) {
+    DatagramSends(SandboxSockets sockets, NameResolver names, TraceeCredentials credentials, SocketObserver observer,
+                  HostSockets hosts) {
         this.sockets = sockets;
         this.names = names;
         this.credentials = credentials;
         this.observer = observer;
+        this.hosts = hosts;
     }
 
     /**
@@ -55,20 +60,20 @@ final class DatagramSends {
         UnixAddress target = UnixAddress.parse(raw);
         autobindIfPassing(stop, endpoint);
         return toDestination(stop, target, kernelName -> {
-            long address = stop.scratch(kernelName.length);
+            long address = HostSockets.room(stop, kernelName.length);
             stop.memory().write(address, kernelName);
-            return new Action.Rewrite(new Syscall(call.number(), call.arg0(), address, kernelName.length,
-                    call.arg3(), call.arg4(), call.arg5()));
+            return new Syscall(call.number(), call.arg0(), address, kernelName.length,
+                    call.arg3(), call.arg4(), call.arg5());
         });
     }
 
     Action sendto(SyscallStop stop) {
         Syscall call = stop.call();
         return addressed(stop, call.arg4(), call.arg5(), kernelName -> {
-            long address = stop.scratch(kernelName.length);
+            long address = HostSockets.room(stop, kernelName.length);
             stop.memory().write(address, kernelName);
-            return new Action.Rewrite(new Syscall(call.number(), call.arg0(), call.arg1(), call.arg2(),
-                    call.arg3(), address, kernelName.length));
+            return new Syscall(call.number(), call.arg0(), call.arg1(), call.arg2(),
+                    call.arg3(), address, kernelName.length);
         });
     }
 
@@ -81,24 +86,24 @@ final class DatagramSends {
         int length = header.getInt(MSGHDR_NAMELEN);
         if (name == 0 || length == 0) return Action.passthrough();
         return addressed(stop, name, length, kernelName -> {
-            long address = stop.scratch(MSGHDR_SIZE + 8 + kernelName.length);
+            long address = HostSockets.room(stop, MSGHDR_SIZE + 8 + kernelName.length);
             long nameAddress = address + MSGHDR_SIZE + 8;
             header.putLong(0, nameAddress).putInt(MSGHDR_NAMELEN, kernelName.length);
             stop.memory().write(address, header.array());
             stop.memory().write(nameAddress, kernelName);
-            return new Action.Rewrite(new Syscall(call.number(), call.arg0(), address, call.arg2(),
-                    call.arg3(), call.arg4(), call.arg5()));
+            return new Syscall(call.number(), call.arg0(), address, call.arg2(),
+                    call.arg3(), call.arg4(), call.arg5());
         });
     }
 
     /**
-     * A datagram addressed by the sockaddr at {@code address}: sent to the kernel name that
-     * {@code sendTo} is given. A sender that is not a sandbox datagram socket passes through:
+     * A datagram addressed by the sockaddr at {@code address}: sent by the call that
+     * {@code sendTo} makes from the destination's kernel name. A sender that is not a sandbox datagram socket passes through:
      * the kernel ignores the name (SOCK_SEQPACKET) or refuses it (SOCK_STREAM: EISCONN,
      * EOPNOTSUPP), or the socket is the host's. So does a name the kernel will refuse before
      * looking it up (EINVAL, EFAULT).
      */
-    private Action addressed(SyscallStop stop, long address, long length, Function<byte[], Action> sendTo) {
+    private Action addressed(SyscallStop stop, long address, long length, Function<byte[], Syscall> sendTo) {
         UnixAddress target;
         try {
             target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), address, length));
@@ -108,7 +113,7 @@ final class DatagramSends {
         Endpoint receiver = sockets.reachableByName(stop, target);
         if (receiver != null) {
             observer.reaches(stop, receiver.inode);
-            return sendTo.apply(receiver.encodedKernelName());
+            return new Action.Rewrite(sendTo.apply(receiver.encodedKernelName()));
         }
         Endpoint sender = sockets.lookup(stop);
         if (sender == null || sender.type != SOCK_DGRAM) return Action.passthrough();
@@ -121,7 +126,7 @@ final class DatagramSends {
      * the program's context first (for a thread that may override permissions the sentry
      * resolves it itself); then the name's socket gets the call, by its kernel name.
      */
-    private Action toDestination(SyscallStop stop, UnixAddress target, Function<byte[], Action> sendTo) {
+    private Action toDestination(SyscallStop stop, UnixAddress target, Function<byte[], Syscall> sendTo) {
         if (!(target instanceof UnixAddress.Pathname path) || credentials.overridesFilePermissions(stop.tid())) {
             return send(stop, target, sendTo);
         }
@@ -130,15 +135,15 @@ final class DatagramSends {
                 checked -> checked.failed() || checked.interrupted() ? checked.asAction() : send(stop, target, sendTo));
     }
 
-    private Action send(SyscallStop stop, UnixAddress target, Function<byte[], Action> sendTo) {
+    private Action send(SyscallStop stop, UnixAddress target, Function<byte[], Syscall> sendTo) {
         Destination destination = names.destination(stop, target);
         return switch (destination) {
             case Destination.KernelName name -> {
                 if (name.receiver() != 0) observer.reaches(stop, name.receiver());
                 else observer.refused(stop, target);
-                yield sendTo.apply(name.sockaddr());
+                yield new Action.Rewrite(sendTo.apply(name.sockaddr()));
             }
-            case Destination.Host host -> sendTo.apply(host.sockaddr());
+            case Destination.Host host -> hosts.reach(stop, host.target(), sendTo, InjectionResult::asAction);
             case Destination.Unchanged unchanged -> Action.passthrough();
         };
     }
@@ -158,56 +163,72 @@ final class DatagramSends {
      * {@value #SENDMMSG_MOST} messages are sent (a short count, which the call allows), so
      * that the copy stays small; path names are resolved by the sentry, without a write-
      * permission check. A vector that runs into unmapped memory is sent as far as it can be
-     * read ({@link SendVector}).
+     * read ({@link SendVector}). A message to an allowed host socket is sent alone
+     * ({@link HostSockets#reach}): the messages before it make a short count, and when it
+     * is the first, it is the only one sent.
      */
     Action sendmmsg(SyscallStop stop) {
         Syscall call = stop.call();
         int most = (int) Math.min(call.arg2() & 0xffffffffL, SENDMMSG_MOST);
         if (most == 0) return Action.passthrough();
         SendVector readable = SendVector.read(stop.memory(), call.arg1(), most);
-        int count = readable.readable();
-        if (count == 0) return Action.passthrough();
+        int readableCount = readable.readable();
+        if (readableCount == 0) return Action.passthrough();
         ByteBuffer vector = readable.entries();
         boolean named = false;
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < readableCount; i++) {
             named |= vector.getLong(i * MMSGHDR_SIZE) != 0 && vector.getInt(i * MMSGHDR_SIZE + MSGHDR_NAMELEN) != 0;
         }
         if (!named) return Action.passthrough();
         Endpoint sender = sockets.lookup(stop);
         if (sender == null || sender.type != SOCK_DGRAM) return Action.passthrough();
         autobindIfPassing(stop, sender);
-        long address = stop.scratch(count * (MMSGHDR_SIZE + UnixAddress.STORAGE_LENGTH));
-        long nameArea = address + (long) count * MMSGHDR_SIZE;
-        for (int i = 0; i < count; i++) {
+        byte[][] kernelNames = new byte[readableCount][];
+        HostSockets.Target host = null;
+        int count = readableCount;
+        for (int i = 0; i < readableCount; i++) {
             int at = i * MMSGHDR_SIZE;
             long name = vector.getLong(at);
             int length = vector.getInt(at + MSGHDR_NAMELEN);
             if (name == 0 || length == 0) continue;
-            byte[] kernelName;
             try {
                 UnixAddress target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), name, length));
-                kernelName = switch (names.destination(stop, target)) {
+                switch (names.destination(stop, target)) {
                     case Destination.KernelName found -> {
                         if (found.receiver() != 0) observer.reaches(stop, found.receiver());
                         else observer.refused(stop, target);
-                        yield found.sockaddr();
+                        kernelNames[i] = found.sockaddr();
                     }
-                    case Destination.Host host -> host.sockaddr();
-                    case Destination.Unchanged unchanged -> null;
-                };
+                    case Destination.Host allowed -> {
+                        if (i == 0) host = allowed.target();
+                        count = i == 0 ? 1 : i;
+                    }
+                    case Destination.Unchanged unchanged -> { }
+                }
             } catch (ErrnoException e) {
                 continue;
             }
-            if (kernelName == null) continue;
-            long nameAddress = nameArea + (long) i * UnixAddress.STORAGE_LENGTH;
-            stop.memory().write(nameAddress, kernelName);
-            vector.putLong(at, nameAddress).putInt(at + MSGHDR_NAMELEN, kernelName.length);
+            if (count <= i) break;
         }
-        stop.memory().write(address, vector.array());
-        return Action.inject(new Syscall(call.number(), call.arg0(), address, count, call.arg3(), call.arg4(),
-                call.arg5()), sent -> {
-            if (sent.failed() || sent.interrupted()) return sent.asAction();
-            for (int i = 0; i < sent.raw(); i++) {
+        int sent = count;
+        Function<byte[], Syscall> send = hostName -> {
+            long address = HostSockets.room(stop, sent * (MMSGHDR_SIZE + UnixAddress.STORAGE_LENGTH));
+            long nameArea = address + (long) sent * MMSGHDR_SIZE;
+            if (hostName != null) kernelNames[0] = hostName;
+            for (int i = 0; i < sent; i++) {
+                if (kernelNames[i] == null) continue;
+                long nameAddress = nameArea + (long) i * UnixAddress.STORAGE_LENGTH;
+                stop.memory().write(nameAddress, kernelNames[i]);
+                vector.putLong(i * MMSGHDR_SIZE, nameAddress).putInt(i * MMSGHDR_SIZE + MSGHDR_NAMELEN,
+                        kernelNames[i].length);
+            }
+            stop.memory().write(address, Arrays.copyOf(vector.array(), sent * MMSGHDR_SIZE));
+            return new Syscall(call.number(), call.arg0(), address, sent, call.arg3(), call.arg4(), call.arg5());
+        };
+        Action.Continuation copyBack = result -> {
+            if (result.failed() || result.interrupted()) return result.asAction();
+            long address = HostSockets.room(stop, sent * (MMSGHDR_SIZE + UnixAddress.STORAGE_LENGTH));
+            for (int i = 0; i < result.raw(); i++) {
                 long length = address + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN;
                 try {
                     stop.memory().write(call.arg1() + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN,
@@ -217,6 +238,9 @@ final class DatagramSends {
                     return i > 0 ? Action.returning(i) : Action.fail(Errno.EFAULT);
                 }
             }
-            return Action.returning(sent.raw());
-        });
-    }}
+            return Action.returning(result.raw());
+        };
+        if (host != null) return hosts.reach(stop, host, send, copyBack);
+        return Action.inject(send.apply(null), copyBack);
+    }
+}

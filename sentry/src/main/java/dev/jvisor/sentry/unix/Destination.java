@@ -8,8 +8,8 @@ sealed interface Destination {
      */
     record KernelName(byte[] sockaddr, long receiver) implements Destination {}
 
-    /** To an allowed host socket ({@link HostSockets}), by this sockaddr. */
-    record Host(byte[] sockaddr) implements Destination {}
+    /** To an allowed host socket ({@link HostSockets#reach}). */
+    record Host(HostSockets.Target target) implements Destination {}
 
     /** The kernel resolves the program's own name: it finds what Linux finds, no socket. */
     record Unchanged() implements Destination {}

@@ -183,6 +183,11 @@ class CallDecoderTest {
         public int copyDescriptor(int fd) {
             throw new UnsupportedOperationException("the decoder takes no descriptors");
         }
+
+        @Override
+        public boolean sharesDescriptorTable() {
+            throw new UnsupportedOperationException("the decoder asks nothing of descriptor tables");
+        }
     }
 
     private static byte[] ints(int... values) {
@@ -834,6 +839,11 @@ class CallDecoderTest {
             @Override
             public int copyDescriptor(int fd) {
                 throw new UnsupportedOperationException("the decoder takes no descriptors");
+            }
+
+            @Override
+            public boolean sharesDescriptorTable() {
+                throw new UnsupportedOperationException("the decoder asks nothing of descriptor tables");
             }
         };
         assertEquals(List.of(new Field("arguments", "?")), CallDecoder.arguments(gone));
