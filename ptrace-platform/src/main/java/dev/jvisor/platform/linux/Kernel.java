@@ -45,14 +45,15 @@ public final class Kernel {
 
     /**
      * The highest Landlock ABI version the kernel supports (landlock(7)), or 0 when it has
-     * none: built without it (ENOSYS) or disabled at boot (EOPNOTSUPP).
+     * none: built without it (ENOSYS), disabled at boot (EOPNOTSUPP), or refused by the
+     * seccomp filter of a container jvisor runs in (EPERM); as the launcher decides.
      */
     public static int landlockAbi() {
         try {
             return (int) call(SYS_LANDLOCK_CREATE_RULESET, MemorySegment.NULL.address(), 0,
                     LANDLOCK_CREATE_RULESET_VERSION, 0, 0, "landlock_create_ruleset");
         } catch (ErrnoException e) {
-            if (e.errno() == Errno.ENOSYS || e.errno() == Errno.EOPNOTSUPP) return 0;
+            if (e.errno() == Errno.ENOSYS || e.errno() == Errno.EOPNOTSUPP || e.errno() == Errno.EPERM) return 0;
             throw e;
         }
     }
