@@ -211,8 +211,10 @@ final class DatagramSends {
             if (count <= i) break;
         }
         int sent = count;
+        // The copy is written when the call is made (after the host route's openat, which
+        // uses scratch memory too), and read back after it.
+        long address = HostSockets.room(stop, sent * (MMSGHDR_SIZE + UnixAddress.STORAGE_LENGTH));
         Function<byte[], Syscall> send = hostName -> {
-            long address = HostSockets.room(stop, sent * (MMSGHDR_SIZE + UnixAddress.STORAGE_LENGTH));
             long nameArea = address + (long) sent * MMSGHDR_SIZE;
             if (hostName != null) kernelNames[0] = hostName;
             for (int i = 0; i < sent; i++) {
@@ -227,7 +229,6 @@ final class DatagramSends {
         };
         Action.Continuation copyBack = result -> {
             if (result.failed() || result.interrupted()) return result.asAction();
-            long address = HostSockets.room(stop, sent * (MMSGHDR_SIZE + UnixAddress.STORAGE_LENGTH));
             for (int i = 0; i < result.raw(); i++) {
                 long length = address + (long) i * MMSGHDR_SIZE + MMSGHDR_LEN;
                 try {
