@@ -15,6 +15,17 @@
  * program reports AUDIT_ARCH_I386, where socketcall(2) would multiplex every socket call
  * past this filter; x32 numbers carry __X32_SYSCALL_BIT), and io_uring, whose socket
  * operations never pass through seccomp. Both get ENOSYS, as on a kernel without them.
+ *
+ * Two routes around the tracer are refused with EPERM: a filter of the program's own with a
+ * user-notification listener (SECCOMP_FILTER_FLAG_NEW_LISTENER), whose supervisor could
+ * answer SECCOMP_USER_NOTIF_FLAG_CONTINUE and so run a call with no ptrace stop
+ * (kernel/seccomp.c: seccomp_run_filters takes the most restrictive action, and
+ * SECCOMP_RET_USER_NOTIF outranks SECCOMP_RET_TRACE); and ptrace(2) attaching to another
+ * process (PTRACE_ATTACH, PTRACE_SEIZE) or asking to be traced (PTRACE_TRACEME). Every
+ * sandbox process is already traced by jvisor, so Linux itself refuses those with EPERM
+ * (kernel/ptrace.c: ptrace_attach, ptrace_traceme: a tracee cannot be attached twice); for
+ * a host process of the program's uid this refusal closes the route even where no Landlock
+ * domain (launcher.c) forbids it.
  */
 #include "filter.h"
 
@@ -33,6 +44,14 @@
 #ifndef __NR_io_uring_setup
 #define __NR_io_uring_setup 425
 #endif
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+#ifndef PTRACE_SEIZE
+#define PTRACE_SEIZE 0x4206
+#endif
+#define PTRACE_TRACEME_REQUEST 0
+#define PTRACE_ATTACH_REQUEST 16
 
 /* Calls trapped whatever their arguments: the socket-family calls, and the calls that change
  * a thread's credentials (the sentry keeps what it knows of them up to date: a thread that
@@ -47,11 +66,11 @@ static const int trapped_calls[] = {
 };
 #define TRAPPED_COUNT (sizeof(trapped_calls) / sizeof(trapped_calls[0]))
 
-/* Fixed head (5 statements), one per trapped call, eight for an AF_UNIX datagram
- * socket or socketpair, six for sendto/recvfrom with an address, six for accept/accept4
- * with one, and three returns (classic BPF only jumps forward, so every return is at the
- * end). */
-#define PROGRAM_LENGTH (5 + TRAPPED_COUNT + 8 + 6 + 6 + 3)
+/* Fixed head (5 statements), one per trapped call, five for seccomp, seven for ptrace,
+ * eight for an AF_UNIX datagram socket or socketpair, six for sendto/recvfrom with an
+ * address, six for accept/accept4 with one, and four returns (classic BPF only jumps
+ * forward, so every return is at the end). */
+#define PROGRAM_LENGTH (5 + TRAPPED_COUNT + 5 + 7 + 8 + 6 + 6 + 4)
 
 static void put(struct sock_filter *program, size_t *at, struct sock_filter statement) {
     program[(*at)++] = statement;
@@ -74,6 +93,7 @@ static struct sock_filter jump(int op, unsigned k, size_t from, size_t if_true, 
 
 int jvisor_install_filter(void) {
     struct sock_filter program[PROGRAM_LENGTH];
+    const size_t ret_eperm = PROGRAM_LENGTH - 4;
     const size_t ret_enosys = PROGRAM_LENGTH - 3;
     const size_t ret_allow = PROGRAM_LENGTH - 2;
     const size_t ret_trace = PROGRAM_LENGTH - 1;
@@ -86,6 +106,26 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, __NR_io_uring_setup, at, ret_enosys, at + 1));
     for (size_t i = 0; i < TRAPPED_COUNT; i++)
         put(program, &at, jump(BPF_JEQ, (unsigned)trapped_calls[i], at, ret_trace, at + 1));
+    /* seccomp(2)'s operation and flags are unsigned int (kernel/seccomp.c: the syscall's
+     * definition), so only the low words count. SECCOMP_SET_MODE_FILTER with
+     * SECCOMP_FILTER_FLAG_NEW_LISTENER: EPERM; every other use runs (jvisor's own injected
+     * filters use SECCOMP_FILTER_FLAG_TSYNC only). prctl(PR_SET_SECCOMP) takes no flags. */
+    const size_t seccomp = at;
+    put(program, &at, jump(BPF_JEQ, __NR_seccomp, at, seccomp + 1, seccomp + 5));
+    put(program, &at, load(offsetof(struct seccomp_data, args[0])));
+    put(program, &at, jump(BPF_JEQ, SECCOMP_SET_MODE_FILTER, at, at + 1, ret_allow));
+    put(program, &at, load(offsetof(struct seccomp_data, args[1])));
+    put(program, &at, jump(BPF_JSET, SECCOMP_FILTER_FLAG_NEW_LISTENER, at, ret_eperm, ret_allow));
+    /* ptrace(2)'s request is a long: PTRACE_TRACEME, PTRACE_ATTACH and PTRACE_SEIZE (high
+     * word 0) get EPERM; other requests act only on the caller's own tracees. */
+    const size_t ptrace = at;
+    put(program, &at, jump(BPF_JEQ, __NR_ptrace, at, ptrace + 1, ptrace + 7));
+    put(program, &at, load(offsetof(struct seccomp_data, args[0]) + 4));
+    put(program, &at, jump(BPF_JEQ, 0, at, at + 1, ret_allow));
+    put(program, &at, load(offsetof(struct seccomp_data, args[0])));
+    put(program, &at, jump(BPF_JEQ, PTRACE_TRACEME_REQUEST, at, ret_eperm, at + 1));
+    put(program, &at, jump(BPF_JEQ, PTRACE_ATTACH_REQUEST, at, ret_eperm, at + 1));
+    put(program, &at, jump(BPF_JEQ, PTRACE_SEIZE, at, ret_eperm, ret_allow));
     /* socket and socketpair are trapped for AF_UNIX (args[0]) and SOCK_DGRAM or SOCK_RAW
      * (which unix_create makes a datagram socket), whatever the SOCK_NONBLOCK and
      * SOCK_CLOEXEC bits (args[1] & SOCK_TYPE_MASK). */
@@ -112,6 +152,7 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, 0, at, at + 1, ret_trace));
     put(program, &at, load(offsetof(struct seccomp_data, args[4]) + 4));
     put(program, &at, jump(BPF_JEQ, 0, at, ret_allow, ret_trace));
+    put(program, &at, ret(SECCOMP_RET_ERRNO | EPERM));                     /* ret_eperm */
     put(program, &at, ret(SECCOMP_RET_ERRNO | ENOSYS));                    /* ret_enosys */
     put(program, &at, ret(SECCOMP_RET_ALLOW));                             /* ret_allow */
     put(program, &at, ret(SECCOMP_RET_TRACE));                             /* ret_trace */

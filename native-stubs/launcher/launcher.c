@@ -1,7 +1,8 @@
 /*
  * jvisor-launcher: the first program of every sandbox. jvisor spawns it, it restores what
- * the JVM changed of the caller's process state, installs the seccomp filter, stops itself
- * so that the tracer can seize it, and then execs the target as a shell would.
+ * the JVM changed of the caller's process state, enters the sandbox's Landlock domain
+ * (landlock.c), installs the seccomp filter, stops itself so that the tracer can seize it,
+ * and then execs the target as a shell would.
  *
  *   jvisor-launcher [--keep-fds N,N,...] [--sig-ignore HEX] [--sig-block HEX] [--trap N,N,...]
  *                   -- PROGRAM [ARG...]
@@ -16,6 +17,7 @@
  * 126 when it cannot be executed.
  */
 #include "filter.h"
+#include "landlock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -151,6 +153,9 @@ int main(int argc, char **argv) {
 
     close_foreign_fds(keep, nkeep);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("prctl(PR_SET_NO_NEW_PRIVS)");
+    /* jvisor probes the Landlock ABI itself and says what is missing, once, on its own
+     * stderr: the program's stderr stays the program's. */
+    if (jvisor_enter_landlock_domain() < 0) die("landlock");
     if (jvisor_install_filter() != 0) die("seccomp");
     if (ntraps > 0 && jvisor_install_trap_filter(traps, ntraps) != 0) die("seccomp (--trap)");
     if (kill(getpid(), SIGSTOP) != 0) die("kill(SIGSTOP)");

@@ -7,6 +7,12 @@
 #   host-socket-peer.py client ADDRESS  (sandboxed) connects, passes a file, reads the pipe
 #   host-socket-peer.py dgram-server PATH   answers one datagram to its sender
 #   host-socket-peer.py dgram-client ADDRESS  sends one datagram and prints the answer
+#   host-socket-peer.py creds-server PATH    (on the host) a socket file anyone may connect
+#                                       to; prints the credentials of one client
+#   host-socket-peer.py threaded-client ADDRESS   (sandboxed) connects while a second
+#                                       thread of the process is alive
+#   host-socket-peer.py nobody-client ADDRESS   (sandboxed, as root) becomes uid and gid
+#                                       65534, connects and states its pid
 import errno
 import os
 import socket
@@ -80,6 +86,54 @@ def dgram_client(address):
         print("client:", sock.recv(64).decode(), flush=True)
 
 
+def creds_server(path):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(path)
+        os.chmod(path, 0o777)
+        listener.listen(4)
+        print("ready", flush=True)
+        connection, _ = listener.accept()
+        with connection:
+            pid, uid, gid = struct.unpack("3i", connection.getsockopt(
+                socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
+            stated = int(connection.recv(64).decode())
+            print("server: peer pid is the client's:", pid == stated, "uid", uid, "gid", gid, flush=True)
+    os.unlink(path)
+
+
+def nobody_client(address):
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        try:
+            sock.connect(address)
+        except OSError as e:
+            print("connect:", errno.errorcode.get(e.errno, e.errno), flush=True)
+            return
+        print("connect: OK as uid", os.getuid(), flush=True)
+        sock.send(str(os.getpid()).encode())
+
+
+def threaded_client(address):
+    import threading
+    done = threading.Event()
+    waiter = threading.Thread(target=done.wait)
+    waiter.start()
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            try:
+                sock.connect(address)
+                print("connect: OK", flush=True)
+            except OSError as e:
+                print("connect:", errno.errorcode.get(e.errno, e.errno), flush=True)
+    finally:
+        done.set()
+        waiter.join()
+
+
 if __name__ == "__main__":
     mode, target = sys.argv[1], sys.argv[2]
-    {"server": server, "client": client, "dgram-server": dgram_server, "dgram-client": dgram_client}[mode](target)
+    {"server": server, "client": client, "dgram-server": dgram_server, "dgram-client": dgram_client,
+     "creds-server": creds_server, "nobody-client": nobody_client,
+     "threaded-client": threaded_client}[mode](target)

@@ -9,9 +9,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code jvisor run --allow-host-socket PATH}: the sandbox reaches exactly the host socket
@@ -46,6 +48,41 @@ class HostSocketPolicyTest {
             RunResult client = client(List.of("--allow-host-socket", socket.toString()), "client", link);
             assertEquals("connect: OK", client.stdout().lines().findFirst().orElse(""), client.toString());
             assertEquals(0, server.finish().exitCode());
+        }
+    }
+
+    /**
+     * A sandboxed process that changed to another uid than jvisor's reaches the allowed
+     * socket with its own permissions, and the server's SO_PEERCRED names it (pid and uid).
+     */
+    @Test
+    void aSandboxedProcessOfAnotherUidReachesTheAllowedSocket(@TempDir Path directory) throws IOException {
+        assumeTrue("0".equals(Runner.run(List.of("id", "-u"), "", Runner.DEFAULT_TIMEOUT).stdout().strip()),
+                "the client changes its uid: jvisor must run as root");
+        Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path socket = directory.resolve("host.sock");
+        try (LiveProcess server = LiveProcess.startNative("python3", PEER, "creds-server", socket.toString())) {
+            server.awaitLine("^ready$");
+            RunResult client = client(List.of("--allow-host-socket", socket.toString()), "nobody-client", socket);
+            assertEquals(new RunResult(0, "connect: OK as uid 65534\n", ""), client);
+            assertEquals(new RunResult(0, "ready\nserver: peer pid is the client's: True uid 65534 gid 65534\n", ""),
+                    server.finish());
+        }
+    }
+
+    /**
+     * While another thread could replace the descriptor the sentry checked, the allowed
+     * socket is refused (README, Known differences), and nothing arrives.
+     */
+    @Test
+    void aProcessWithAnotherThreadIsRefusedTheAllowedSocket(@TempDir Path directory) {
+        Path socket = directory.resolve("host.sock");
+        String reach = Runner.resource("unix-reach.py");
+        try (LiveProcess server = LiveProcess.startNative("python3", reach, "listen", socket.toString())) {
+            server.awaitLine("^ready$");
+            RunResult client = client(List.of("--allow-host-socket", socket.toString()), "threaded-client", socket);
+            assertEquals(new RunResult(0, "connect: ECONNREFUSED\n", ""), client);
+            assertEquals("other connections: 0", server.finish().stdout().lines().reduce((a, b) -> b).orElse(""));
         }
     }
 

@@ -49,4 +49,13 @@ public interface SyscallStop {
      * no such descriptor.
      */
     int copyDescriptor(int fd);
+
+    /**
+     * Whether another thread or process can change the stopped thread's descriptor table
+     * while the sentry works on it: the process has more than one thread, or another traced
+     * process shares its table (clone(2) with CLONE_FILES; kcmp(2), KCMP_FILES). False means
+     * that only this thread, stopped, and the sentry's injected calls can change it. True
+     * also when it cannot be told.
+     */
+    boolean sharesDescriptorTable();
 }

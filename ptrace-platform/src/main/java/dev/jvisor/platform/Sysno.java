@@ -37,6 +37,7 @@ public final class Sysno {
     public static final int CAPSET = 126;
     public static final int GETTID = 186;
     public static final int FUTEX = 202;
+    public static final int OPENAT = 257;
     public static final int MKNODAT = 259;
     public static final int NEWFSTATAT = 262;
     public static final int UNLINKAT = 263;
@@ -56,7 +57,7 @@ public final class Sysno {
             Map.entry(GETSOCKNAME, "getsockname"), Map.entry(GETPEERNAME, "getpeername"),
             Map.entry(SOCKETPAIR, "socketpair"), Map.entry(SETSOCKOPT, "setsockopt"),
             Map.entry(GETSOCKOPT, "getsockopt"), Map.entry(GETTID, "gettid"), Map.entry(FUTEX, "futex"),
-            Map.entry(MKNODAT, "mknodat"), Map.entry(NEWFSTATAT, "newfstatat"),
+            Map.entry(OPENAT, "openat"), Map.entry(MKNODAT, "mknodat"), Map.entry(NEWFSTATAT, "newfstatat"),
             Map.entry(UNLINKAT, "unlinkat"), Map.entry(FACCESSAT2, "faccessat2"),
             Map.entry(SETUID, "setuid"), Map.entry(SETGID, "setgid"), Map.entry(SETREUID, "setreuid"),
             Map.entry(SETREGID, "setregid"), Map.entry(SETGROUPS, "setgroups"), Map.entry(SETRESUID, "setresuid"),

@@ -1,5 +1,6 @@
 package dev.jvisor.platform;
 
+import dev.jvisor.platform.linux.Kernel;
 import dev.jvisor.platform.linux.Libc;
 import dev.jvisor.platform.linux.Ptrace;
 import dev.jvisor.platform.linux.Siginfo;
@@ -8,11 +9,16 @@ import dev.jvisor.platform.linux.WaitStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
@@ -278,13 +284,54 @@ final class Tracer implements Runnable {
         Syscall trapped = new Syscall((int) regs.origRax(), regs.arg(0), regs.arg(1), regs.arg(2),
                 regs.arg(3), regs.arg(4), regs.arg(5));
         Syscall call = tracee.rewrites.original(regs.rip(), trapped);
-        TrappedCall stop = new TrappedCall(tracee, region, call, regs.rip(), regs.rsp());
+        TrappedCall stop = new TrappedCall(tracee, region, call, regs.rip(), regs.rsp(), this::sharesDescriptorTable);
         tracee.stop = stop;
         if (region.state(tracee.pid()) == ArgumentRegion.State.ABSENT && usesSealedScratch(call)) {
             apply(tracee, decide(stop, () -> region.prepare(stop, () -> decide(stop, () -> handler.onSyscall(stop)))));
             return;
         }
         apply(tracee, decide(stop, () -> handler.onSyscall(stop)));
+    }
+
+    /**
+     * Whether process {@code pid}'s descriptor table can change under another thread's hand:
+     * it has more than one thread (/proc/PID/status, Threads:), or kcmp(2) finds it shared
+     * with another traced process. Every process that can share the table is traced (the
+     * first process's children are attached at their creation), and a process that shares
+     * it can only be made by one that does. A kcmp that fails other than with ESRCH (the
+     * other process gone) counts as shared.
+     */
+    private boolean sharesDescriptorTable(int pid) {
+        if (threadCount(pid) != 1) return true;
+        Set<Integer> others = new HashSet<>();
+        for (Tracee other : tracees.values()) {
+            int otherPid = other.pid();
+            if (otherPid != 0 && otherPid != pid) others.add(otherPid);
+        }
+        for (int other : others) {
+            try {
+                if (Kernel.sameDescriptorTable(pid, other)) return true;
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.ESRCH) {
+                    log.warn("kcmp of processes {} and {}: {}; their descriptor table counts as shared",
+                            pid, other, e.getMessage());
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The number of threads of process {@code pid}, or -1 when it cannot be read. */
+    private static int threadCount(int pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
+                if (line.startsWith("Threads:")) return Integer.parseInt(line.substring(8).trim());
+            }
+        } catch (IOException | NumberFormatException e) {
+            // The process is gone; its exit report follows.
+        }
+        return -1;
     }
 
     private void onSyscallStop(Tracee tracee) {

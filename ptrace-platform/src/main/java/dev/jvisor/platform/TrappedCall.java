@@ -2,6 +2,8 @@ package dev.jvisor.platform;
 
 import dev.jvisor.platform.linux.Pidfd;
 
+import java.util.function.IntPredicate;
+
 /** The {@link SyscallStop} of one trapped call. */
 final class TrappedCall implements SyscallStop {
     /** The x86-64 ABI lets a function use 128 bytes below %rsp without moving it. */
@@ -12,15 +14,19 @@ final class TrappedCall implements SyscallStop {
     private final Syscall call;
     private final long instructionPointer;
     private final long stackPointer;
+    /** Tells, for a process id, whether its descriptor table is shared ({@link #sharesDescriptorTable()}). */
+    private final IntPredicate sharedTable;
     private TraceeMemory memory;
     /** Bytes of the thread's sealed slot handed out during this call. */
     private int sealedUsed;
     /** Why the argument region could not be mapped for this call, or null. */
     private Errno regionFailure;
 
-    TrappedCall(Tracee tracee, ArgumentRegion region, Syscall call, long instructionPointer, long stackPointer) {
+    TrappedCall(Tracee tracee, ArgumentRegion region, Syscall call, long instructionPointer, long stackPointer,
+                IntPredicate sharedTable) {
         this.tracee = tracee;
         this.region = region;
+        this.sharedTable = sharedTable;
         this.call = call;
         this.instructionPointer = instructionPointer;
         this.stackPointer = stackPointer;
@@ -76,6 +82,11 @@ final class TrappedCall implements SyscallStop {
         } finally {
             Pidfd.close(pidfd);
         }
+    }
+
+    @Override
+    public boolean sharesDescriptorTable() {
+        return sharedTable.test(tracee.pid());
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.jvisor.platform.ExitStatus;
 import dev.jvisor.platform.LaunchSpec;
 import dev.jvisor.platform.Sandbox;
 import dev.jvisor.platform.SyscallHandler;
+import dev.jvisor.platform.linux.Kernel;
 import dev.jvisor.sentry.Sentry;
 import dev.jvisor.sentry.audit.AuditLog;
 import dev.jvisor.sentry.audit.Auditor;
@@ -24,6 +25,38 @@ import java.nio.file.Path;
 final class RunCommand {
     private RunCommand() {}
 
+    /** The first Landlock ABI with LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET. */
+    private static final int LANDLOCK_SCOPED_ABI = 6;
+
+    /**
+     * The kernel's layers under the sentry's checks (README, "Threat model"): jvisor's JVM
+     * becomes non-dumpable, and the launcher puts the sandbox in a Landlock domain. When the
+     * kernel lacks what the launcher uses, one line says which protection is missing.
+     */
+    private static void protectJvisor(PrintStream err) {
+        try {
+            Kernel.setNotDumpable();
+        } catch (ErrnoException e) {
+            err.println("jvisor: warning: cannot make jvisor non-dumpable (" + e.getMessage()
+                    + "): processes of its uid can ptrace it");
+        }
+        int abi;
+        try {
+            abi = Kernel.landlockAbi();
+        } catch (ErrnoException e) {
+            abi = 0;
+        }
+        if (abi == 0) {
+            err.println("jvisor: warning: no Landlock in this kernel: the kernel does not keep sandboxed programs"
+                    + " from pidfd_getfd or /proc/PID/mem of host processes of their uid (ptrace attach is still"
+                    + " refused), nor from the host's abstract unix sockets (the sentry's checks alone)");
+        } else if (abi < LANDLOCK_SCOPED_ABI) {
+            err.println("jvisor: warning: Landlock ABI " + abi + " has no abstract unix socket scope: the kernel"
+                    + " does not keep sandboxed programs from the host's abstract unix sockets (the sentry's"
+                    + " checks alone)");
+        }
+    }
+
     static int run(String[] args, PrintStream err) {
         RunOptions options;
         try {
@@ -34,6 +67,7 @@ final class RunCommand {
             return Main.EXIT_FAILURE;
         }
         Logging.configure(options.logLevel(), options.logFile());
+        protectJvisor(err);
 
         LaunchSpec spec = CallerState.launch(options.command());
         Path signalRelay = CallerState.signalRelay();

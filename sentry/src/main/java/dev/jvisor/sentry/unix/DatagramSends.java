@@ -3,6 +3,7 @@ package dev.jvisor.sentry.unix;
 import dev.jvisor.platform.Action;
 import dev.jvisor.platform.Errno;
 import dev.jvisor.platform.ErrnoException;
+import dev.jvisor.platform.InjectionResult;
 import dev.jvisor.platform.Syscall;
 import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.Sysno;
@@ -41,12 +42,15 @@ final class DatagramSends {
     private final NameResolver names;
     private final TraceeCredentials credentials;
     private final SocketObserver observer;
+    private final HostSockets hosts;
 
-    DatagramSends(SandboxSockets sockets, NameResolver names, TraceeCredentials credentials, SocketObserver observer) {
+    DatagramSends(SandboxSockets sockets, NameResolver names, TraceeCredentials credentials, SocketObserver observer,
+                  HostSockets hosts) {
         this.sockets = sockets;
         this.names = names;
         this.credentials = credentials;
         this.observer = observer;
+        this.hosts = hosts;
     }
 
     /**
@@ -58,7 +62,7 @@ final class DatagramSends {
         Syscall call = stop.call();
         byte[] raw = AddressCopy.fromTracee(stop.memory(), call.arg1(), call.arg2());
         if (raw.length >= UnixAddress.FAMILY_LENGTH && ((raw[0] & 0xff) | (raw[1] & 0xff) << 8) == AF_UNSPEC) {
-            return withAddress(call, 1, KernelArguments.place(stop, raw));
+            return rewritten(call, 1, KernelArguments.place(stop, raw));
         }
         UnixAddress target = UnixAddress.parse(raw);
         autobindIfPassing(stop, endpoint);
@@ -69,7 +73,7 @@ final class DatagramSends {
     Action sendto(SyscallStop stop) {
         Syscall call = stop.call();
         return addressed(stop, call.arg4(), call.arg5(),
-                () -> withAddress(call, 4, UNREADABLE),
+                () -> rewritten(call, 4, UNREADABLE),
                 Action::passthrough,
                 name -> withAddress(call, 4, KernelArguments.place(stop, name), name.length));
     }
@@ -83,15 +87,15 @@ final class DatagramSends {
     Action sendmsg(SyscallStop stop) {
         Syscall call = stop.call();
         ByteBuffer header = MessageHeader.readOrNull(stop.memory(), call.arg1());
-        if (header == null) return withAddress(call, 1, UNREADABLE);
+        if (header == null) return rewritten(call, 1, UNREADABLE);
         long name = header.getLong(0);
         int length = header.getInt(MSGHDR_NAMELEN);
-        if (name == 0 || length == 0) return withAddress(call, 1, KernelArguments.place(stop, header.array()));
+        if (name == 0 || length == 0) return rewritten(call, 1, KernelArguments.place(stop, header.array()));
         return addressed(stop, name, length,
-                () -> withAddress(call, 1, sealedHeader(stop, header, UNREADABLE, length)),
-                () -> withAddress(call, 1, KernelArguments.place(stop, header.array())),
+                () -> rewritten(call, 1, sealedHeader(stop, header, UNREADABLE, length)),
+                () -> rewritten(call, 1, KernelArguments.place(stop, header.array())),
                 kernelName -> withAddress(call, 1, sealedHeader(stop, header,
-                        KernelArguments.place(stop, kernelName), kernelName.length)));
+                        KernelArguments.place(stop, kernelName), kernelName.length), call.arg2()));
     }
 
     /** A copy of {@code header} in the sealed scratch, naming the sockaddr at {@code name}; its address. */
@@ -101,22 +105,22 @@ final class DatagramSends {
         return KernelArguments.place(stop, copy.array());
     }
 
-    /** {@code call} with argument {@code index} (an address) replaced by {@code address}. */
-    private static Action withAddress(Syscall call, int index, long address) {
-        return withAddress(call, index, address, call.arg(index + 1));
+    /** The program's call rewritten with argument {@code index} (an address) replaced by {@code address}. */
+    private static Action rewritten(Syscall call, int index, long address) {
+        return new Action.Rewrite(withAddress(call, index, address, call.arg(index + 1)));
     }
 
     /** {@code call} with argument {@code index} replaced by {@code address}, the next by {@code length}. */
-    private static Action withAddress(Syscall call, int index, long address, long length) {
+    private static Syscall withAddress(Syscall call, int index, long address, long length) {
         long[] args = {call.arg0(), call.arg1(), call.arg2(), call.arg3(), call.arg4(), call.arg5()};
         args[index] = address;
         if (index + 1 < args.length) args[index + 1] = length;
-        return new Action.Rewrite(Syscall.of(call.number(), args));
+        return Syscall.of(call.number(), args);
     }
 
     /**
-     * A datagram addressed by the sockaddr at {@code address}: sent to the kernel name that
-     * {@code sendTo} is given. A sender that is not a sandbox datagram socket is given the
+     * A datagram addressed by the sockaddr at {@code address}: sent by the call that
+     * {@code sendTo} makes of the destination's kernel name. A sender that is not a sandbox datagram socket is given the
      * name as the sentry read it: the kernel ignores it (SOCK_SEQPACKET) or refuses it
      * (SOCK_STREAM: EISCONN, EOPNOTSUPP), or the socket is the host's. So is a name the kernel
      * will refuse before looking it up (EINVAL); one that cannot be read is given as
@@ -124,7 +128,7 @@ final class DatagramSends {
      * the kernel refuses as the program gave it.
      */
     private Action addressed(SyscallStop stop, long address, long length, Supplier<Action> unreadable,
-                             Supplier<Action> badLength, Function<byte[], Action> sendTo) {
+                             Supplier<Action> badLength, Function<byte[], Syscall> sendTo) {
         byte[] raw;
         try {
             raw = AddressCopy.fromTracee(stop.memory(), address, length);
@@ -135,15 +139,15 @@ final class DatagramSends {
         try {
             target = UnixAddress.parse(raw);
         } catch (ErrnoException e) {
-            return sendTo.apply(raw);
+            return new Action.Rewrite(sendTo.apply(raw));
         }
         Endpoint receiver = sockets.reachableByName(stop, target);
         if (receiver != null) {
             observer.reaches(stop, receiver.inode);
-            return sendTo.apply(receiver.encodedKernelName());
+            return new Action.Rewrite(sendTo.apply(receiver.encodedKernelName()));
         }
         Endpoint sender = sockets.lookup(stop);
-        if (sender == null || sender.type != SOCK_DGRAM) return sendTo.apply(raw);
+        if (sender == null || sender.type != SOCK_DGRAM) return new Action.Rewrite(sendTo.apply(raw));
         autobindIfPassing(stop, sender);
         return toDestination(stop, target, sendTo);
     }
@@ -153,7 +157,7 @@ final class DatagramSends {
      * the program's context first (for a thread that may override permissions the sentry
      * resolves it itself); then the name's socket gets the call, by its kernel name.
      */
-    private Action toDestination(SyscallStop stop, UnixAddress target, Function<byte[], Action> sendTo) {
+    private Action toDestination(SyscallStop stop, UnixAddress target, Function<byte[], Syscall> sendTo) {
         if (!(target instanceof UnixAddress.Pathname path) || credentials.overridesFilePermissions(stop.tid())) {
             return send(stop, target, sendTo);
         }
@@ -162,15 +166,15 @@ final class DatagramSends {
                 checked -> checked.failed() || checked.interrupted() ? checked.asAction() : send(stop, target, sendTo));
     }
 
-    private Action send(SyscallStop stop, UnixAddress target, Function<byte[], Action> sendTo) {
+    private Action send(SyscallStop stop, UnixAddress target, Function<byte[], Syscall> sendTo) {
         Destination destination = names.destination(stop, target);
         return switch (destination) {
             case Destination.KernelName name -> {
                 if (name.receiver() != 0) observer.reaches(stop, name.receiver());
                 else observer.refused(stop, target);
-                yield sendTo.apply(name.sockaddr());
+                yield new Action.Rewrite(sendTo.apply(name.sockaddr()));
             }
-            case Destination.Host host -> sendTo.apply(host.sockaddr());
+            case Destination.Host host -> hosts.reach(stop, host.target(), sendTo, InjectionResult::asAction);
             case Destination.Unresolved unresolved -> Action.fail(unresolved.errno());
         };
     }
@@ -199,77 +203,99 @@ final class DatagramSends {
         int most = (int) Math.min(call.arg2() & 0xffffffffL, UIO_MAXIOV);
         if (most == 0) return Action.passthrough();
         SendVector readable = SendVector.read(stop.memory(), call.arg1(), most);
-        if (readable.readable() == 0) return withAddress(call, 1, UNREADABLE);
+        if (readable.readable() == 0) return rewritten(call, 1, UNREADABLE);
         Endpoint sender = sockets.lookup(stop);
         boolean readdress = sender != null && sender.type == SOCK_DGRAM;
         if (readdress) autobindIfPassing(stop, sender);
         return sendMessage(stop, readable.entries(), readdress, 0, readable.readable());
     }
 
-    /** Message {@code index} of a sendmmsg, then the rest; {@code index} messages are sent already. */
+    /**
+     * Message {@code index} of a sendmmsg, then the rest; {@code index} messages are sent
+     * already. A message to an allowed host socket ({@link HostSockets#reach}) is the last one
+     * sent: the call returns a short count after it.
+     */
     private Action sendMessage(SyscallStop stop, ByteBuffer vector, boolean readdress, int index, int count) {
         Syscall call = stop.call();
         ByteBuffer header = ByteBuffer.wrap(vector.array(), index * MMSGHDR_SIZE, MSGHDR_SIZE).slice()
                 .order(ByteOrder.LITTLE_ENDIAN);
-        long copy;
         stop.releaseSealedScratch();
+        Destination destination;
         try {
-            copy = sealedMessage(stop, header, readdress);
+            destination = readdress ? destinationOf(stop, header) : null;
         } catch (ErrnoException e) {
             return index > 0 ? Action.returning(index) : Action.fail(e.errno());
         }
-        Syscall sendmsg = Syscall.of(Sysno.SENDMSG, call.arg0(), copy, call.arg3());
-        Action.Continuation then = sent -> {
-            if (sent.interrupted()) return index > 0 ? Action.returning(index) : sent.asAction();
-            if (sent.failed()) return index > 0 ? Action.returning(index) : sent.asAction();
+        Function<Action.Continuation, Action> send;
+        if (destination instanceof Destination.Host host) {
+            send = then -> hosts.reach(stop, host.target(), name ->
+                    Syscall.of(Sysno.SENDMSG, call.arg0(), sealedMessage(stop, header, name), call.arg3()), then);
+            count = index + 1;
+        } else {
+            byte[] kernelName = destination instanceof Destination.KernelName found ? found.sockaddr() : null;
+            Syscall sendmsg = Syscall.of(Sysno.SENDMSG, call.arg0(), sealedMessage(stop, header, kernelName), call.arg3());
+            send = then -> index == 0 ? Action.inject(sendmsg, then)
+                    : Action.injectUnlessSignalled(sendmsg, () -> Action.returning(index), then);
+        }
+        int last = count;
+        return send.apply(sent -> {
+            if (!sent.succeeded()) return index > 0 ? Action.returning(index) : sent.asAction();
             try {
                 stop.memory().writeInt(call.arg1() + (long) index * MMSGHDR_SIZE + MMSGHDR_LEN, (int) sent.raw());
             } catch (ErrnoException e) {
                 // do_sendmmsg: a msg_len it cannot store ends the call, that message uncounted.
                 return index > 0 ? Action.returning(index) : Action.fail(Errno.EFAULT);
             }
-            return index + 1 < count ? sendMessage(stop, vector, readdress, index + 1, count) : Action.returning(count);
-        };
-        return index == 0 ? Action.inject(sendmsg, then)
-                : Action.injectUnlessSignalled(sendmsg, () -> Action.returning(index), then);
+            return index + 1 < last ? sendMessage(stop, vector, readdress, index + 1, last) : Action.returning(last);
+        });
     }
 
     /**
-     * A copy of one message's msghdr in the sealed scratch: its name, when it has one and the
-     * sender is a sandbox datagram socket, readdressed; otherwise as the program gave it.
-     * Throws the errno of a name that cannot be resolved (the message fails).
+     * Where a message of a sendmmsg goes, resolved as sendmsg's name is; null when the kernel
+     * is to be given the name as the program wrote it (none, or one it refuses before looking
+     * it up). Throws the errno of a name that cannot be resolved (the message fails).
      */
-    private long sealedMessage(SyscallStop stop, ByteBuffer header, boolean readdress) {
+    private Destination destinationOf(SyscallStop stop, ByteBuffer header) {
+        long name = header.getLong(0);
+        int length = header.getInt(MSGHDR_NAMELEN);
+        if (name == 0 || length == 0) return null;
+        UnixAddress target;
+        try {
+            target = UnixAddress.parse(AddressCopy.fromTracee(stop.memory(), name, length));
+        } catch (ErrnoException e) {
+            return null;
+        }
+        Destination destination = names.destination(stop, target);
+        switch (destination) {
+            case Destination.KernelName found -> {
+                if (found.receiver() != 0) observer.reaches(stop, found.receiver());
+                else observer.refused(stop, target);
+            }
+            case Destination.Unresolved unresolved -> throw new ErrnoException(unresolved.errno(), "sendmmsg");
+            case Destination.Host host -> { }
+        }
+        return destination;
+    }
+
+    /**
+     * A copy of one message's msghdr in the sealed scratch, naming {@code kernelName}, or, when
+     * that is null, the name as the program gave it (a copy of its bytes; an unreadable one as
+     * {@link #UNREADABLE}).
+     */
+    private static long sealedMessage(SyscallStop stop, ByteBuffer header, byte[] kernelName) {
         long name = header.getLong(0);
         int length = header.getInt(MSGHDR_NAMELEN);
         byte[] copy = new byte[MSGHDR_SIZE];
         header.get(0, copy);
         ByteBuffer sealed = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
-        if (name == 0 || length == 0) return KernelArguments.place(stop, copy);
-        byte[] raw;
-        try {
-            raw = AddressCopy.fromTracee(stop.memory(), name, length);
-        } catch (ErrnoException e) {
-            if (e.errno() != Errno.EFAULT) return KernelArguments.place(stop, copy);
-            sealed.putLong(0, UNREADABLE);
-            return KernelArguments.place(stop, copy);
-        }
-        byte[] kernelName = raw;
-        if (readdress) {
+        if (kernelName == null && (name == 0 || length == 0)) return KernelArguments.place(stop, copy);
+        if (kernelName == null) {
             try {
-                UnixAddress target = UnixAddress.parse(raw);
-                kernelName = switch (names.destination(stop, target)) {
-                    case Destination.KernelName found -> {
-                        if (found.receiver() != 0) observer.reaches(stop, found.receiver());
-                        else observer.refused(stop, target);
-                        yield found.sockaddr();
-                    }
-                    case Destination.Host host -> host.sockaddr();
-                    case Destination.Unresolved unresolved -> throw new ErrnoException(unresolved.errno(), "sendmmsg");
-                };
+                kernelName = AddressCopy.fromTracee(stop.memory(), name, length);
             } catch (ErrnoException e) {
-                if (e.errno() != Errno.EINVAL) throw e;
-                // The kernel refuses the name as it is (unix_validate_addr).
+                // A bad length the kernel refuses as it is; an unreadable name where no one can map it.
+                if (e.errno() == Errno.EFAULT) sealed.putLong(0, UNREADABLE);
+                return KernelArguments.place(stop, copy);
             }
         }
         sealed.putLong(0, KernelArguments.place(stop, kernelName)).putInt(MSGHDR_NAMELEN, kernelName.length);

@@ -8,8 +8,8 @@ sealed interface Destination {
      */
     record KernelName(byte[] sockaddr, long receiver) implements Destination {}
 
-    /** To an allowed host socket ({@link HostSockets}), by this sockaddr. */
-    record Host(byte[] sockaddr) implements Destination {}
+    /** To an allowed host socket ({@link HostSockets#reach}). */
+    record Host(HostSockets.Target target) implements Destination {}
 
     /**
      * To no name at all: the name cannot be resolved ({@code errno}, as unix_find_bsd's path

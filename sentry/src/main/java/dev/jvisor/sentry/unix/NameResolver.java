@@ -105,7 +105,7 @@ final class NameResolver {
                     return new Destination.KernelName(hidden.wrongType(), 0);
                 }
                 if (receiver == null) {
-                    byte[] host = hosts.kernelName(file);
+                    HostSockets.Target host = hosts.allowedFile(file);
                     if (host != null) return new Destination.Host(host);
                 }
             }

@@ -88,7 +88,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         SandboxSockets sockets = new Table();
         this.nameQueries = new NameQueries(sockets, endpoints);
         this.senderNames = new SenderNames(sockets, endpoints);
-        this.datagramSends = new DatagramSends(sockets, names, credentials, observer);
+        this.datagramSends = new DatagramSends(sockets, names, credentials, observer, hosts);
     }
 
     @Override
@@ -112,6 +112,11 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
 
     @Override
     public Action onSyscall(SyscallStop stop) {
+        Action closeFirst = hosts.closeLeftOpen(stop, () -> answer(stop));
+        return closeFirst != null ? closeFirst : answer(stop);
+    }
+
+    private Action answer(SyscallStop stop) {
         Syscall call = stop.call();
         return switch (call.number()) {
             case Sysno.BIND -> bind(stop);
@@ -141,11 +146,14 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     @Override
     public void onExec(int pid) {
         credentials.forgetAll();
+        // Descriptors left open are O_CLOEXEC: exec closed them.
+        hosts.forget(pid);
     }
 
     @Override
     public void onExit(int tid) {
         credentials.forget(tid);
+        hosts.forget(tid);
     }
 
     // What watchers of the sandbox ask (SocketDirectory).
@@ -660,7 +668,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
             return Action.fail(diag.alive(listener.inode) ? Errno.EPROTOTYPE : Errno.ECONNREFUSED);
         }
         if (listener == null) {
-            byte[] host = hosts.kernelName(file);
+            HostSockets.Target host = hosts.allowedFile(file);
             if (host != null) return connectHost(stop, endpoint, host);
             observer.refused(stop, name);
         }
@@ -672,9 +680,11 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
      * and from then on the socket is the host's, every call on it the kernel's (its peer's
      * name, its messages, its credentials are real).
      */
-    private Action connectHost(SyscallStop stop, Endpoint endpoint, byte[] kernelName) {
-        long address = KernelArguments.place(stop, kernelName);
-        return Action.inject(Syscall.of(Sysno.CONNECT, stop.call().arg0(), address, kernelName.length), connected -> {
+    private Action connectHost(SyscallStop stop, Endpoint endpoint, HostSockets.Target host) {
+        return hosts.reach(stop, host, kernelName -> {
+            long address = KernelArguments.place(stop, kernelName);
+            return Syscall.of(Sysno.CONNECT, stop.call().arg0(), address, kernelName.length);
+        }, connected -> {
             if (!connected.failed() && !connected.interrupted()) endpoints.markForeign(endpoint.inode);
             return connected.asAction();
         });

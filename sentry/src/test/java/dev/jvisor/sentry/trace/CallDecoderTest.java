@@ -193,6 +193,11 @@ class CallDecoderTest {
         public int copyDescriptor(int fd) {
             throw new UnsupportedOperationException("the decoder takes no descriptors");
         }
+
+        @Override
+        public boolean sharesDescriptorTable() {
+            throw new UnsupportedOperationException("the decoder asks nothing of descriptor tables");
+        }
     }
 
     private static byte[] ints(int... values) {
@@ -853,6 +858,11 @@ class CallDecoderTest {
 
             @Override
             public void releaseSealedScratch() {
+            }
+
+            @Override
+            public boolean sharesDescriptorTable() {
+                throw new UnsupportedOperationException("the decoder asks nothing of descriptor tables");
             }
         };
         assertEquals(List.of(new Field("arguments", "?")), CallDecoder.arguments(gone));

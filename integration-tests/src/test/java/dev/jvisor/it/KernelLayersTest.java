@@ -1,0 +1,98 @@
+package dev.jvisor.it;
+
+import dev.jvisor.it.support.LiveProcess;
+import dev.jvisor.it.support.RunResult;
+import dev.jvisor.it.support.Runner;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The kernel's layers under the sentry (README, "Threat model"): the launcher's filter refuses
+ * a seccomp listener and ptrace attach with EPERM, and its Landlock domain keeps a sandboxed
+ * program out of jvisor's JVM and out of host processes of its uid (pidfd_getfd, /proc/PID/mem,
+ * /proc/PID/fd). Natively the same probe reaches into a host process (the control). jvisor's
+ * JVM is not dumpable, so host processes of its uid cannot reach into it either.
+ */
+class KernelLayersTest {
+    private static final String PROBE = Runner.probe("kernel-layers");
+    /** What the probe gets from a process the sandbox must not reach into, under Landlock. */
+    private static final String KEPT_OUT = """
+            PTRACE_ATTACH: -1 EPERM
+            PTRACE_SEIZE: -1 EPERM
+            pidfd_open: ok
+            pidfd_getfd: 0 taken, refused with EPERM
+            open /proc/PID/mem: -1 EACCES
+            open /proc/PID/fd/N: 0 opened, refused with EACCES
+            """;
+
+    @Test
+    void aSeccompListenerIsRefusedAndAPlainFilterIsNot() {
+        assertEquals(new RunResult(0, """
+                seccomp with a listener: -1 EPERM
+                seccomp with a listener and log: -1 EPERM
+                seccomp without a listener: ok
+                """, ""), Runner.runSandboxed(PROBE, "listener"));
+    }
+
+    @Test
+    void ptraceTracemeIsRefused() {
+        assertEquals(new RunResult(0, "PTRACE_TRACEME: -1 EPERM\n", ""), Runner.runSandboxed(PROBE, "traceme"));
+    }
+
+    /** The sandbox's first process is jvisor's child: its parent is jvisor's JVM. */
+    @Test
+    void theProgramCannotReachIntoJvisor() {
+        RunResult sandboxed = Runner.runSandboxed(PROBE, "intrude", "parent");
+        assertLandlock(sandboxed);
+        assertEquals(new RunResult(0, "target: java\n" + KEPT_OUT, ""), sandboxed);
+    }
+
+    @Test
+    void theProgramCannotReachIntoAHostProcessOfItsUid() {
+        try (LiveProcess host = LiveProcess.startNative("sleep", "120")) {
+            String pid = Long.toString(host.pid());
+            RunResult sandboxed = Runner.runSandboxed(PROBE, "intrude", pid);
+            assertLandlock(sandboxed);
+            assertEquals(new RunResult(0, "target: sleep\n" + KEPT_OUT, ""), sandboxed);
+        }
+        // The control: natively the probe takes the host process's descriptors.
+        try (LiveProcess host = LiveProcess.startNative("sleep", "120")) {
+            RunResult nativeRun = Runner.runNative(PROBE, "intrude", Long.toString(host.pid()));
+            assertTrue(nativeRun.stdout().contains("PTRACE_ATTACH: ok\n")
+                    && !nativeRun.stdout().contains("pidfd_getfd: 0 taken"), nativeRun::toString);
+        }
+    }
+
+    /**
+     * PR_SET_DUMPABLE: jvisor run by an unprivileged user (65534) is out of reach of a host
+     * process of that uid, outside the sandbox, where no Landlock domain applies.
+     * setpriv, env, the jvisor script and the JVM exec each other: one pid.
+     */
+    @Test
+    void aHostProcessOfJvisorsUidCannotReachIntoJvisor() {
+        assumeTrue("0".equals(Runner.run(List.of("id", "-u"), "", Runner.DEFAULT_TIMEOUT).stdout().strip()),
+                "jvisor is started as another user: the test must run as root");
+        List<String> asNobody = List.of("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups");
+        List<String> jvisor = new ArrayList<>(asNobody);
+        jvisor.addAll(List.of("env", "HOME=/tmp", Runner.jvisor(), "run", "--", "sh", "-c", "echo ready; exec sleep 120"));
+        try (LiveProcess sandbox = LiveProcess.start(jvisor)) {
+            sandbox.awaitLine("^ready$");
+            List<String> intruder = new ArrayList<>(asNobody);
+            intruder.addAll(List.of(PROBE, "intrude", Long.toString(sandbox.pid())));
+            RunResult intrusion = Runner.run(intruder, "", Runner.DEFAULT_TIMEOUT);
+            assertEquals(new RunResult(0, "target: java\n" + KEPT_OUT, ""), intrusion);
+        }
+    }
+
+    /** Without Landlock only the filter's ptrace refusal holds; jvisor says so once. */
+    private static void assertLandlock(RunResult sandboxed) {
+        assumeFalse(sandboxed.stderr().contains("no Landlock in this kernel"), sandboxed::toString);
+    }
+}
