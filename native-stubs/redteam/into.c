@@ -109,8 +109,10 @@ int main(int argc, char **argv) {
         kill((pid_t)pid, SIGCONT);
     }
 
+    /* pidfd_open gives no access of its own (any process may open a pidfd of any other): it
+     * is the way to pidfd_getfd, not an attempt. */
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    attempt("pidfd_open", pidfd, errno);
+    say("pidfd_open: %s\n", pidfd >= 0 ? "opened" : errno_name(errno));
     long copies = 0, written = 0, sent = 0;
     int last_error = 0;
     struct rt_addr targets[2];
