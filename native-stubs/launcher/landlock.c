@@ -9,8 +9,9 @@
  * abstract name held by a socket made outside the domain fails with EPERM
  * (security/landlock/task.c: hook_unix_stream_connect, hook_unix_may_send). Signals are not
  * scoped: a program may signal host processes as natively, which is no part of the
- * sandbox's boundary. No filesystem right that changes what the program may do with files
- * is handled.
+ * sandbox's boundary. The one filesystem right handled (making block devices) is allowed
+ * everywhere: files are as natively, but the domain cannot mount, unmount or remount
+ * (Documentation/userspace-api/landlock.rst, "Filesystem topology modification").
  *
  * The kernel headers of the build machine may predate Landlock: the ABI is written here
  * (include/uapi/linux/landlock.h).
@@ -31,7 +32,9 @@
 #define LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
 #define LANDLOCK_RULE_PATH_BENEATH 1
 /* Creating a block device: only a process with CAP_MKNOD can, and the rule below allows it
- * everywhere beneath "/"; handled on ABI 1..5 only so that a domain exists. */
+ * everywhere beneath "/". Handled so that the domain handles a filesystem right, whatever
+ * the ABI: such a domain exists on ABI 1..5 too, and cannot change mounts (the read-only
+ * directory of hidden names stays read-only; security/landlock/fs.c, hook_sb_mount). */
 #define LANDLOCK_ACCESS_FS_MAKE_BLOCK (1ULL << 11)
 #define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
 #define LANDLOCK_FIRST_SCOPED_ABI 6
@@ -55,19 +58,18 @@ int jvisor_enter_landlock_domain(void) {
         if (errno == ENOSYS || errno == EOPNOTSUPP || errno == EPERM) return 0;
         return -1;
     }
-    struct landlock_ruleset_attr attr = {0};
+    struct landlock_ruleset_attr attr = {.handled_access_fs = LANDLOCK_ACCESS_FS_MAKE_BLOCK};
     size_t size;
     if (abi >= LANDLOCK_FIRST_SCOPED_ABI) {
         attr.scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
         size = sizeof attr;
     } else {
-        attr.handled_access_fs = LANDLOCK_ACCESS_FS_MAKE_BLOCK;
         /* The size of ABI 1's struct: older kernels refuse non-zero fields they do not know. */
         size = sizeof attr.handled_access_fs;
     }
     int ruleset = (int)syscall(SYS_LANDLOCK_CREATE_RULESET, &attr, size, 0);
     if (ruleset < 0) return -1;
-    if (abi < LANDLOCK_FIRST_SCOPED_ABI) {
+    {
         int root = open("/", O_PATH | O_CLOEXEC);
         if (root < 0) {
             close(ruleset);

@@ -5,19 +5,22 @@
  * and then execs the target as a shell would.
  *
  *   jvisor-launcher [--keep-fds N,N,...] [--sig-ignore HEX] [--sig-block HEX] [--trap N,N,...]
- *                   -- PROGRAM [ARG...]
+ *                   [--read-only DIR] -- PROGRAM [ARG...]
  *
  * --keep-fds    the descriptors the caller had open (0, 1 and 2 included); all others, the
  *               JVM's, are closed. Without it, 0, 1 and 2 are kept.
  * --sig-ignore  mask (bit N-1 for signal N) of signals the caller ignored; others get SIG_DFL
  * --sig-block   the caller's blocked-signal mask
  * --trap        syscall numbers to trap as well, whatever their arguments (a second filter)
+ * --read-only   a directory the sandbox may use but not change (jvisor's hidden socket
+ *               names), where the launcher may make a mount namespace (readonly.c)
  *
  * Exit status when the target cannot be run is the shell's: 127 when it is not found,
  * 126 when it cannot be executed.
  */
 #include "filter.h"
 #include "landlock.h"
+#include "readonly.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -43,7 +46,7 @@ static void die(const char *what) {
 
 static void usage(void) {
     fprintf(stderr, "usage: jvisor-launcher [--keep-fds N,...] [--sig-ignore HEX] "
-                    "[--sig-block HEX] [--trap N,...] -- PROGRAM [ARG...]\n");
+                    "[--sig-block HEX] [--trap N,...] [--read-only DIR] -- PROGRAM [ARG...]\n");
     _exit(EXIT_LAUNCHER_FAILED);
 }
 
@@ -138,6 +141,7 @@ int main(int argc, char **argv) {
     static int traps[MAX_LIST];
     size_t ntraps = 0;
     uint64_t ignored = 0, blocked = 0;
+    const char *read_only = NULL;
     int i = 1;
     for (; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) { i++; break; }
@@ -146,12 +150,15 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--sig-ignore") == 0) ignored = parse_mask(argv[++i]);
         else if (strcmp(argv[i], "--sig-block") == 0) blocked = parse_mask(argv[++i]);
         else if (strcmp(argv[i], "--trap") == 0) ntraps = parse_numbers(argv[++i], traps);
+        else if (strcmp(argv[i], "--read-only") == 0) read_only = argv[++i];
         else usage();
     }
     if (i >= argc) usage();
     char **target = &argv[i];
 
     close_foreign_fds(keep, nkeep);
+    /* Before the Landlock domain, which forbids mounts. */
+    if (read_only != NULL && jvisor_make_read_only(read_only) < 0) die("read-only directory");
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("prctl(PR_SET_NO_NEW_PRIVS)");
     /* jvisor probes the Landlock ABI itself and says what is missing, once, on its own
      * stderr: the program's stderr stays the program's. */
