@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * The kernel names that sandbox listeners and named datagram sockets are bound to, which
@@ -34,12 +33,16 @@ import java.util.HexFormat;
  * <p>The kernel never records that path. /proc/net/unix, sock_diag (UNIX_DIAG_NAME),
  * getsockname, getpeername and the senders of datagrams report the sun_path a socket was
  * bound with, as given (net/unix/af_unix.c: unix_bind_bsd keeps the caller's sockaddr): the
- * sentry binds each socket through {@code /proc/self/fd/DIRFD/NAME}, DIRFD a descriptor of
- * the directory that jvisor holds, a name that means nothing outside jvisor. So a hidden
- * name has two forms ({@link Name}): the bound one, which the kernel reports and the sentry
- * maps back to the sandbox name; and the real path, which the sentry writes into a
- * program's call to reach the socket, and which only sandbox processes see, in their own
- * memory. Neither goes to the audit log (it logs the program's own names).
+ * sentry binds each socket through {@code /proc/JVISOR/fd/DIRFD/N}, DIRFD a descriptor of
+ * the directory that jvisor holds. Only a process that may ptrace-read jvisor (proc(5),
+ * /proc/PID/fd: jvisor's own uid, or root) can follow that magic link; to anyone else the
+ * name leads nowhere (EACCES), and it does not give the directory's name away. An allowed
+ * host socket ({@code --allow-host-socket}) served by such a process can still answer a
+ * sandbox datagram socket at the name it reports. So a hidden name has two forms
+ * ({@link Name}): the bound one, which the kernel reports and the sentry maps back to the
+ * sandbox name; and the real path, which the sentry writes into a program's call to reach
+ * the socket, and which only sandbox processes see, in their own memory. Neither goes to
+ * the audit log (it logs the program's own names).
  *
  * <p>Abstract sandbox names get path hidden names too: an abstract hidden name would be
  * reachable by any process of the network namespace, which needs no permission at all.
@@ -52,8 +55,8 @@ final class HiddenNames {
     private static final Logger log = LoggerFactory.getLogger(HiddenNames.class);
     /**
      * The longest temporary directory used as the base: with "/jvisor-" and its random part
-     * (at most 28 bytes), "/" and the secret directory (23), "/", the tag and "." (10) and a
-     * counter, a real path stays within sun_path's 107 bytes for any count below 10^10.
+     * (at most 28 bytes), "/" and the secret directory (23), "/" and a counter (at most 19
+     * digits), a real path stays within sun_path's 107 bytes.
      */
     private static final int MAX_BASE_LENGTH = 36;
     private static final int AF_UNIX = 1;
@@ -67,16 +70,11 @@ final class HiddenNames {
     record Name(UnixAddress.Pathname bound, byte[] connect) {}
 
     private final SecureRandom random;
-    /**
-     * Random per sentry, in every file name: two sentries' bound names are the same strings
-     * apart from it (the directory descriptor's number may well be the same).
-     */
-    private final String tag;
 
     private long count;
     /** The directory's real path; null until first used. */
     private Path directory;
-    /** "/proc/self/fd/DIRFD/", DIRFD the sentry's O_PATH descriptor of {@link #directory}. */
+    /** "/proc/JVISOR/fd/DIRFD/", DIRFD the sentry's O_PATH descriptor of {@link #directory}. */
     private String boundPrefix;
     private byte[] nowhere;
     private byte[] wrongType;
@@ -86,7 +84,6 @@ final class HiddenNames {
 
     HiddenNames(SecureRandom random) {
         this.random = random;
-        this.tag = HexFormat.of().toHexDigits(random.nextInt());
     }
 
     /**
@@ -133,8 +130,7 @@ final class HiddenNames {
         return name(Long.toString(count++));
     }
 
-    private Name name(String suffix) {
-        String file = tag + "." + suffix;
+    private Name name(String file) {
         directory();
         byte[] real = directory.resolve(file).toString().getBytes(StandardCharsets.UTF_8);
         byte[] bound = (boundPrefix + file).getBytes(StandardCharsets.US_ASCII);
@@ -188,7 +184,7 @@ final class HiddenNames {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> removeAll(outer, inner), "jvisor-hidden-names"));
             // Held until the JVM exits: the bound forms name the directory through it.
             int held = Libc.open(inner.toString().getBytes(StandardCharsets.UTF_8), Libc.O_PATH | Libc.O_CLOEXEC);
-            boundPrefix = "/proc/self/fd/" + held + "/";
+            boundPrefix = "/proc/" + Libc.getpid() + "/fd/" + held + "/";
             directory = inner;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make the directory of hidden socket names", e);
