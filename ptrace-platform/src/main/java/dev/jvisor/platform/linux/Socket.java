@@ -10,7 +10,10 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-/** socket(2), send(2) and recv(2) for the sentry's own host sockets (such as a netlink query). */
+/**
+ * socket(2), send(2), recv(2), bind(2) and getsockopt(2) for the sentry's own host sockets
+ * (such as a netlink query) and its copies of a program's.
+ */
 public final class Socket {
     public static final int AF_NETLINK = 16;
     public static final int SOCK_DGRAM = 2;
@@ -24,6 +27,8 @@ public final class Socket {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle BIND = NativeLinker.withErrno("bind",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = NativeLinker.withErrno("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
 
     private Socket() {}
 
@@ -42,6 +47,17 @@ public final class Socket {
     public static long recv(int fd, MemorySegment buffer, int flags) {
         return NativeLinker.restartable("recv",
                 () -> (long) RECV.invokeExact(NativeLinker.callState(), fd, buffer, buffer.byteSize(), flags));
+    }
+
+    /** getsockopt(2) of an int option (SO_TYPE, SO_DOMAIN, ...): its value. */
+    public static int getsockoptInt(int fd, int level, int name) {
+        MemorySegment buffer = CallBuffer.of(8);
+        MemorySegment value = buffer.asSlice(0, 4);
+        MemorySegment length = buffer.asSlice(4, 4);
+        length.set(JAVA_INT, 0, 4);
+        NativeLinker.checked("getsockopt",
+                () -> (int) GETSOCKOPT.invokeExact(NativeLinker.callState(), fd, level, name, value, length));
+        return value.get(JAVA_INT, 0);
     }
 
     /** bind(2) to {@code address}, the bytes of a struct sockaddr (its length is theirs). */

@@ -9,17 +9,21 @@ import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.Sysno;
 import dev.jvisor.platform.linux.FileStatus;
 import dev.jvisor.platform.linux.Pidfd;
+import dev.jvisor.platform.linux.Socket;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Set;
 
+import static dev.jvisor.sentry.abi.SocketAbi.AF_UNIX;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_SEQPACKET;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_STREAM;
 import static dev.jvisor.sentry.abi.SocketAbi.SOL_SOCKET;
+import static dev.jvisor.sentry.abi.SocketAbi.SO_DOMAIN;
 import static dev.jvisor.sentry.abi.SocketAbi.SO_PASSCRED;
 import static dev.jvisor.sentry.abi.SocketAbi.SO_PEERNAME;
+import static dev.jvisor.sentry.abi.SocketAbi.SO_TYPE;
 
 /**
  * The sentry's answer to a sandbox's trapped AF_UNIX calls (SOCK_STREAM, SOCK_SEQPACKET and
@@ -593,19 +597,28 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
 
     /**
      * The type of the AF_UNIX socket behind the call's descriptor, a sandbox socket or not;
-     * -1 when it is none.
+     * -1 when it is none. Asked of the sentry's own copy of the descriptor (SO_DOMAIN,
+     * SO_TYPE): a client is usually a socket made just before, which neither the table nor
+     * a cache knows, and a sock_diag query by inode walks every AF_UNIX socket of the
+     * namespace (net/unix/diag.c: unix_lookup_by_ino).
      */
-    private int callerType(SyscallStop stop) {
-        long inode = DescriptorInodes.socketInode(stop.tid(), stop.call().arg0());
-        if (inode < 0) return -1;
-        Endpoint known = endpoints.get(inode);
-        if (known != null) return known.type;
-        if (!endpoints.isForeign(inode)) {
-            Endpoint met = classify(inode);
-            if (met != null) return met.type;
+    private static int callerType(SyscallStop stop) {
+        long fd = stop.call().arg0();
+        if (fd < 0 || fd > Integer.MAX_VALUE) return -1;
+        int copy;
+        try {
+            copy = stop.copyDescriptor((int) fd);
+        } catch (ErrnoException noDescriptor) {
+            return -1;
         }
-        UnixDiag.Status status = diag.query(inode);
-        return status == null ? -1 : status.type();
+        try {
+            if (Socket.getsockoptInt(copy, SOL_SOCKET, SO_DOMAIN) != AF_UNIX) return -1;
+            return Socket.getsockoptInt(copy, SOL_SOCKET, SO_TYPE);
+        } catch (ErrnoException notASocket) {
+            return -1;
+        } finally {
+            Pidfd.close(copy);
+        }
     }
 
     /**
