@@ -11,8 +11,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * socket(2), send(2), recv(2) and sendmsg(2) for the sentry's own host sockets (such as a
- * netlink query, or the socket over which a tracee receives a descriptor of jvisor's).
+ * socket(2), send(2), recv(2), sendmsg(2), bind(2) and getsockopt(2) for the sentry's own
+ * host sockets (a netlink query, the socket over which a tracee receives a descriptor of
+ * jvisor's) and its copies of a program's.
  */
 public final class Socket {
     public static final int AF_NETLINK = 16;
@@ -29,6 +30,8 @@ public final class Socket {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle BIND = NativeLinker.withErrno("bind",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = NativeLinker.withErrno("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
 
     private Socket() {}
 
@@ -64,6 +67,17 @@ public final class Socket {
             NativeLinker.restartable("sendmsg",
                     () -> (long) SENDMSG.invokeExact(NativeLinker.callState(), fd, header, 0));
         }
+    }
+
+    /** getsockopt(2) of an int option (SO_TYPE, SO_DOMAIN, ...): its value. */
+    public static int getsockoptInt(int fd, int level, int name) {
+        MemorySegment buffer = CallBuffer.of(8);
+        MemorySegment value = buffer.asSlice(0, 4);
+        MemorySegment length = buffer.asSlice(4, 4);
+        length.set(JAVA_INT, 0, 4);
+        NativeLinker.checked("getsockopt",
+                () -> (int) GETSOCKOPT.invokeExact(NativeLinker.callState(), fd, level, name, value, length));
+        return value.get(JAVA_INT, 0);
     }
 
     /** bind(2) to {@code address}, the bytes of a struct sockaddr (its length is theirs). */

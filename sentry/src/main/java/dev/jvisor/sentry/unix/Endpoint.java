@@ -39,7 +39,10 @@ final class Endpoint {
      * datagram socket by autobind.
      */
     private UnixAddress kernelName;
-    /** {@code kernelName} as a sockaddr, made once: every connect or datagram to the socket writes it. */
+    /**
+     * The sockaddr that reaches {@code kernelName}, made once: every connect or datagram to
+     * the socket writes it.
+     */
     private byte[] encodedKernelName;
     /** SO_PASSCRED and SO_PASSPIDFD: with either, connect(2) autobinds an unbound socket. */
     private boolean passCred;
@@ -77,15 +80,24 @@ final class Endpoint {
         return state;
     }
 
-    void listen(UnixAddress hidden) {
-        reachableAt(hidden);
+    /** Listening; it is reachable already ({@link #reachableAt}). */
+    void listen() {
+        if (kernelName == null) throw new IllegalStateException(this + " has no kernel name");
         state = State.LISTENING;
     }
 
-    /** Sandbox sockets reach this one at {@code name} in the kernel. */
+    /** Sandbox sockets reach this one at {@code name} in the kernel, which reports the same name. */
     void reachableAt(UnixAddress name) {
-        kernelName = name;
-        encodedKernelName = name.encode();
+        reachableAt(name, name.encode());
+    }
+
+    /**
+     * Sandbox sockets reach this one by the sockaddr {@code connect}; the kernel reports its
+     * name as {@code reported} (a hidden name's two forms, {@link HiddenNames.Name}).
+     */
+    void reachableAt(UnixAddress reported, byte[] connect) {
+        kernelName = reported;
+        encodedKernelName = connect;
     }
 
     /** True when connects and datagrams can reach it: a listener, or a named datagram socket. */
@@ -97,7 +109,10 @@ final class Endpoint {
         return kernelName;
     }
 
-    /** The sockaddr bytes of {@link #kernelName()}; not to be modified. */
+    /**
+     * The sockaddr by which a program's call reaches it: {@link #kernelName()}, or for a
+     * hidden name its real path; not to be modified.
+     */
     byte[] encodedKernelName() {
         return encodedKernelName;
     }

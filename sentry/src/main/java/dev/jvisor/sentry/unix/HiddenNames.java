@@ -2,6 +2,8 @@ package dev.jvisor.sentry.unix;
 
 import dev.jvisor.platform.Errno;
 import dev.jvisor.platform.ErrnoException;
+import dev.jvisor.platform.linux.Libc;
+import dev.jvisor.platform.linux.Pidfd;
 import dev.jvisor.platform.linux.Socket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.HexFormat;
+import java.util.Base64;
 
 /**
  * The kernel names that sandbox listeners and named datagram sockets are bound to, which
@@ -21,47 +23,86 @@ import java.util.HexFormat;
  * sandbox's namespaces and then reaches the socket through its hidden name, so the kernel's
  * backlog, queues, blocking and signals apply.
  *
- * <p>The kind of hidden name follows the kind of sandbox name, so that a client of another
- * socket type gets Linux's error from the kernel itself: a listener with a filesystem name
- * gets a socket file in a private directory (a path connect of another type is EPROTOTYPE,
- * net/unix/af_unix.c: unix_find_bsd), any other an abstract name (another type finds
- * nothing, ECONNREFUSED: abstract names are hashed with the type, unix_find_abstract).
+ * <p>Every hidden name is a socket file in a directory that nobody outside the sandbox can
+ * find: a fresh directory under the temporary directory (mode 0711, its name visible to
+ * all) holds one subdirectory with a random 128-bit name (0711), and the socket files are
+ * in that one (0777: sandbox permissions were checked on the sandbox's own file). Sandbox
+ * processes of any uid can traverse both and connect; a host process that cannot list the
+ * first (another uid than jvisor's, not root) cannot learn the second's name.
  *
- * <p>The directory is made on first use, mode 0711: sandbox processes of any uid can reach a
- * socket file by its path (its mode is 0777; sandbox permissions were checked on the
- * sandbox's own file), nobody else can list the names. It is removed when the JVM exits.
+ * <p>The kernel never records that path. /proc/net/unix, sock_diag (UNIX_DIAG_NAME),
+ * getsockname, getpeername and the senders of datagrams report the sun_path a socket was
+ * bound with, as given (net/unix/af_unix.c: unix_bind_bsd keeps the caller's sockaddr): the
+ * sentry binds each socket through {@code /proc/JVISOR/fd/DIRFD/N}, DIRFD a descriptor of
+ * the directory that jvisor holds. Only a process that may ptrace-read jvisor (proc(5),
+ * /proc/PID/fd: jvisor's own uid, or root) can follow that magic link; to anyone else the
+ * name leads nowhere (EACCES), and it does not give the directory's name away. An allowed
+ * host socket ({@code --allow-host-socket}) served by such a process can still answer a
+ * sandbox datagram socket at the name it reports. So a hidden name has two forms
+ * ({@link Name}): the bound one, which the kernel reports and the sentry maps back to the
+ * sandbox name; and the real path, which the sentry writes into a program's call to reach
+ * the socket, and which only sandbox processes see, in their own memory. Neither goes to
+ * the audit log (it logs the program's own names).
+ *
+ * <p>Abstract sandbox names get path hidden names too: an abstract hidden name would be
+ * reachable by any process of the network namespace, which needs no permission at all.
+ * Linux answers a client of another socket type differently for the two kinds (abstract
+ * names are per type, unix_find_abstract: ECONNREFUSED; a path of another type is
+ * EPROTOTYPE, unix_find_bsd): the sentry therefore looks at the caller's type when the
+ * sandbox name is abstract, and sends a mismatch {@link #nowhere()}.
  */
 final class HiddenNames {
     private static final Logger log = LoggerFactory.getLogger(HiddenNames.class);
     /**
      * The longest temporary directory used as the base: with "/jvisor-" and its random part
-     * (about 20 bytes), and "/l" and a counter, a name stays within sun_path's 108 bytes.
+     * (at most 28 bytes), "/" and the secret directory (23), "/" and a counter (at most 19
+     * digits), a real path stays within sun_path's 107 bytes.
      */
-    private static final int MAX_BASE_LENGTH = 60;
-
-    private final String abstractPrefix;
-    private final byte[] nowhere;
+    private static final int MAX_BASE_LENGTH = 36;
     private static final int AF_UNIX = 1;
     private static final int SOCK_STREAM = 1;
 
+    /**
+     * A hidden name: {@code bound}, the name the kernel records and reports (the sentry's
+     * own view of the directory); {@code connect}, the sockaddr of the real path by which a
+     * program's call reaches the socket.
+     */
+    record Name(UnixAddress.Pathname bound, byte[] connect) {}
+
+    private final SecureRandom random;
+
     private long count;
+    /** The directory's real path; null until first used. */
     private Path directory;
+    /** "/proc/JVISOR/fd/DIRFD/", DIRFD the sentry's O_PATH descriptor of {@link #directory}. */
+    private String boundPrefix;
+    private byte[] nowhere;
     private byte[] wrongType;
     /** The socket behind {@link #wrongType()}: held, never read. */
     @SuppressWarnings("unused")
     private int wrongTypeSocket = -1;
 
     HiddenNames(SecureRandom random) {
-        this.abstractPrefix = "\0jvisor-" + HexFormat.of().toHexDigits(random.nextLong()) + "-";
-        this.nowhere = new UnixAddress.Abstract((abstractPrefix + "nowhere").getBytes(StandardCharsets.US_ASCII)).encode();
+        this.random = random;
     }
 
     /**
-     * A sockaddr that no socket holds: a call rewritten to it is refused by the kernel
-     * (ECONNREFUSED) at the point where Linux looks the name up, after the checks Linux makes
+     * A sockaddr that no socket holds: a socket file whose socket is gone. A call rewritten
+     * to it is refused by the kernel (ECONNREFUSED: unix_find_bsd finds the inode, and no
+     * socket by it) at the point where Linux looks the name up, after the checks Linux makes
      * first (the descriptor, the message's size and control data, autobind).
      */
     byte[] nowhere() {
+        if (nowhere == null) {
+            Name name = name("nowhere");
+            int socket = Socket.socket(AF_UNIX, SOCK_STREAM | Socket.SOCK_CLOEXEC, 0);
+            try {
+                bind(socket, name);
+            } finally {
+                Pidfd.close(socket);
+            }
+            nowhere = name.connect();
+        }
         return nowhere;
     }
 
@@ -95,41 +136,40 @@ final class HiddenNames {
     byte[] wrongType() {
         if (wrongType == null) {
             int socket = Socket.socket(AF_UNIX, SOCK_STREAM | Socket.SOCK_CLOEXEC, 0);
-            UnixAddress.Pathname name = new UnixAddress.Pathname(
-                    directory().resolve("stream").toString().getBytes(StandardCharsets.UTF_8));
+            Name name = name("stream");
             bind(socket, name);
             wrongTypeSocket = socket;
-            wrongType = name.encode();
+            wrongType = name.connect();
         }
         return wrongType;
     }
 
-    /** A fresh hidden name for a listener or a datagram socket named {@code sandboxName}. */
-    UnixAddress next(UnixAddress sandboxName) {
-        long n = count++;
-        if (sandboxName instanceof UnixAddress.Pathname) {
-            return new UnixAddress.Pathname(directory().resolve("l" + n).toString().getBytes(StandardCharsets.UTF_8));
-        }
-        return new UnixAddress.Abstract((abstractPrefix + n).getBytes(StandardCharsets.US_ASCII));
+    /** A fresh hidden name for a listener or a datagram socket. */
+    Name next() {
+        return name(Long.toString(count++));
     }
 
-    /** Binds {@code socket} (a descriptor of the sentry's own) to {@code hidden}. */
-    void bind(int socket, UnixAddress hidden) {
-        Socket.bind(socket, hidden.encode());
-        if (hidden instanceof UnixAddress.Pathname path) {
-            try {
-                Files.setPosixFilePermissions(file(path), PosixFilePermissions.fromString("rwxrwxrwx"));
-            } catch (IOException e) {
-                throw new ErrnoException(Errno.EIO, "hidden socket file: " + e.getMessage());
-            }
+    private Name name(String file) {
+        directory();
+        byte[] real = directory.resolve(file).toString().getBytes(StandardCharsets.UTF_8);
+        byte[] bound = (boundPrefix + file).getBytes(StandardCharsets.US_ASCII);
+        return new Name(new UnixAddress.Pathname(bound), new UnixAddress.Pathname(real).encode());
+    }
+
+    /** Binds {@code socket} (a descriptor of the sentry's own) to {@code hidden}, by its bound form. */
+    void bind(int socket, Name hidden) {
+        Socket.bind(socket, hidden.bound().encode());
+        try {
+            Files.setPosixFilePermissions(file(hidden.bound()), PosixFilePermissions.fromString("rwxrwxrwx"));
+        } catch (IOException e) {
+            throw new ErrnoException(Errno.EIO, "hidden socket file: " + e.getMessage());
         }
     }
 
-    /** Removes the socket file of a hidden name whose listener is gone. */
-    void release(UnixAddress hidden) {
+    /** Removes the socket file of a hidden name (its bound form) whose socket is gone. */
+    void release(UnixAddress kernelName) {
         // An exposed listener's kernel name is the program's own file, which Linux leaves.
-        if (!(hidden instanceof UnixAddress.Pathname path) || directory == null
-                || !file(path).startsWith(directory)) return;
+        if (!(kernelName instanceof UnixAddress.Pathname path) || file(path) == null) return;
         try {
             Files.deleteIfExists(file(path));
         } catch (IOException e) {
@@ -137,31 +177,50 @@ final class HiddenNames {
         }
     }
 
-    private static Path file(UnixAddress.Pathname path) {
-        return Path.of(new String(path.path(), StandardCharsets.UTF_8));
+    /** The real path of a bound form, or null when {@code path} is no hidden name of this sentry's. */
+    private Path file(UnixAddress.Pathname path) {
+        if (boundPrefix == null) return null;
+        String name = new String(path.path(), StandardCharsets.UTF_8);
+        if (!name.startsWith(boundPrefix)) return null;
+        String file = name.substring(boundPrefix.length());
+        return file.isEmpty() || file.contains("/") ? null : directory.resolve(file);
     }
 
-    private Path directory() {
-        if (directory != null) return directory;
+    private void directory() {
+        if (directory != null) return;
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
         if (base.toString().getBytes(StandardCharsets.UTF_8).length > MAX_BASE_LENGTH) base = Path.of("/tmp");
+        byte[] secret = new byte[16];
+        random.nextBytes(secret);
         try {
-            Path made = Files.createTempDirectory(base, "jvisor-");
-            Files.setPosixFilePermissions(made, PosixFilePermissions.fromString("rwx--x--x"));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> removeAll(made), "jvisor-hidden-names"));
-            directory = made;
-            return made;
+            // The outer directory is made 0700 and opened to 0711 only once the inner one is
+            // there: nobody but jvisor's uid can ever list it.
+            Path outer = Files.createTempDirectory(base, "jvisor-");
+            Path inner = Files.createDirectory(
+                    outer.resolve(Base64.getUrlEncoder().withoutPadding().encodeToString(secret)));
+            Files.setPosixFilePermissions(inner, PosixFilePermissions.fromString("rwx--x--x"));
+            Files.setPosixFilePermissions(outer, PosixFilePermissions.fromString("rwx--x--x"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> removeAll(outer, inner), "jvisor-hidden-names"));
+            // Held until the JVM exits: the bound forms name the directory through it.
+            int held = Libc.open(inner.toString().getBytes(StandardCharsets.UTF_8), Libc.O_PATH | Libc.O_CLOEXEC);
+            boundPrefix = "/proc/" + Libc.getpid() + "/fd/" + held + "/";
+            directory = inner;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make the directory of hidden socket names", e);
         }
     }
 
-    private static void removeAll(Path directory) {
-        try (var files = Files.list(directory)) {
+    private static void removeAll(Path outer, Path inner) {
+        try (var files = Files.list(inner)) {
             for (Path file : (Iterable<Path>) files::iterator) Files.deleteIfExists(file);
-            Files.deleteIfExists(directory);
         } catch (IOException e) {
             // Leftovers in the temporary directory; nothing else can be done at exit.
+        }
+        try {
+            Files.deleteIfExists(inner);
+            Files.deleteIfExists(outer);
+        } catch (IOException e) {
+            // As above.
         }
     }
 }

@@ -31,11 +31,11 @@ final class NameResolver {
     }
 
     /**
-     * The socket that {@code target} reaches whatever the caller's type is,
-     * when that can be told in the stop: the sole holder of an abstract name, or the owner of
-     * a socket file for a thread that needs no write-permission check; provided it can be
-     * reached (a listener, a named datagram socket). Null otherwise: the caller decides
-     * step by step.
+     * The socket that {@code target} reaches, when that can be told in the stop: the sole
+     * holder of an abstract name (for a caller of its type only: the caller checks), or the
+     * owner of a socket file for a thread that needs no write-permission check; provided it
+     * can be reached (a listener, a named datagram socket). Null otherwise: the caller
+     * decides step by step.
      */
     Endpoint reachable(SyscallStop stop, UnixAddress target) {
         return switch (target) {
@@ -45,7 +45,7 @@ final class NameResolver {
         };
     }
 
-    /** The one socket an abstract name can reach, whatever the caller's type; else null. */
+    /** The one socket that holds an abstract name, of any type, if it can be reached; else null. */
     private Endpoint abstractTarget(UnixAddress.Abstract name) {
         Endpoint only = null;
         for (int type : new int[] {SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM}) {
@@ -54,9 +54,7 @@ final class NameResolver {
             if (only != null) return null;
             only = holder;
         }
-        // A socket whose path bind failed keeps a path hidden name (UnixSockets.bindPath): a
-        // caller of another type must not get EPROTOTYPE from it, so the checked path decides.
-        return only != null && only.reachable() && only.kernelName() instanceof UnixAddress.Abstract ? only : null;
+        return only != null && only.reachable() ? only : null;
     }
 
     /** The socket whose file a path names, for a thread that needs no write-permission check; else null. */

@@ -9,17 +9,21 @@ import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.Sysno;
 import dev.jvisor.platform.linux.FileStatus;
 import dev.jvisor.platform.linux.Pidfd;
+import dev.jvisor.platform.linux.Socket;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Set;
 
+import static dev.jvisor.sentry.abi.SocketAbi.AF_UNIX;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_SEQPACKET;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_STREAM;
 import static dev.jvisor.sentry.abi.SocketAbi.SOL_SOCKET;
+import static dev.jvisor.sentry.abi.SocketAbi.SO_DOMAIN;
 import static dev.jvisor.sentry.abi.SocketAbi.SO_PASSCRED;
 import static dev.jvisor.sentry.abi.SocketAbi.SO_PEERNAME;
+import static dev.jvisor.sentry.abi.SocketAbi.SO_TYPE;
 
 /**
  * The sentry's answer to a sandbox's trapped AF_UNIX calls (SOCK_STREAM, SOCK_SEQPACKET and
@@ -83,6 +87,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         this.diag = new UnixDiag();
         this.hidden = new HiddenNames(random);
         hidden.wrongType();
+        hidden.nowhere();
         this.endpoints = new Endpoints(diag, hidden);
         this.names = new NameResolver(endpoints, credentials, hidden, diag, policy.reachable());
         SandboxSockets sockets = new Table();
@@ -378,7 +383,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     private Action bindPath(SyscallStop stop, Endpoint endpoint, UnixAddress.Pathname name) {
         byte[] exposedPath = endpoint.named() || endpoint.type == SOCK_DGRAM ? null : exposed.match(stop.tid(), name);
         if (exposedPath != null) return bindExposed(stop, endpoint, name, exposedPath);
-        if (!endpoint.named() && !endpoint.reachable() && fileWillBeMade(stop, name)) hide(stop, endpoint, name);
+        if (!endpoint.named() && !endpoint.reachable() && fileWillBeMade(stop, name)) hide(stop, endpoint);
         long path = KernelArguments.string(stop, name.path());
         Syscall mknod = Syscall.of(Sysno.MKNODAT, FileStatus.AT_FDCWD, path, FileStatus.S_IFSOCK | 0777, 0);
         return Action.inject(mknod, made -> {
@@ -472,28 +477,24 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
 
     /**
      * Binds the kernel socket behind the call's descriptor to a fresh hidden name, from the
-     * sentry's own copy of the descriptor, and records it.
+     * sentry's own copy of the descriptor, and records it: the kernel reports the name's
+     * bound form, sandbox calls reach it by its real path ({@link HiddenNames}).
      */
     private void hide(SyscallStop stop, Endpoint endpoint) {
-        hide(stop, endpoint, endpoint.address());
-    }
-
-    /** As {@link #hide(SyscallStop, Endpoint)}, with the kind of hidden name that suits {@code sandboxName}. */
-    private void hide(SyscallStop stop, Endpoint endpoint, UnixAddress sandboxName) {
         // A bind whose file could not be made left the kernel socket bound to a hidden name
         // already (bindPath); it cannot be bound again, and it is reached at that one.
         if (endpoint.reachable()) {
             endpoints.reachable(endpoint);
             return;
         }
-        UnixAddress kernelName = hidden.next(sandboxName);
+        HiddenNames.Name name = hidden.next();
         int socket = stop.copyDescriptor((int) stop.call().arg0());
         try {
-            hidden.bind(socket, kernelName);
+            hidden.bind(socket, name);
         } finally {
             Pidfd.close(socket);
         }
-        endpoint.reachableAt(kernelName);
+        endpoint.reachableAt(name.bound(), name.connect());
         endpoints.reachable(endpoint);
     }
 
@@ -550,7 +551,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         }
         // A socket named by bind has its hidden name already (bindPath).
         if (!endpoint.reachable()) reachableAtKernelName(stop, endpoint);
-        endpoint.listen(endpoint.kernelName());
+        endpoint.listen();
         return Action.passthrough();
     }
 
@@ -579,11 +580,11 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
 
     /**
      * The common case, in one stop: the name resolves to a sandbox listener or datagram
-     * socket, and the program's call is rewritten to connect to its hidden name. The
-     * program's descriptor is not even looked at: whatever it is, the kernel then answers as
-     * Linux would for that socket (another socket type: EPROTOTYPE for a path, ECONNREFUSED
-     * for an abstract name; connected: EISCONN; listening: EINVAL; no socket: EBADF,
-     * ENOTSOCK; a full backlog: EAGAIN or a wait). The sentry learns of the connection from
+     * socket, and the program's call is rewritten to connect to its hidden name. For a path
+     * the program's descriptor is not even looked at: whatever it is, the kernel then answers
+     * as Linux would for that socket (another socket type: EPROTOTYPE; connected: EISCONN;
+     * listening: EINVAL; no socket: EBADF, ENOTSOCK; a full backlog: EAGAIN or a wait). For
+     * an abstract name its type is ({@link #reachableByName}). The sentry learns of the connection from
      * the kernel when it needs to ({@link #classify}, {@link #refresh}). Null when
      * {@link #connectChecked} must decide: an unknown or ambiguous name, an error to report,
      * a permission to check.
@@ -606,11 +607,43 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     }
 
     /**
-     * The socket {@code target} reaches whatever the caller's type is
-     * ({@link NameResolver#reachable}); null whenever a caller may first have to be autobound.
+     * The socket {@code target} reaches ({@link NameResolver#reachable}), for the call's
+     * socket; null whenever a caller may first have to be autobound, and when the name is
+     * abstract and the caller's type is not the socket's: Linux finds nothing then
+     * (unix_find_abstract hashes the type), but the kernel, given the socket's hidden name,
+     * a path, would answer EPROTOTYPE (unix_find_bsd). The step-by-step path then decides.
      */
     private Endpoint reachableByName(SyscallStop stop, UnixAddress target) {
-        return unnamedDatagramsPassCredentials ? null : names.reachable(stop, target);
+        if (unnamedDatagramsPassCredentials) return null;
+        Endpoint found = names.reachable(stop, target);
+        if (found == null || !(target instanceof UnixAddress.Abstract)) return found;
+        return callerType(stop) == found.type ? found : null;
+    }
+
+    /**
+     * The type of the AF_UNIX socket behind the call's descriptor, a sandbox socket or not;
+     * -1 when it is none. Asked of the sentry's own copy of the descriptor (SO_DOMAIN,
+     * SO_TYPE): a client is usually a socket made just before, which neither the table nor
+     * a cache knows, and a sock_diag query by inode walks every AF_UNIX socket of the
+     * namespace (net/unix/diag.c: unix_lookup_by_ino).
+     */
+    private static int callerType(SyscallStop stop) {
+        long fd = stop.call().arg0();
+        if (fd < 0 || fd > Integer.MAX_VALUE) return -1;
+        int copy;
+        try {
+            copy = stop.copyDescriptor((int) fd);
+        } catch (ErrnoException noDescriptor) {
+            return -1;
+        }
+        try {
+            if (Socket.getsockoptInt(copy, SOL_SOCKET, SO_DOMAIN) != AF_UNIX) return -1;
+            return Socket.getsockoptInt(copy, SOL_SOCKET, SO_TYPE);
+        } catch (ErrnoException notASocket) {
+            return -1;
+        } finally {
+            Pidfd.close(copy);
+        }
     }
 
     /**
