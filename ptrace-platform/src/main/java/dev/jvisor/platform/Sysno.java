@@ -9,6 +9,7 @@ public final class Sysno {
     public static final int CLOSE = 3;
     public static final int PAUSE = 34;
     public static final int GETPID = 39;
+    public static final int CLONE = 56;
     public static final int SOCKET = 41;
     public static final int CONNECT = 42;
     public static final int ACCEPT = 43;
@@ -43,6 +44,8 @@ public final class Sysno {
     public static final int RECVMMSG = 299;
     public static final int SENDMMSG = 307;
     public static final int SECCOMP = 317;
+    public static final int CLONE3 = 435;
+    public static final int PIDFD_GETFD = 438;
     public static final int FACCESSAT2 = 439;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
@@ -61,7 +64,8 @@ public final class Sysno {
             Map.entry(SETRESGID, "setresgid"), Map.entry(SETFSUID, "setfsuid"), Map.entry(SETFSGID, "setfsgid"),
             Map.entry(CAPSET, "capset"),
             Map.entry(ACCEPT4, "accept4"), Map.entry(RECVMMSG, "recvmmsg"), Map.entry(SENDMMSG, "sendmmsg"),
-            Map.entry(SECCOMP, "seccomp"));
+            Map.entry(SECCOMP, "seccomp"), Map.entry(CLONE, "clone"), Map.entry(CLONE3, "clone3"),
+            Map.entry(PIDFD_GETFD, "pidfd_getfd"));
 
     private Sysno() {}
 

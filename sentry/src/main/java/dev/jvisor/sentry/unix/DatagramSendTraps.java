@@ -1,42 +1,71 @@
 package dev.jvisor.sentry.unix;
 
 import dev.jvisor.platform.Action;
+import dev.jvisor.platform.Errno;
+import dev.jvisor.platform.ErrnoException;
 import dev.jvisor.platform.ForwardingHandler;
 import dev.jvisor.platform.Syscall;
 import dev.jvisor.platform.SyscallHandler;
 import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.Sysno;
+import dev.jvisor.platform.TraceeMemory;
 import dev.jvisor.platform.TrapFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.ObjIntConsumer;
 
+import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_SIZE;
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_CONTROL;
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_CONTROLLEN;
+import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_SIZE;
+import static dev.jvisor.sentry.abi.MessageHeader.UIO_MAXIOV;
 import static dev.jvisor.sentry.abi.SocketAbi.AF_UNIX;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_RAW;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_TYPE_MASK;
 
 /**
- * Traps sendmsg and sendmmsg in the processes that make AF_UNIX datagram sockets.
+ * Traps sendmsg and sendmmsg in every process that can hold an AF_UNIX datagram socket.
  *
  * <p>A datagram's destination may be inside a msghdr, where the launcher's filter cannot see
  * it, and an untrapped send would have the host kernel resolve a sandbox name in the host's
- * namespaces. Trapping every sendmsg would cost every stream message with descriptors a
- * stop, so the launcher's filter traps only the creation of AF_UNIX datagram sockets and
- * pairs; at the first one in a process, this handler has the process install a second filter
- * ({@link TrapFilter}) that traps the sends, in all its threads. Children inherit it, and so
- * does a program the process executes. Both the sentry and host mode use this handler, so
- * that the two trap and record the same calls.
+ * namespaces, and reach the host's own sockets (a syslog socket, a NOTIFY_SOCKET). Trapping
+ * every sendmsg would cost every stream message with descriptors a stop, so the traps are
+ * added, by a second filter ({@link TrapFilter}) that the process installs in all its threads,
+ * at the first trapped call that can put a datagram socket into its descriptor table:
+ * <ul>
+ * <li>socket or socketpair making an AF_UNIX datagram socket (SOCK_DGRAM or SOCK_RAW);
+ * <li>recvmsg or recvmmsg with room for a descriptor in a control buffer: any SCM_RIGHTS
+ *     message can carry a datagram socket, so this is decided before the call, from what
+ *     the call offers (read, recv and recvfrom discard descriptors: unix(7));
+ * <li>pidfd_getfd, which copies any descriptor of another process;
+ * <li>clone with CLONE_FILES and without CLONE_THREAD: the child shares the parent's table,
+ *     so a socket either makes later is the other's too, and TSYNC reaches only the caller's
+ *     threads. Installed in the parent before the clone, the filter is the child's from its
+ *     first instruction (clone3, whose flags a filter cannot see, answers ENOSYS).
+ * </ul>
+ * Children inherit the filter, and so does a program the process executes. A process with
+ * a table of its own gets a datagram socket only by these calls: a child forked before its
+ * parent made one has a copy of the parent's table as it was then. Both the sentry and host
+ * mode use this handler, so that the two trap and record the same calls.
  *
- * <p>A process that only receives a datagram socket (SCM_RIGHTS) without ever making one is
- * not covered: the README lists it.
+ * <p>A process whose threads cannot all take the filter (one has a filter of its own that
+ * the others lack) would send unchecked: the call that would give it a datagram socket fails
+ * with EPERM instead.
  */
 public final class DatagramSendTraps extends ForwardingHandler implements TableSizes {
     private static final Logger log = LoggerFactory.getLogger(DatagramSendTraps.class);
     private static final TrapFilter SENDS = TrapFilter.trapping(Sysno.SENDMSG, Sysno.SENDMMSG);
+    /** sched.h. */
+    private static final long CLONE_FILES = 0x400;
+    private static final long CLONE_THREAD = 0x10000;
+    /** CMSG_SPACE(sizeof(int)): the least control buffer a descriptor fits in (scm_detach_fds). */
+    private static final long CMSG_SPACE_ONE_FD = 24;
 
     /** Processes whose threads trap the sends, by pid. */
     private final Set<Integer> trapping = new HashSet<>();
@@ -47,23 +76,62 @@ public final class DatagramSendTraps extends ForwardingHandler implements TableS
 
     @Override
     public Action onSyscall(SyscallStop stop) {
-        Syscall call = stop.call();
-        int type = (int) call.arg1() & SOCK_TYPE_MASK;
-        // unix_create: SOCK_RAW makes a datagram socket too.
-        boolean creates = (call.number() == Sysno.SOCKET || call.number() == Sysno.SOCKETPAIR)
-                && (int) call.arg0() == AF_UNIX && (type == SOCK_DGRAM || type == SOCK_RAW);
-        if (!creates || trapping.contains(stop.pid())) return delegate().onSyscall(stop);
+        if (trapping.contains(stop.pid()) || !mayGetDatagramSocket(stop)) return delegate().onSyscall(stop);
         long address = stop.scratch(SENDS.size());
         stop.memory().write(address, SENDS.image(address));
         return Action.inject(SENDS.installCall(address), installed -> {
-            if (installed.raw() == 0) {
-                trapping.add(stop.pid());
-            } else {
-                log.warn("process {}: cannot trap its datagram sends (seccomp: {}); they reach the host's names",
-                        stop.pid(), installed.failed() ? installed.errno() : "thread " + installed.raw());
+            if (installed.raw() != 0) {
+                log.warn("process {}: cannot trap its datagram sends (seccomp: {}); its {} fails with EPERM",
+                        stop.pid(), installed.failed() ? installed.errno() : "thread " + installed.raw(),
+                        Sysno.name(stop.call().number()));
+                return Action.fail(Errno.EPERM);
             }
+            trapping.add(stop.pid());
             return delegate().onSyscall(stop);
         });
+    }
+
+    /** Whether the call can put an AF_UNIX datagram socket into the caller's descriptor table. */
+    private static boolean mayGetDatagramSocket(SyscallStop stop) {
+        Syscall call = stop.call();
+        return switch (call.number()) {
+            case Sysno.SOCKET, Sysno.SOCKETPAIR -> {
+                int type = (int) call.arg1() & SOCK_TYPE_MASK;
+                // unix_create: SOCK_RAW makes a datagram socket too.
+                yield (int) call.arg0() == AF_UNIX && (type == SOCK_DGRAM || type == SOCK_RAW);
+            }
+            case Sysno.RECVMSG -> offersDescriptorRoom(stop.memory(), call.arg1(), 1);
+            // The kernel takes at most UIO_MAXIOV messages (net/socket.c: do_recvmmsg).
+            case Sysno.RECVMMSG -> offersDescriptorRoom(stop.memory(), call.arg1(),
+                    (int) Math.min(call.arg2() & 0xffffffffL, UIO_MAXIOV));
+            case Sysno.PIDFD_GETFD -> true;
+            case Sysno.CLONE -> (call.arg0() & (CLONE_FILES | CLONE_THREAD)) == CLONE_FILES;
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether any of the {@code count} message headers at {@code address} (a msghdr, or the
+     * msghdr of each mmsghdr when more than one) has a control buffer a descriptor fits in:
+     * scm_detach_fds gives none to a smaller one (MSG_CTRUNC). A vector that cannot be read
+     * counts as offering room: the kernel might read it after all.
+     */
+    private static boolean offersDescriptorRoom(TraceeMemory memory, long address, int count) {
+        if (count == 0) return false;
+        int stride = count == 1 ? MSGHDR_SIZE : MMSGHDR_SIZE;
+        ByteBuffer headers;
+        try {
+            headers = ByteBuffer.wrap(memory.read(address, (count - 1) * stride + MSGHDR_SIZE))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        } catch (ErrnoException e) {
+            return true;
+        }
+        for (int i = 0; i < count; i++) {
+            long control = headers.getLong(i * stride + MSGHDR_CONTROL);
+            long room = headers.getLong(i * stride + MSGHDR_CONTROLLEN);
+            if (control != 0 && Long.compareUnsigned(room, CMSG_SPACE_ONE_FD) >= 0) return true;
+        }
+        return false;
     }
 
     @Override
