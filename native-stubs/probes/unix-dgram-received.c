@@ -11,8 +11,9 @@
  *   rights  P passes it with SCM_RIGHTS over a stream pair; C is already waiting in recvmsg
  *   pidfd   C copies it from P with pidfd_getfd
  *   files   C is P's clone(CLONE_FILES) child: the socket P makes is in C's table too
- * HOST_ABSTRACT is the abstract name without its leading NUL. Prints each send's result, then
- * how many datagrams each of the program's own receivers got.
+ * HOST_ABSTRACT is the abstract name without its leading NUL. C is made before P makes any
+ * datagram socket, its receivers included, so that C inherits nothing of P's. Prints each
+ * send's result, then how many datagrams each of the program's own receivers got.
  */
 #include "probe.h"
 
@@ -116,13 +117,7 @@ int main(int argc, char **argv) {
     char own_name[64];
     snprintf(own_name, sizeof own_name, "jvisor-dgram-received-%d", (int)getpid());
     struct sockaddr_un address;
-    int by_path = socket(AF_UNIX, SOCK_DGRAM, 0);
-    int by_name = socket(AF_UNIX, SOCK_DGRAM, 0);
-    if (by_path < 0 || by_name < 0) return 2;
-    socklen_t length = path_address(&address, own_path);
-    if (bind(by_path, (struct sockaddr *)&address, length) != 0) return 2;
-    length = abstract_address(&address, own_name);
-    if (bind(by_name, (struct sockaddr *)&address, length) != 0) return 2;
+    socklen_t length;
 
     /* C waits on `go` (a pipe) until P has made the socket; `channel` carries it or its number. */
     int go[2], channel[2];
@@ -170,8 +165,16 @@ int main(int argc, char **argv) {
         _exit(0);
     }
 
-    /* The sender exists, and (for rights) is probably waiting in recvmsg: only now the socket. */
+    /* The sender exists, and (for rights) is probably waiting in recvmsg: only now does this
+     * process make datagram sockets, its receivers and the one the sender gets. */
     usleep(50 * 1000);
+    int by_path = socket(AF_UNIX, SOCK_DGRAM, 0);
+    int by_name = socket(AF_UNIX, SOCK_DGRAM, 0);
+    if (by_path < 0 || by_name < 0) return 2;
+    length = path_address(&address, own_path);
+    if (bind(by_path, (struct sockaddr *)&address, length) != 0) return 2;
+    length = abstract_address(&address, own_name);
+    if (bind(by_name, (struct sockaddr *)&address, length) != 0) return 2;
     int made = socket(AF_UNIX, SOCK_DGRAM, 0);
     if (made < 0) return 2;
     if (strcmp(route, "rights") == 0) {
