@@ -7,6 +7,7 @@ public final class Sysno {
     public static final int READ = 0;
     public static final int WRITE = 1;
     public static final int CLOSE = 3;
+    public static final int POLL = 7;
     public static final int PAUSE = 34;
     public static final int GETPID = 39;
     public static final int CLONE = 56;
@@ -49,7 +50,7 @@ public final class Sysno {
     public static final int FACCESSAT2 = 439;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
-            Map.entry(READ, "read"), Map.entry(WRITE, "write"), Map.entry(CLOSE, "close"),
+            Map.entry(READ, "read"), Map.entry(WRITE, "write"), Map.entry(CLOSE, "close"), Map.entry(POLL, "poll"),
             Map.entry(PAUSE, "pause"), Map.entry(GETPID, "getpid"), Map.entry(SOCKET, "socket"),
             Map.entry(CONNECT, "connect"), Map.entry(ACCEPT, "accept"), Map.entry(SENDTO, "sendto"),
             Map.entry(RECVFROM, "recvfrom"), Map.entry(SENDMSG, "sendmsg"), Map.entry(RECVMSG, "recvmsg"),

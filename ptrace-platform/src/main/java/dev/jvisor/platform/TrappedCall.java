@@ -2,6 +2,8 @@ package dev.jvisor.platform;
 
 import dev.jvisor.platform.linux.Pidfd;
 
+import java.util.function.IntConsumer;
+
 /** The {@link SyscallStop} of one trapped call. */
 final class TrappedCall implements SyscallStop {
     /** The x86-64 ABI lets a function use 128 bytes below %rsp without moving it. */
@@ -11,13 +13,15 @@ final class TrappedCall implements SyscallStop {
     private final Syscall call;
     private final long instructionPointer;
     private final long stackPointer;
+    private final IntConsumer interrupter;
     private TraceeMemory memory;
 
-    TrappedCall(Tracee tracee, Syscall call, long instructionPointer, long stackPointer) {
+    TrappedCall(Tracee tracee, Syscall call, long instructionPointer, long stackPointer, IntConsumer interrupter) {
         this.tracee = tracee;
         this.call = call;
         this.instructionPointer = instructionPointer;
         this.stackPointer = stackPointer;
+        this.interrupter = interrupter;
     }
 
     @Override public int tid() { return tracee.tid; }
@@ -45,6 +49,11 @@ final class TrappedCall implements SyscallStop {
         } finally {
             Pidfd.close(pidfd);
         }
+    }
+
+    @Override
+    public void interrupt(int tid) {
+        interrupter.accept(tid);
     }
 
     @Override

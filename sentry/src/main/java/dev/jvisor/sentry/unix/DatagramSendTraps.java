@@ -13,9 +13,14 @@ import dev.jvisor.platform.TrapFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.ObjIntConsumer;
 
@@ -69,21 +74,55 @@ public final class DatagramSendTraps extends ForwardingHandler implements TableS
 
     /** Processes whose threads trap the sends, by pid. */
     private final Set<Integer> trapping = new HashSet<>();
+    /**
+     * Whether an AF_UNIX datagram socket may be in the sandbox: one was made or copied from
+     * another process (pidfd_getfd), the program started with a socket, or host processes may
+     * pass descriptors in (--allow-host-socket, --expose). Never false again once true.
+     */
+    private boolean datagramsMayExist;
+    /**
+     * Threads that may be inside a receive that was let through while no datagram socket could
+     * exist: until it ends it may take one, so the sends of the sandbox wait for them once one
+     * can (see {@link #datagramsNowExist}). A thread leaves at its next trapped call, clone,
+     * interruption or exit; none joins once {@link #datagramsMayExist}.
+     */
+    private final Set<Integer> receivingUnchecked = new HashSet<>();
+    private boolean started;
 
-    public DatagramSendTraps(SyscallHandler delegate) {
+    /**
+     * @param hostPeers whether host processes may pass descriptors to the sandbox (through an
+     *                  allowed host socket or an exposed listener)
+     */
+    public DatagramSendTraps(SyscallHandler delegate, boolean hostPeers) {
         super(delegate);
+        this.datagramsMayExist = hostPeers;
     }
 
     @Override
     public Action onSyscall(SyscallStop stop) {
-        if (trapping.contains(stop.pid()) || !mayGetDatagramSocket(stop)) return delegate().onSyscall(stop);
+        Syscall call = stop.call();
+        receivingUnchecked.remove(stop.tid());
+        if (!datagramsMayExist && (call.number() == Sysno.PIDFD_GETFD || makesDatagramSocket(call))) {
+            datagramsNowExist(stop);
+        }
+        if (trapping.contains(stop.pid())) {
+            boolean send = call.number() == Sysno.SENDMSG || call.number() == Sysno.SENDMMSG;
+            return send && datagramsMayExist && !receivingUnchecked.isEmpty() ? sendLater(stop) : delegate().onSyscall(stop);
+        }
+        if (!datagramsMayExist && (call.number() == Sysno.RECVMSG || call.number() == Sysno.RECVMMSG)) {
+            // No datagram socket exists to be received: no need to trap this process's sends,
+            // until one may (the SCM_RIGHTS benchmark's receiver also sends with sendmsg).
+            receivingUnchecked.add(stop.tid());
+            return delegate().onSyscall(stop);
+        }
+        if (!mayGetDatagramSocket(stop)) return delegate().onSyscall(stop);
         long address = stop.scratch(SENDS.size());
         stop.memory().write(address, SENDS.image(address));
         return Action.inject(SENDS.installCall(address), installed -> {
             if (installed.raw() != 0) {
                 log.warn("process {}: cannot trap its datagram sends (seccomp: {}); its {} fails with EPERM",
                         stop.pid(), installed.failed() ? installed.errno() : "thread " + installed.raw(),
-                        Sysno.name(stop.call().number()));
+                        Sysno.name(call.number()));
                 return Action.fail(Errno.EPERM);
             }
             trapping.add(stop.pid());
@@ -91,15 +130,40 @@ public final class DatagramSendTraps extends ForwardingHandler implements TableS
         });
     }
 
+    /**
+     * The first datagram socket is about to exist. A thread that is in a receive let through
+     * before may take it by SCM_RIGHTS without trapping its sends: each is interrupted, so that
+     * its receive is made again, through the filter, and checked; until every one has stopped,
+     * no process sends with sendmsg or sendmmsg (the only calls that pass descriptors), and
+     * every holder of a datagram socket traps those.
+     */
+    private void datagramsNowExist(SyscallStop stop) {
+        datagramsMayExist = true;
+        receivingUnchecked.remove(stop.tid());
+        if (receivingUnchecked.isEmpty()) return;
+        log.debug("process {}: the first datagram socket; {} threads' receives are made again",
+                stop.pid(), receivingUnchecked.size());
+        for (int tid : List.copyOf(receivingUnchecked)) stop.interrupt(tid);
+    }
+
+    /** A send waits, in the kernel (poll for 1 ms), until the interrupted receivers have stopped. */
+    private Action sendLater(SyscallStop stop) {
+        return Action.inject(Syscall.of(Sysno.POLL, 0, 0, 1),
+                slept -> receivingUnchecked.isEmpty() ? delegate().onSyscall(stop) : sendLater(stop));
+    }
+
+    private static boolean makesDatagramSocket(Syscall call) {
+        int type = (int) call.arg1() & SOCK_TYPE_MASK;
+        // unix_create: SOCK_RAW makes a datagram socket too.
+        return (call.number() == Sysno.SOCKET || call.number() == Sysno.SOCKETPAIR)
+                && (int) call.arg0() == AF_UNIX && (type == SOCK_DGRAM || type == SOCK_RAW);
+    }
+
     /** Whether the call can put an AF_UNIX datagram socket into the caller's descriptor table. */
     private static boolean mayGetDatagramSocket(SyscallStop stop) {
         Syscall call = stop.call();
         return switch (call.number()) {
-            case Sysno.SOCKET, Sysno.SOCKETPAIR -> {
-                int type = (int) call.arg1() & SOCK_TYPE_MASK;
-                // unix_create: SOCK_RAW makes a datagram socket too.
-                yield (int) call.arg0() == AF_UNIX && (type == SOCK_DGRAM || type == SOCK_RAW);
-            }
+            case Sysno.SOCKET, Sysno.SOCKETPAIR -> makesDatagramSocket(call);
             case Sysno.RECVMSG -> offersDescriptorRoom(stop.memory(), call.arg1(), 1);
             // The kernel takes at most UIO_MAXIOV messages (net/socket.c: do_recvmmsg).
             case Sysno.RECVMMSG -> offersDescriptorRoom(stop.memory(), call.arg1(),
@@ -138,10 +202,13 @@ public final class DatagramSendTraps extends ForwardingHandler implements TableS
     public void reportSizes(ObjIntConsumer<String> size) {
         if (delegate() instanceof TableSizes sentry) sentry.reportSizes(size);
         size.accept("processes trapping sends", trapping.size());
+        size.accept("threads receiving unchecked", receivingUnchecked.size());
     }
 
     @Override
     public void onClone(Clone clone) {
+        // A thread reported making a clone is in no receive.
+        receivingUnchecked.remove(clone.parentTid());
         if (!clone.isThread() && trapping.contains(clone.parentPid())) trapping.add(clone.childPid());
         super.onClone(clone);
     }
@@ -150,6 +217,44 @@ public final class DatagramSendTraps extends ForwardingHandler implements TableS
     public void onExit(int tid) {
         // A process's id is its first thread's; an id may be reused by a new process.
         trapping.remove(tid);
+        receivingUnchecked.remove(tid);
         super.onExit(tid);
+    }
+
+    @Override
+    public void onInterrupted(int tid) {
+        receivingUnchecked.remove(tid);
+        super.onInterrupted(tid);
+    }
+
+    /**
+     * The sandbox's first exec is its launcher starting the program, which has not run yet: a
+     * socket among the descriptors it was given (a datagram socket, or one whose peer may pass
+     * one) makes datagram sockets possible from the start. The launcher has trapped the sends
+     * of a program given a datagram socket.
+     */
+    @Override
+    public void onExec(int pid) {
+        if (!started) {
+            started = true;
+            if (!datagramsMayExist && holdsSocket(pid)) datagramsMayExist = true;
+        }
+        super.onExec(pid);
+    }
+
+    private static boolean holdsSocket(int pid) {
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Integer.toString(pid), "fd"))) {
+            for (Path fd : fds) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().startsWith("socket:")) return true;
+                } catch (IOException e) {
+                    // Closed meanwhile: not one the program holds.
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            log.warn("process {}: cannot list its descriptors ({}); datagram sockets are taken to exist", pid, e.toString());
+            return true;
+        }
     }
 }
