@@ -3,7 +3,6 @@ package dev.jvisor.it;
 import dev.jvisor.it.support.LiveProcess;
 import dev.jvisor.it.support.RunResult;
 import dev.jvisor.it.support.Runner;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -53,14 +52,23 @@ class DatagramReceivedSocketTest {
     }
 
     /**
-     * A stream program that receives with room for a descriptor traps its sends from then on
-     * (any SCM_RIGHTS may carry a datagram socket); one that receives without that room, or
-     * with recv (which discards descriptors), traps none.
+     * Once a datagram socket exists in the sandbox (a child made one), a stream program that
+     * receives with room for a descriptor traps its sends from then on (any SCM_RIGHTS may
+     * carry a datagram socket); one that receives without that room, or with recv (which
+     * discards descriptors), traps none. While no datagram socket exists, as in the SCM_RIGHTS
+     * benchmark, receiving descriptors traps no send.
      */
-    @Test
-    void sendsAreTrappedFromTheFirstReceiveThatCanTakeADescriptor() {
+    @ParameterizedTest(name = "a datagram socket made: {0}")
+    @ValueSource(booleans = {true, false})
+    void sendsAreTrappedFromTheFirstReceiveThatCanTakeADescriptor(boolean datagramSocketMade) {
         String script = """
-                import socket
+                import os, socket, sys
+                if sys.argv[1] == "yes":
+                    child = os.fork()
+                    if child == 0:
+                        socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).close()
+                        os._exit(0)
+                    os.waitpid(child, 0)
                 a, b = socket.socketpair()
                 for _ in range(2): a.sendmsg([b"x"])
                 b.recv(1); b.recvmsg(1)
@@ -69,9 +77,9 @@ class DatagramReceivedSocketTest {
                 for _ in range(4): a.sendmsg([b"z"])
                 print("done")
                 """;
-        RunResult sandboxed = Runner.runSandboxedWithStats("python3", "-c", script);
+        RunResult sandboxed = Runner.runSandboxedWithStats("python3", "-c", script, datagramSocketMade ? "yes" : "no");
         assertEquals(0, sandboxed.exitCode(), sandboxed::toString);
         Map<String, Long> trapped = Runner.trappedCalls(sandboxed);
-        assertEquals(4L, trapped.getOrDefault("sendmsg", 0L), trapped::toString);
+        assertEquals(datagramSocketMade ? 4L : 0L, trapped.getOrDefault("sendmsg", 0L), trapped::toString);
     }
 }
