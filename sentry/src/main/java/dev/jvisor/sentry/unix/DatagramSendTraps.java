@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.function.ObjIntConsumer;
 
 import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_SIZE;
@@ -87,6 +88,8 @@ public final class DatagramSendTraps extends ForwardingHandler implements TableS
      * interruption or exit; none joins once {@link #datagramsMayExist}.
      */
     private final Set<Integer> receivingUnchecked = new HashSet<>();
+    /** Whether a thread may still be in the receive it was let through to (the kernel's view). */
+    private final IntPredicate mayBeReceiving;
     private boolean started;
 
     /**
@@ -94,8 +97,13 @@ public final class DatagramSendTraps extends ForwardingHandler implements TableS
      *                  allowed host socket or an exposed listener)
      */
     public DatagramSendTraps(SyscallHandler delegate, boolean hostPeers) {
+        this(delegate, hostPeers, DatagramSendTraps::inReceiveOrRunning);
+    }
+
+    DatagramSendTraps(SyscallHandler delegate, boolean hostPeers, IntPredicate mayBeReceiving) {
         super(delegate);
         this.datagramsMayExist = hostPeers;
+        this.mayBeReceiving = mayBeReceiving;
     }
 
     @Override
@@ -135,15 +143,36 @@ public final class DatagramSendTraps extends ForwardingHandler implements TableS
      * before may take it by SCM_RIGHTS without trapping its sends: each is interrupted, so that
      * its receive is made again, through the filter, and checked; until every one has stopped,
      * no process sends with sendmsg or sendmmsg (the only calls that pass descriptors), and
-     * every holder of a datagram socket traps those.
+     * every holder of a datagram socket traps those. A thread the kernel shows waiting in
+     * another call has left that receive (a new one would have stopped here first), and is
+     * left alone: a stop would fail some such calls with EINTR (epoll_wait; signal(7)).
      */
     private void datagramsNowExist(SyscallStop stop) {
         datagramsMayExist = true;
         receivingUnchecked.remove(stop.tid());
+        receivingUnchecked.removeIf(tid -> !mayBeReceiving.test(tid));
         if (receivingUnchecked.isEmpty()) return;
         log.debug("process {}: the first datagram socket; {} threads' receives are made again",
                 stop.pid(), receivingUnchecked.size());
         for (int tid : List.copyOf(receivingUnchecked)) stop.interrupt(tid);
+    }
+
+    /**
+     * proc(5), /proc/TID/syscall: the number of the call a blocked thread is in, "running"
+     * when it is not blocked (it may be on its way into the receive), -1 when it is blocked
+     * outside any call.
+     */
+    private static boolean inReceiveOrRunning(int tid) {
+        String state;
+        try {
+            state = Files.readString(Path.of("/proc", Integer.toString(tid), "syscall")).strip();
+        } catch (IOException e) {
+            return true;
+        }
+        int end = state.indexOf(' ');
+        String number = end < 0 ? state : state.substring(0, end);
+        return !number.matches("-?[0-9]+") || number.equals(Integer.toString(Sysno.RECVMSG))
+                || number.equals(Integer.toString(Sysno.RECVMMSG));
     }
 
     /** A send waits, in the kernel (poll for 1 ms), until the interrupted receivers have stopped. */
