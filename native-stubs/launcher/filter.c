@@ -11,6 +11,15 @@
  * address (the kernel's answers are exact there; recvmsg stays trapped because its address
  * is inside the msghdr). Everything else runs natively.
  *
+ * The send traps must reach every process that can use a datagram socket: so recvmsg and
+ * recvmmsg (which may receive one by SCM_RIGHTS) are trapped, and so are pidfd_getfd (which
+ * copies one from another process) and a clone that makes a process sharing its parent's
+ * descriptor table (CLONE_FILES without CLONE_THREAD: a socket either process makes later is
+ * the other's too). clone3 keeps its flags in memory, out of this filter's sight, so it
+ * answers ENOSYS, as on a kernel before 5.3: the C library then makes the same clone with
+ * clone(2) (glibc's __clone_internal does so on ENOSYS; container runtimes' default filters
+ * answer clone3 the same way, for the same reason).
+ *
  * Two bypasses are closed: a syscall made with another ABI (int 0x80 from a 64-bit
  * program reports AUDIT_ARCH_I386, where socketcall(2) would multiplex every socket call
  * past this filter; x32 numbers carry __X32_SYSCALL_BIT), and io_uring, whose socket
@@ -52,6 +61,21 @@
 #endif
 #define PTRACE_TRACEME_REQUEST 0
 #define PTRACE_ATTACH_REQUEST 16
+#ifndef __NR_clone3
+#define __NR_clone3 435
+#endif
+#ifndef __NR_pidfd_getfd
+#define __NR_pidfd_getfd 438
+#endif
+#ifndef CLONE_FILES
+#define CLONE_FILES 0x00000400
+#endif
+#ifndef CLONE_THREAD
+#define CLONE_THREAD 0x00010000
+#endif
+#ifndef __NR_open_by_handle_at
+#define __NR_open_by_handle_at 304
+#endif
 
 /* Calls trapped whatever their arguments: the socket-family calls, and the calls that change
  * a thread's credentials (the sentry keeps what it knows of them up to date: a thread that
@@ -59,18 +83,18 @@
 static const int trapped_calls[] = {
     __NR_bind,        __NR_connect,     __NR_listen,      __NR_getsockname,
     __NR_getpeername, __NR_getsockopt,  __NR_setsockopt,  __NR_shutdown,
-    __NR_recvmsg,     __NR_recvmmsg,
+    __NR_recvmsg,     __NR_recvmmsg,    __NR_pidfd_getfd,
     __NR_setuid,      __NR_setgid,      __NR_setreuid,    __NR_setregid,
     __NR_setgroups,   __NR_setresuid,   __NR_setresgid,   __NR_setfsuid,
     __NR_setfsgid,    __NR_capset,
 };
 #define TRAPPED_COUNT (sizeof(trapped_calls) / sizeof(trapped_calls[0]))
 
-/* Fixed head (5 statements), one per trapped call, five for seccomp, seven for ptrace,
+/* Fixed head (7 statements), one per trapped call, five for seccomp, seven for ptrace,
  * eight for an AF_UNIX datagram socket or socketpair, six for sendto/recvfrom with an
- * address, six for accept/accept4 with one, and four returns (classic BPF only jumps
- * forward, so every return is at the end). */
-#define PROGRAM_LENGTH (5 + TRAPPED_COUNT + 5 + 7 + 8 + 6 + 6 + 4)
+ * address, six for accept/accept4 with one, four for a clone that shares the descriptor
+ * table, and four returns (classic BPF only jumps forward, so every return is at the end). */
+#define PROGRAM_LENGTH (7 + TRAPPED_COUNT + 5 + 7 + 8 + 6 + 6 + 4 + 4)
 
 static void put(struct sock_filter *program, size_t *at, struct sock_filter statement) {
     program[(*at)++] = statement;
@@ -104,6 +128,11 @@ int jvisor_install_filter(void) {
     put(program, &at, load(offsetof(struct seccomp_data, nr)));
     put(program, &at, jump(BPF_JGE, __X32_SYSCALL_BIT, at, ret_enosys, at + 1));
     put(program, &at, jump(BPF_JEQ, __NR_io_uring_setup, at, ret_enosys, at + 1));
+    put(program, &at, jump(BPF_JEQ, __NR_clone3, at, ret_enosys, at + 1));
+    /* open_by_handle_at(2) opens a file by its handle through any mount of its filesystem:
+     * a root program could reach jvisor's directory of hidden names through a writable
+     * mount, past the read-only one the launcher gives the sandbox (readonly.c). */
+    put(program, &at, jump(BPF_JEQ, __NR_open_by_handle_at, at, ret_eperm, at + 1));
     for (size_t i = 0; i < TRAPPED_COUNT; i++)
         put(program, &at, jump(BPF_JEQ, (unsigned)trapped_calls[i], at, ret_trace, at + 1));
     /* seccomp(2)'s operation and flags are unsigned int (kernel/seccomp.c: the syscall's
@@ -145,6 +174,12 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, 0, at, at + 1, ret_trace));
     put(program, &at, load(offsetof(struct seccomp_data, args[1]) + 4));
     put(program, &at, jump(BPF_JEQ, 0, at, ret_allow, ret_trace));
+    /* clone is trapped when its flags (args[0], the low 32 bits) share the descriptor table
+     * with a new process: CLONE_FILES without CLONE_THREAD. */
+    put(program, &at, jump(BPF_JEQ, __NR_clone, at, at + 1, at + 4));
+    put(program, &at, load(offsetof(struct seccomp_data, args[0])));
+    put(program, &at, (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, CLONE_FILES | CLONE_THREAD));
+    put(program, &at, jump(BPF_JEQ, CLONE_FILES, at, ret_trace, ret_allow));
     /* sendto and recvfrom are trapped when their address argument (args[4]) is not NULL. */
     put(program, &at, jump(BPF_JEQ, __NR_sendto, at, at + 2, at + 1));
     put(program, &at, jump(BPF_JEQ, __NR_recvfrom, at, at + 1, ret_allow));

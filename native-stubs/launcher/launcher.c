@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -122,6 +123,20 @@ static void close_foreign_fds(const int *keep, size_t count) {
     for (size_t i = 0; i < ndoomed; i++) close(doomed[i]);
 }
 
+/* Whether the caller passed an AF_UNIX datagram socket: the program holds one from its first
+ * instruction without ever making it, so its sends are trapped from the start, as the
+ * sentry traps those of a process that makes or receives one (DatagramSendTraps). */
+static bool holds_datagram_socket(const int *keep, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        int domain = 0, type = 0;
+        socklen_t length = sizeof domain;
+        if (getsockopt(keep[i], SOL_SOCKET, SO_DOMAIN, &domain, &length) != 0 || domain != AF_UNIX) continue;
+        length = sizeof type;
+        if (getsockopt(keep[i], SOL_SOCKET, SO_TYPE, &type, &length) == 0 && type == SOCK_DGRAM) return true;
+    }
+    return false;
+}
+
 /* The tracer seizes this process while it is stopped; without a tracer every trapped call
  * would fail with ENOSYS, so refuse to go on untraced. */
 static bool traced(void) {
@@ -159,12 +174,17 @@ int main(int argc, char **argv) {
     close_foreign_fds(keep, nkeep);
     /* Before the Landlock domain, which forbids mounts. */
     if (read_only != NULL && jvisor_make_read_only(read_only) < 0) die("read-only directory");
+    /* Before the filter: getsockopt is trapped, and there is no tracer yet. */
+    bool datagrams = holds_datagram_socket(keep, nkeep);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("prctl(PR_SET_NO_NEW_PRIVS)");
     /* jvisor probes the Landlock ABI itself and says what is missing, once, on its own
      * stderr: the program's stderr stays the program's. */
     if (jvisor_enter_landlock_domain() < 0) die("landlock");
     if (jvisor_install_filter() != 0) die("seccomp");
     if (ntraps > 0 && jvisor_install_trap_filter(traps, ntraps) != 0) die("seccomp (--trap)");
+    static const int sends[] = {__NR_sendmsg, __NR_sendmmsg};
+    if (datagrams && jvisor_install_trap_filter(sends, 2) != 0)
+        die("seccomp (datagram sends)");
     if (kill(getpid(), SIGSTOP) != 0) die("kill(SIGSTOP)");
     if (!traced()) {
         fprintf(stderr, "jvisor: launcher: not traced after the handshake stop\n");

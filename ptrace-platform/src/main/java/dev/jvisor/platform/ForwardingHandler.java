@@ -39,4 +39,9 @@ public abstract class ForwardingHandler implements SyscallHandler {
     public void onExit(int tid) {
         delegate.onExit(tid);
     }
+
+    @Override
+    public void onInterrupted(int tid) {
+        delegate.onInterrupted(tid);
+    }
 }

@@ -27,6 +27,13 @@ public interface SyscallHandler {
     default void onExit(int tid) {}
 
     /**
+     * Thread {@code tid}, whose interruption the handler asked for ({@link SyscallStop#interrupt}),
+     * has stopped since: it is outside whatever call it was in then, in the kernel's hands,
+     * when the request came (a trapped call it makes afterwards arrives after this).
+     */
+    default void onInterrupted(int tid) {}
+
+    /**
      * A new task, as ptrace reports it.
      *
      * @param parentTid the creating thread

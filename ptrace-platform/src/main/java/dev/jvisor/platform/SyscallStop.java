@@ -58,4 +58,16 @@ public interface SyscallStop {
      * also when it cannot be told.
      */
     boolean sharesDescriptorTable();
+
+    /**
+     * Brings another traced thread, {@code tid}, to a stop soon (PTRACE_INTERRUPT) and
+     * resumes it at once: a blocking call it is in ends as for a stop signal (the kernel makes
+     * it again, through the filter, or fails it with EINTR where it would after SIGSTOP and
+     * SIGCONT: signal(7)). The handler hears of the stop, or of any earlier one of that
+     * thread, by {@link SyscallHandler#onInterrupted}, and of its end by
+     * {@link SyscallHandler#onExit}. Nothing happens for a thread that is gone.
+     */
+    default void interrupt(int tid) {
+        throw new UnsupportedOperationException("interrupt");
+    }
 }

@@ -7,9 +7,11 @@ public final class Sysno {
     public static final int READ = 0;
     public static final int WRITE = 1;
     public static final int CLOSE = 3;
+    public static final int POLL = 7;
     public static final int MMAP = 9;
     public static final int PAUSE = 34;
     public static final int GETPID = 39;
+    public static final int CLONE = 56;
     public static final int SOCKET = 41;
     public static final int CONNECT = 42;
     public static final int ACCEPT = 43;
@@ -45,11 +47,13 @@ public final class Sysno {
     public static final int RECVMMSG = 299;
     public static final int SENDMMSG = 307;
     public static final int SECCOMP = 317;
+    public static final int CLONE3 = 435;
+    public static final int PIDFD_GETFD = 438;
     public static final int FACCESSAT2 = 439;
     public static final int MSEAL = 462;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
-            Map.entry(READ, "read"), Map.entry(WRITE, "write"), Map.entry(CLOSE, "close"),
+            Map.entry(READ, "read"), Map.entry(WRITE, "write"), Map.entry(CLOSE, "close"), Map.entry(POLL, "poll"),
             Map.entry(PAUSE, "pause"), Map.entry(GETPID, "getpid"), Map.entry(SOCKET, "socket"),
             Map.entry(CONNECT, "connect"), Map.entry(ACCEPT, "accept"), Map.entry(SENDTO, "sendto"),
             Map.entry(RECVFROM, "recvfrom"), Map.entry(SENDMSG, "sendmsg"), Map.entry(RECVMSG, "recvmsg"),
@@ -64,7 +68,8 @@ public final class Sysno {
             Map.entry(SETRESGID, "setresgid"), Map.entry(SETFSUID, "setfsuid"), Map.entry(SETFSGID, "setfsgid"),
             Map.entry(CAPSET, "capset"),
             Map.entry(ACCEPT4, "accept4"), Map.entry(RECVMMSG, "recvmmsg"), Map.entry(SENDMMSG, "sendmmsg"),
-            Map.entry(SECCOMP, "seccomp"), Map.entry(MMAP, "mmap"), Map.entry(MSEAL, "mseal"));
+            Map.entry(SECCOMP, "seccomp"), Map.entry(MMAP, "mmap"), Map.entry(MSEAL, "mseal"),
+            Map.entry(CLONE, "clone"), Map.entry(CLONE3, "clone3"), Map.entry(PIDFD_GETFD, "pidfd_getfd"));
 
     private Sysno() {}
 

@@ -63,6 +63,8 @@ final class Tracer implements Runnable {
      * thread that takes it sees the handler's and the tracer's state at rest ({@link #atRest}).
      */
     private final ReentrantLock answering = new ReentrantLock();
+    /** Threads the handler asked to interrupt that have not stopped since (SyscallStop.interrupt). */
+    private final Set<Integer> interrupting = new HashSet<>();
     /** Whether the last status dispatched was a seccomp or syscall stop (StopWaiter polls only then). */
     private boolean lastWasSyscallStop;
 
@@ -188,6 +190,7 @@ final class Tracer implements Runnable {
         if (!status.stopped()) return;
         // An auto-attached child may report before its parent's fork event.
         Tracee tracee = tracees.computeIfAbsent(tid, Tracee::new);
+        if (interrupting.remove(tid)) notifyHandler("interrupt", () -> handler.onInterrupted(tid));
         int signal = status.stopSignal();
         lastWasSyscallStop = signal == WaitStatus.SYSCALL_STOP_SIGNAL || status.event() == Ptrace.EVENT_SECCOMP;
         if (signal == WaitStatus.SYSCALL_STOP_SIGNAL) {
@@ -209,6 +212,7 @@ final class Tracer implements Runnable {
     private void onGone(int tid, WaitStatus status) {
         tracees.remove(tid);
         region.onThreadGone(tid);
+        interrupting.remove(tid);
         notifyHandler("exit", () -> handler.onExit(tid));
         if (tid == mainPid) mainExit = exitStatus(status);
     }
@@ -221,6 +225,23 @@ final class Tracer implements Runnable {
         region.onClone(clone.parentPid(), clone.childPid());
         notifyHandler("clone", () -> handler.onClone(clone));
         resume(parent);
+    }
+
+    /**
+     * SyscallStop.interrupt: the stop PTRACE_INTERRUPT brings is a PTRACE_EVENT_STOP, which
+     * {@link #onEventStop} resumes (a group-stop's stays one). A thread already stopped, or
+     * with a stop on its way, reports that one first; either way the next stop dispatched
+     * for it tells the handler.
+     */
+    private void interrupt(int tid) {
+        if (!tracees.containsKey(tid) || interrupting.contains(tid)) return;
+        try {
+            Ptrace.interrupt(tid);
+            interrupting.add(tid);
+        } catch (ErrnoException e) {
+            // ESRCH: gone; its exit report follows, and the handler hears of it by onExit.
+            if (e.errno() != Errno.ESRCH) throw e;
+        }
     }
 
     /** execve(2) under ptrace: a non-leader that execs takes over the leader's tid. */
@@ -284,7 +305,8 @@ final class Tracer implements Runnable {
         Syscall trapped = new Syscall((int) regs.origRax(), regs.arg(0), regs.arg(1), regs.arg(2),
                 regs.arg(3), regs.arg(4), regs.arg(5));
         Syscall call = tracee.rewrites.original(regs.rip(), trapped);
-        TrappedCall stop = new TrappedCall(tracee, region, call, regs.rip(), regs.rsp(), this::sharesDescriptorTable);
+        TrappedCall stop = new TrappedCall(tracee, region, call, regs.rip(), regs.rsp(), this::sharesDescriptorTable,
+                this::interrupt);
         tracee.stop = stop;
         if (region.state(tracee.pid()) == ArgumentRegion.State.ABSENT && usesSealedScratch(call)) {
             apply(tracee, decide(stop, () -> region.prepare(stop, () -> decide(stop, () -> handler.onSyscall(stop)))));

@@ -2,6 +2,7 @@ package dev.jvisor.platform;
 
 import dev.jvisor.platform.linux.Pidfd;
 
+import java.util.function.IntConsumer;
 import java.util.function.IntPredicate;
 
 /** The {@link SyscallStop} of one trapped call. */
@@ -16,6 +17,7 @@ final class TrappedCall implements SyscallStop {
     private final long stackPointer;
     /** Tells, for a process id, whether its descriptor table is shared ({@link #sharesDescriptorTable()}). */
     private final IntPredicate sharedTable;
+    private final IntConsumer interrupter;
     private TraceeMemory memory;
     /** Bytes of the thread's sealed slot handed out during this call. */
     private int sealedUsed;
@@ -23,13 +25,14 @@ final class TrappedCall implements SyscallStop {
     private Errno regionFailure;
 
     TrappedCall(Tracee tracee, ArgumentRegion region, Syscall call, long instructionPointer, long stackPointer,
-                IntPredicate sharedTable) {
+                IntPredicate sharedTable, IntConsumer interrupter) {
         this.tracee = tracee;
         this.region = region;
         this.sharedTable = sharedTable;
         this.call = call;
         this.instructionPointer = instructionPointer;
         this.stackPointer = stackPointer;
+        this.interrupter = interrupter;
     }
 
     @Override public int tid() { return tracee.tid; }
@@ -87,6 +90,11 @@ final class TrappedCall implements SyscallStop {
     @Override
     public boolean sharesDescriptorTable() {
         return sharedTable.test(tracee.pid());
+    }
+
+    @Override
+    public void interrupt(int tid) {
+        interrupter.accept(tid);
     }
 
     @Override

@@ -69,7 +69,7 @@ class ValuesTest {
     @Test
     void scratchSpaceLiesBelowTheRedZoneAndIsAligned() {
         TrappedCall stop = new TrappedCall(new Tracee(1), new ArgumentRegion(), Syscall.of(Sysno.GETPID), 0,
-                0x7ffc_0000_1238L, pid -> true);
+                0x7ffc_0000_1238L, pid -> true, tid -> {});
         long scratch = stop.scratch(100);
         assertEquals(0, scratch % 16);
         assertTrue(scratch + 100 <= 0x7ffc_0000_1238L - 128);

@@ -18,7 +18,7 @@ public final class Sentry {
 
     /** A handler for one new sandbox that deals with host sockets as {@code policy} says. */
     public static SyscallHandler handler(HostPolicy policy) {
-        return new DatagramSendTraps(new UnixSockets(SocketObserver.NONE, policy));
+        return new DatagramSendTraps(new UnixSockets(SocketObserver.NONE, policy), policy.admitsHostPeers());
     }
 
     /**
@@ -26,6 +26,6 @@ public final class Sentry {
      * the host kernel.
      */
     public static SyscallHandler hostHandler() {
-        return new DatagramSendTraps(new PassthroughHandler());
+        return new DatagramSendTraps(new PassthroughHandler(), false);
     }
 }

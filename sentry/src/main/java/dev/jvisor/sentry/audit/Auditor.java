@@ -81,7 +81,7 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
     public static Auditor of(AuditLog log, HostPolicy policy) {
         NameDecisions decisions = new NameDecisions();
         UnixSockets sentry = new UnixSockets(decisions, policy);
-        return new Auditor(new DatagramSendTraps(sentry), sentry, decisions, log);
+        return new Auditor(new DatagramSendTraps(sentry, policy.admitsHostPeers()), sentry, decisions, log);
     }
 
     // Processes.

@@ -7,4 +7,9 @@ package dev.jvisor.sentry.unix;
  */
 public record HostPolicy(HostSockets reachable, ExposedPaths exposed) {
     public static final HostPolicy NONE = new HostPolicy(HostSockets.none(), ExposedPaths.none());
+
+    /** Whether a host process may hold a connection to the sandbox, and so pass it descriptors. */
+    public boolean admitsHostPeers() {
+        return reachable != HostSockets.none() || exposed != ExposedPaths.none();
+    }
 }
