@@ -1,0 +1,255 @@
+/*
+ * Route 7 of issue 15: tampering with the hidden names.
+ *
+ *   tamper WITNESS_DIR TOKEN ATTEMPTS [control]
+ *
+ * Under jvisor, a sandbox listener or named datagram socket is bound to a hidden name, a
+ * socket file in a directory jvisor made under the temporary directory, and a connect or
+ * sendto of the sandbox name is rewritten to that path, which the kernel then resolves in
+ * the program's context. The program can read the path: the sentry writes the sockaddr it
+ * hands the kernel into the argument region mapped at ARGUMENT_REGION (scanned here), and
+ * /proc/net/unix lists the socket's name by inode (the second source). The attack replaces
+ * what the path resolves to, then uses the sandbox name again:
+ *
+ *   symlink    the hidden socket file unlinked, a symlink to the witness's socket made in its place
+ *   hardlink   the same with a hard link of the witness's socket file (EXDEV across filesystems)
+ *   directory  the hidden file's directory renamed away and a symlink made in its place, to a
+ *              directory of the program's own whose entry of the hidden file's name is a hard link
+ *              of (else a symlink to) the witness's socket (the witness's own directory has no such
+ *              entry); the directory is put back afterwards
+ *
+ * each for a stream listener (connects, to the witness's path listener) and a datagram socket
+ * (sendto, to the witness's path datagram socket), each variant with a sandbox socket of its
+ * own bound under ./names/ of a fresh working directory, used once before the tampering so
+ * that its hidden name is in the argument region. ATTEMPTS connects or datagrams follow each
+ * tampering; the witness counts those that reach it.
+ *
+ * control (natively, where there is no hidden name): the socket file of the name itself is
+ * what gets replaced (its directory, ./names, for the directory variant), so that the same
+ * connects go through links the program made itself; the witness counts them.
+ */
+#include "redteam.h"
+
+#include <fcntl.h>
+#include <libgen.h>
+#include <sys/stat.h>
+
+/* Where jvisor maps the argument region (ptrace-platform ArgumentRegion.ADDRESS). */
+#define ARGUMENT_REGION 0x200000000000UL
+#define REGION_SCAN (1UL << 20)
+
+static const char *witness_dir;
+static long attempts_each, attempts;
+static int control;
+static char workdir[64];
+
+/* The end of the mapping that holds ADDRESS (0 if none), from /proc/self/maps. */
+static uintptr_t mapped_until(uintptr_t address) {
+    FILE *maps = fopen("/proc/self/maps", "r");
+    if (maps == NULL) return 0;
+    char line[512];
+    uintptr_t end = 0;
+    while (fgets(line, sizeof line, maps) != NULL) {
+        unsigned long start, stop;
+        if (sscanf(line, "%lx-%lx", &start, &stop) == 2 && start <= address && address < stop) {
+            end = stop;
+            break;
+        }
+    }
+    fclose(maps);
+    return end;
+}
+
+/*
+ * The hidden path in the argument region: the path of the first sockaddr_un (family AF_UNIX,
+ * a path starting with '/') in its first MiB that contains "/jvisor-", preferring one equal
+ * to PREFERRED. Returns the number of such sockaddrs seen (0: none, or no region).
+ */
+static int scan_region(char *out, size_t size, const char *preferred) {
+    uintptr_t end = mapped_until(ARGUMENT_REGION);
+    if (end == 0) return 0;
+    size_t length = end - ARGUMENT_REGION < REGION_SCAN ? end - ARGUMENT_REGION : REGION_SCAN;
+    const unsigned char *region = (const unsigned char *)ARGUMENT_REGION;
+    const size_t room = sizeof ((struct sockaddr_un *)0)->sun_path;
+    int found = 0;
+    out[0] = '\0';
+    for (size_t o = 0; o + 3 < length; o++) {
+        if (region[o] != AF_UNIX || region[o + 1] != 0 || region[o + 2] != '/') continue;
+        char path[sizeof ((struct sockaddr_un *)0)->sun_path + 1];
+        size_t n = strnlen((const char *)region + o + 2, length - o - 2 < room ? length - o - 2 : room);
+        memcpy(path, region + o + 2, n);
+        path[n] = '\0';
+        if (strstr(path, "/jvisor-") == NULL) continue;
+        if (found++ == 0 || (preferred[0] != '\0' && strcmp(path, preferred) == 0)) snprintf(out, size, "%s", path);
+    }
+    return found;
+}
+
+/* The name /proc/net/unix lists for the socket FD (by its inode), or "" when none. */
+static void proc_net_unix(int fd, char *out, size_t size) {
+    out[0] = '\0';
+    struct stat st;
+    if (fstat(fd, &st) < 0) return;
+    FILE *table = fopen("/proc/net/unix", "r");
+    if (table == NULL) return;
+    char line[512];
+    while (fgets(line, sizeof line, table) != NULL) {
+        unsigned long inode;
+        int end = 0;
+        if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu %n", &inode, &end) != 1 || inode != st.st_ino) continue;
+        line[strcspn(line, "\n")] = '\0';
+        if (end > 0 && line[end] != '\0') snprintf(out, size, "%s", line + end);
+        break;
+    }
+    fclose(table);
+}
+
+static const char *result(int ok) {
+    return ok ? "OK" : errno_name(errno);
+}
+
+/* The socket behind sandbox name NAME, of TYPE, bound (and listening for a stream), and used once. */
+static int prepare(int type, const char *name, int *sender) {
+    struct rt_addr address = rt_path(name);
+    int fd = socket(AF_UNIX, type | SOCK_NONBLOCK, 0);
+    int bound = bind(fd, (struct sockaddr *)&address.sun, address.length) == 0;
+    say("%s: bind %s", name, result(bound));
+    if (type == SOCK_STREAM) {
+        say(" listen %s", result(listen(fd, 4096) == 0));
+        int client = socket(AF_UNIX, SOCK_STREAM, 0);
+        say(" connect %s", result(connect(client, (struct sockaddr *)&address.sun, address.length) == 0));
+        int accepted = accept(fd, NULL, NULL);
+        say(" accept %s\n", result(accepted >= 0));
+        if (accepted >= 0) close(accepted);
+        close(client);
+        *sender = -1;
+    } else {
+        *sender = socket(AF_UNIX, SOCK_DGRAM, 0);
+        say(" sendto %s", result(sendto(*sender, "x", 1, MSG_DONTWAIT, (struct sockaddr *)&address.sun, address.length) == 1));
+        char byte;
+        say(" recv %s\n", result(recv(fd, &byte, 1, MSG_DONTWAIT) == 1));
+    }
+    return fd;
+}
+
+/* The path behind sandbox name NAME of socket FD: the hidden name under jvisor, the name's own file natively. */
+static int hidden_path(int fd, const char *name, char *out, size_t size) {
+    if (control) {
+        snprintf(out, size, "%s/%s", workdir, name);
+        return 1;
+    }
+    char from_region[128], from_proc[128];
+    proc_net_unix(fd, from_proc, sizeof from_proc);
+    int seen = scan_region(from_region, sizeof from_region, from_proc);
+    say("%s: hidden name in the argument region (%d seen): %s; in /proc/net/unix: %s\n", name, seen,
+        from_region[0] ? from_region : "none", from_proc[0] ? from_proc : "none");
+    snprintf(out, size, "%s", from_region[0] ? from_region : from_proc);
+    return out[0] == '/';
+}
+
+/* ATTEMPTS connects (stream) or datagrams to NAME; reports how many the kernel accepted and how many reached FD. */
+static void use(int type, const char *name, int fd, int sender, const char *what) {
+    struct rt_addr address = rt_path(name);
+    long ok = 0, own = 0;
+    int last_error = 0;
+    for (long i = 0; i < attempts_each; i++) {
+        attempts++;
+        if (type == SOCK_STREAM) {
+            int client = socket(AF_UNIX, SOCK_STREAM, 0);
+            if (connect(client, (struct sockaddr *)&address.sun, address.length) == 0) ok++;
+            else last_error = errno;
+            close(client);
+            for (int accepted; (accepted = accept(fd, NULL, NULL)) >= 0; own++) close(accepted);
+        } else {
+            // A full queue (EAGAIN) is waited out a little: the witness drains its own, this loop the program's.
+            int sent = 0, error = 0;
+            for (int tries = 0; tries < 50; tries++) {
+                sent = sendto(sender, "x", 1, MSG_DONTWAIT, (struct sockaddr *)&address.sun, address.length) == 1;
+                if (!sent) error = errno;
+                for (char byte; recv(fd, &byte, 1, MSG_DONTWAIT) == 1; own++) {}
+                if (sent || error != EAGAIN) break;
+                usleep(200);
+            }
+            if (sent) ok++;
+            else last_error = error;
+        }
+    }
+    say("%s: %s %ld ok %ld (last error %s), %ld reached the program's own socket\n", what,
+        type == SOCK_STREAM ? "connects" : "sendtos", attempts_each, ok, last_error ? errno_name(last_error) : "none",
+        own);
+}
+
+/* One variant against one kind of socket. */
+static void variant(int type, const char *how) {
+    char kind = type == SOCK_STREAM ? 's' : 'd';
+    char name[sizeof ((struct sockaddr_un *)0)->sun_path], what[64], hidden[256];
+    snprintf(name, sizeof name, "names/%c-%s.sock", kind, how);
+    snprintf(what, sizeof what, "%s %s", type == SOCK_STREAM ? "stream" : "dgram", how);
+    int sender;
+    int fd = prepare(type, name, &sender);
+    if (!hidden_path(fd, name, hidden, sizeof hidden)) {
+        say("%s: no hidden name found: not attempted\n", what);
+        close(fd);
+        if (sender >= 0) close(sender);
+        return;
+    }
+    struct rt_addr target = rt_witness_path(witness_dir, kind);
+    const char *witness = target.sun.sun_path;
+
+    if (strcmp(how, "directory") != 0) {
+        int unlinked = unlink(hidden) == 0;
+        say("%s: unlink %s: %s", what, hidden, result(unlinked));
+        int made = strcmp(how, "symlink") == 0 ? symlink(witness, hidden) == 0 : link(witness, hidden) == 0;
+        say(", %s to %s: %s\n", how, witness, result(made));
+        use(type, name, fd, sender, what);
+    } else {
+        char copy[256], parent[256], moved[272], base[128], fake[128], entry[256];
+        snprintf(copy, sizeof copy, "%s", hidden);
+        snprintf(parent, sizeof parent, "%s", dirname(copy));
+        snprintf(base, sizeof base, "%s", strrchr(hidden, '/') + 1);
+        snprintf(moved, sizeof moved, "%s.moved", parent);
+        snprintf(fake, sizeof fake, "%s/fake-%c", workdir, kind);
+        snprintf(entry, sizeof entry, "%s/%s", fake, base);
+        mkdir(fake, 0755);
+        int linked = link(witness, entry) == 0;
+        if (!linked) say("%s: hard link of the witness's socket in %s: %s\n", what, fake, errno_name(errno));
+        if (!linked) linked = symlink(witness, entry) == 0;
+        int renamed = rename(parent, moved) == 0;
+        say("%s: rename %s away: %s", what, parent, result(renamed));
+        int redirected = renamed && symlink(fake, parent) == 0;
+        say(", symlink to %s (whose %s is the witness's socket: %s): %s\n", fake, base, linked ? "yes" : "no",
+            renamed ? result(redirected) : "not tried");
+        if (renamed) use(type, name, fd, sender, what);
+        if (redirected) unlink(parent);
+        if (renamed && rename(moved, parent) < 0) say("%s: could not put %s back: %s\n", what, parent, errno_name(errno));
+        unlink(entry);
+        rmdir(fake);
+    }
+    close(fd);
+    if (sender >= 0) close(sender);
+    unlink(name);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "control") != 0)) {
+        fprintf(stderr, "usage: tamper WITNESS_DIR TOKEN ATTEMPTS [control]\n");
+        return 2;
+    }
+    witness_dir = argv[1];  // the token (argv[2]) is not needed: only the witness's path names are used
+    attempts_each = atol(argv[3]);
+    control = argc == 5;
+    snprintf(workdir, sizeof workdir, "/tmp/rt-tamper.XXXXXX");
+    if (mkdtemp(workdir) == NULL || chdir(workdir) < 0 || mkdir("names", 0755) < 0) {
+        perror("tamper: working directory");
+        return 2;
+    }
+    say("tamper: %s, working directory %s\n", control ? "control (the names' own files)" : "hidden names", workdir);
+    const char *hows[] = {"symlink", "hardlink", "directory"};
+    for (int t = 0; t < 2; t++) {
+        for (int h = 0; h < 3; h++) variant(t == 0 ? SOCK_STREAM : SOCK_DGRAM, hows[h]);
+    }
+    rmdir("names");
+    if (chdir("/") == 0) rmdir(workdir);
+    say("attempts %ld\n", attempts);
+    return 0;
+}
