@@ -26,6 +26,11 @@ public abstract class ForwardingHandler implements SyscallHandler {
     }
 
     @Override
+    public java.util.List<java.nio.file.Path> readOnlyDirectories() {
+        return delegate.readOnlyDirectories();
+    }
+
+    @Override
     public void onClone(Clone clone) {
         delegate.onClone(clone);
     }

@@ -22,11 +22,13 @@ import java.util.List;
  * @param stdio          files for descriptors 0, 1 and 2 in place of the caller's
  * @param extraTraps     syscall numbers trapped as well, whatever their arguments, from
  *                       the program's first instruction on (the launcher adds a filter)
+ * @param readOnly       directories the sandbox may use but not change
  */
 public record LaunchSpec(Path launcher, List<String> command, List<String> environment,
                          List<Integer> keptFds, long ignoredSignals, long blockedSignals,
-                         Path directory, Stdio stdio, List<Integer> extraTraps) {
+                         Path directory, Stdio stdio, List<Integer> extraTraps, List<Path> readOnly) {
     public LaunchSpec {
+        readOnly = List.copyOf(readOnly);
         command = List.copyOf(command);
         environment = List.copyOf(environment);
         keptFds = List.copyOf(keptFds);
@@ -36,7 +38,8 @@ public record LaunchSpec(Path launcher, List<String> command, List<String> envir
 
     public LaunchSpec(Path launcher, List<String> command, List<String> environment,
                       List<Integer> keptFds, long ignoredSignals, long blockedSignals) {
-        this(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, null, Stdio.INHERIT, List.of());
+        this(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, null, Stdio.INHERIT, List.of(),
+                List.of());
     }
 
     /**
@@ -50,13 +53,19 @@ public record LaunchSpec(Path launcher, List<String> command, List<String> envir
     /** This spec, started in {@code directory} with {@code stdio}. */
     public LaunchSpec redirected(Path directory, Stdio stdio) {
         return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio,
-                extraTraps);
+                extraTraps, readOnly);
     }
 
     /** This spec, with the calls {@code numbers} trapped as well. */
     public LaunchSpec trapping(List<Integer> numbers) {
         return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio,
-                numbers);
+                numbers, readOnly);
+    }
+
+    /** This spec, with {@code directories} read-only for the sandbox (the launcher's --read-only). */
+    public LaunchSpec readOnly(List<Path> directories) {
+        return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio,
+                extraTraps, directories);
     }
 
     /** The descriptors the child gets from files, as posix_spawn file actions. */
@@ -91,6 +100,10 @@ public record LaunchSpec(Path launcher, List<String> command, List<String> envir
         if (!extraTraps.isEmpty()) {
             argv.add("--trap");
             argv.add(String.join(",", extraTraps.stream().map(String::valueOf).toList()));
+        }
+        for (Path directory : readOnly) {
+            argv.add("--read-only");
+            argv.add(directory.toString());
         }
         argv.add("--");
         argv.addAll(command);

@@ -30,7 +30,7 @@ public final class Sandbox {
 
     /** Starts {@code spec} under a new tracer thread; returns once the program is spawned. */
     public static Sandbox start(LaunchSpec spec, SyscallHandler handler) {
-        Tracer tracer = new Tracer(spec, handler);
+        Tracer tracer = new Tracer(spec.readOnly(handler.readOnlyDirectories()), handler);
         Thread.ofPlatform().name("jvisor-tracer").daemon(true).start(tracer);
         try {
             return new Sandbox(tracer, tracer.started().join());

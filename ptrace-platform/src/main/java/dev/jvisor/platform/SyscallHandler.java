@@ -17,6 +17,15 @@ public interface SyscallHandler {
         return false;
     }
 
+    /**
+     * Directories the sandbox may use but must not change (made read-only for it where the
+     * launcher may make a mount namespace: as root), for instance where the handler keeps
+     * files the kernel resolves on the program's behalf.
+     */
+    default java.util.List<java.nio.file.Path> readOnlyDirectories() {
+        return java.util.List.of();
+    }
+
     /** A thread or process was created. */
     default void onClone(Clone clone) {}
 

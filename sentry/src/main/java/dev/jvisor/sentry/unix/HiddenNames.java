@@ -186,6 +186,16 @@ final class HiddenNames {
         return file.isEmpty() || file.contains("/") ? null : directory.resolve(file);
     }
 
+    /**
+     * The directory that holds the hidden names' directory: the sandbox must not change
+     * either (a program that could would replace a hidden socket file, or the secret
+     * directory, with a link to a host socket, and its connect would follow it).
+     */
+    Path enclosingDirectory() {
+        directory();
+        return directory.getParent();
+    }
+
     private void directory() {
         if (directory != null) return;
         Path base = Path.of(System.getProperty("java.io.tmpdir"));

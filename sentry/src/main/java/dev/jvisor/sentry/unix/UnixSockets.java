@@ -115,6 +115,12 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         };
     }
 
+    /** The hidden names' directory: the sandbox connects to sockets there, and changes nothing. */
+    @Override
+    public java.util.List<java.nio.file.Path> readOnlyDirectories() {
+        return java.util.List.of(hidden.enclosingDirectory());
+    }
+
     @Override
     public Action onSyscall(SyscallStop stop) {
         Action closeFirst = hosts.closeLeftOpen(stop, () -> answer(stop));
