@@ -217,7 +217,20 @@ static long run_variant(const char *variant, const char *kind, struct rt_addr ta
                         int control, const char *witness_dir, const char *token) {
     int stream = strcmp(kind, "connect") == 0, message = strcmp(kind, "sendmsg") == 0;
     int vector = strcmp(kind, "sendmmsg") == 0;
-    socklen_t length = control ? 0 : listed_length(target_fd);
+    /* The length of what the sentry hands the kernel: the hidden path it wrote into the
+     * argument region (a sandbox call to a sandbox socket has put one there), else the name
+     * /proc/net/unix lists. */
+    char hidden[sizeof ((struct sockaddr_un *)0)->sun_path + 1];
+    socklen_t length = 0;
+    if (!control && stream && rt_scan_region(hidden, sizeof hidden, "") == 0) {
+        /* No sandbox call has put one there yet: one connect does. */
+        int first = socket(AF_UNIX, SOCK_STREAM, 0);
+        connect(first, (const struct sockaddr *)&target.sun, target.length);
+        close(first);
+    }
+    if (!control && rt_scan_region(hidden, sizeof hidden, "") > 0)
+        length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(hidden) + 1);
+    if (!control && length == 0) length = listed_length(target_fd);
     if (length == 0) length = target.length;
     /* The sentry's layouts: sendmsg's msghdr copy, 8 bytes, the name; sendmmsg's vector
      * copy, then a sockaddr_un's room per message (DatagramSends). */

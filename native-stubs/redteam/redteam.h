@@ -12,6 +12,8 @@
 #include "../probes/probe.h"
 
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -83,6 +85,52 @@ static inline long rt_tracer_pid(void) {
     }
     fclose(status);
     return pid;
+}
+
+/* Where jvisor maps the argument region (ptrace-platform ArgumentRegion.ADDRESS). */
+#define ARGUMENT_REGION 0x200000000000UL
+#define REGION_SCAN (1UL << 20)
+
+/* The end of the mapping that holds ADDRESS (0 if none), from /proc/self/maps. */
+static inline uintptr_t mapped_until(uintptr_t address) {
+    FILE *maps = fopen("/proc/self/maps", "r");
+    if (maps == NULL) return 0;
+    char line[512];
+    uintptr_t end = 0;
+    while (fgets(line, sizeof line, maps) != NULL) {
+        unsigned long start, stop;
+        if (sscanf(line, "%lx-%lx", &start, &stop) == 2 && start <= address && address < stop) {
+            end = stop;
+            break;
+        }
+    }
+    fclose(maps);
+    return end;
+}
+
+/*
+ * The hidden path in the argument region: the path of the first sockaddr_un (family AF_UNIX,
+ * a path starting with '/') in its first MiB that contains "/jvisor-", preferring one equal
+ * to PREFERRED. Returns the number of such sockaddrs seen (0: none, or no region).
+ */
+static inline int rt_scan_region(char *out, size_t size, const char *preferred) {
+    uintptr_t end = mapped_until(ARGUMENT_REGION);
+    if (end == 0) return 0;
+    size_t length = end - ARGUMENT_REGION < REGION_SCAN ? end - ARGUMENT_REGION : REGION_SCAN;
+    const unsigned char *region = (const unsigned char *)ARGUMENT_REGION;
+    const size_t room = sizeof ((struct sockaddr_un *)0)->sun_path;
+    int found = 0;
+    out[0] = '\0';
+    for (size_t o = 0; o + 3 < length; o++) {
+        if (region[o] != AF_UNIX || region[o + 1] != 0 || region[o + 2] != '/') continue;
+        char path[sizeof ((struct sockaddr_un *)0)->sun_path + 1];
+        size_t n = strnlen((const char *)region + o + 2, length - o - 2 < room ? length - o - 2 : room);
+        memcpy(path, region + o + 2, n);
+        path[n] = '\0';
+        if (strstr(path, "/jvisor-") == NULL) continue;
+        if (found++ == 0 || (preferred[0] != '\0' && strcmp(path, preferred) == 0)) snprintf(out, size, "%s", path);
+    }
+    return found;
 }
 
 #endif

@@ -2,20 +2,16 @@ package dev.jvisor.sentry.unix;
 
 import dev.jvisor.platform.Action;
 import dev.jvisor.platform.Errno;
-import dev.jvisor.platform.ErrnoException;
 import dev.jvisor.platform.ForwardingHandler;
 import dev.jvisor.platform.Syscall;
 import dev.jvisor.platform.SyscallHandler;
 import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.Sysno;
-import dev.jvisor.platform.TraceeMemory;
 import dev.jvisor.platform.TrapFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,11 +21,7 @@ import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.function.ObjIntConsumer;
 
-import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_SIZE;
 import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_CONTROL;
-import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_CONTROLLEN;
-import static dev.jvisor.sentry.abi.MessageHeader.MSGHDR_SIZE;
-import static dev.jvisor.sentry.abi.MessageHeader.UIO_MAXIOV;
 import static dev.jvisor.sentry.abi.SocketAbi.AF_UNIX;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_RAW;
@@ -46,9 +38,10 @@ import static dev.jvisor.sentry.abi.SocketAbi.SOCK_TYPE_MASK;
  * at the first trapped call that can put a datagram socket into its descriptor table:
  * <ul>
  * <li>socket or socketpair making an AF_UNIX datagram socket (SOCK_DGRAM or SOCK_RAW);
- * <li>recvmsg or recvmmsg with room for a descriptor in a control buffer: any SCM_RIGHTS
- *     message can carry a datagram socket, so this is decided before the call, from what
- *     the call offers (read, recv and recvfrom discard descriptors: unix(7));
+ * <li>recvmsg or recvmmsg: any SCM_RIGHTS message can carry a datagram socket, so this is
+ *     decided before the call. Not from the room its msghdr offers for control data: another
+ *     thread could change that between the sentry's look and the kernel's (read, recv and
+ *     recvfrom discard descriptors: unix(7));
  * <li>pidfd_getfd, which copies any descriptor of another process;
  * <li>clone with CLONE_FILES and without CLONE_THREAD: the child shares the parent's table,
  *     so a socket either makes later is the other's too, and TSYNC reaches only the caller's
@@ -70,8 +63,6 @@ public final class DatagramSendTraps extends ForwardingHandler implements TableS
     /** sched.h. */
     private static final long CLONE_FILES = 0x400;
     private static final long CLONE_THREAD = 0x10000;
-    /** CMSG_SPACE(sizeof(int)): the least control buffer a descriptor fits in (scm_detach_fds). */
-    private static final long CMSG_SPACE_ONE_FD = 24;
 
     /** Processes whose threads trap the sends, by pid. */
     private final Set<Integer> trapping = new HashSet<>();
@@ -205,38 +196,14 @@ public final class DatagramSendTraps extends ForwardingHandler implements TableS
         Syscall call = stop.call();
         return switch (call.number()) {
             case Sysno.SOCKET, Sysno.SOCKETPAIR -> makesDatagramSocket(call);
-            case Sysno.RECVMSG -> offersDescriptorRoom(stop.memory(), call.arg1(), 1);
-            // The kernel takes at most UIO_MAXIOV messages (net/socket.c: do_recvmmsg).
-            case Sysno.RECVMMSG -> offersDescriptorRoom(stop.memory(), call.arg1(),
-                    (int) Math.min(call.arg2() & 0xffffffffL, UIO_MAXIOV));
+            // Any receive, whatever room its msghdr offers when the sentry looks: another thread
+            // could give it room before the kernel reads the msghdr again (route 1 of the red
+            // team), and the kernel writes back into the msghdr, so it cannot be given a copy.
+            case Sysno.RECVMSG, Sysno.RECVMMSG -> true;
             case Sysno.PIDFD_GETFD -> true;
             case Sysno.CLONE -> (call.arg0() & (CLONE_FILES | CLONE_THREAD)) == CLONE_FILES;
             default -> false;
         };
-    }
-
-    /**
-     * Whether any of the {@code count} message headers at {@code address} (a msghdr, or the
-     * msghdr of each mmsghdr when more than one) has a control buffer a descriptor fits in:
-     * scm_detach_fds gives none to a smaller one (MSG_CTRUNC). A vector that cannot be read
-     * counts as offering room: the kernel might read it after all.
-     */
-    private static boolean offersDescriptorRoom(TraceeMemory memory, long address, int count) {
-        if (count == 0) return false;
-        int stride = count == 1 ? MSGHDR_SIZE : MMSGHDR_SIZE;
-        ByteBuffer headers;
-        try {
-            headers = ByteBuffer.wrap(memory.read(address, (count - 1) * stride + MSGHDR_SIZE))
-                    .order(ByteOrder.LITTLE_ENDIAN);
-        } catch (ErrnoException e) {
-            return true;
-        }
-        for (int i = 0; i < count; i++) {
-            long control = headers.getLong(i * stride + MSGHDR_CONTROL);
-            long room = headers.getLong(i * stride + MSGHDR_CONTROLLEN);
-            if (control != 0 && Long.compareUnsigned(room, CMSG_SPACE_ONE_FD) >= 0) return true;
-        }
-        return false;
     }
 
     @Override
