@@ -265,10 +265,16 @@ final class ArgumentRegion {
      */
     private boolean mapsRegion(int pid) {
         String start = Long.toHexString(ADDRESS) + "-" + Long.toHexString(ADDRESS + SIZE) + " ";
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "maps"),
-                    StandardCharsets.ISO_8859_1)) {
-                if (!line.startsWith(start)) continue;
+        // The lines are in address order: reading stops at the region's line, or at the first
+        // mapping above it, so that a large process's table is not generated whole.
+        try (var lines = Files.newBufferedReader(Path.of("/proc", Integer.toString(pid), "maps"),
+                StandardCharsets.ISO_8859_1)) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (!line.startsWith(start)) {
+                    int dash = line.indexOf('-');
+                    if (dash > 0 && Long.parseUnsignedLong(line, 0, dash, 16) >= ADDRESS) return false;
+                    continue;
+                }
                 String[] fields = line.trim().split("\\s+");
                 return fields.length >= 5 && fields[1].equals("r--s") && Long.parseLong(fields[4]) == memfdInode;
             }
