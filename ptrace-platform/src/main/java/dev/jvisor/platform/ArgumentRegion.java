@@ -146,17 +146,17 @@ final class ArgumentRegion {
         return ADDRESS + (long) slot * SLOT_SIZE;
     }
 
-    boolean contains(long address, int length) {
-        return address >= ADDRESS && length >= 0 && address + length <= ADDRESS + SIZE;
-    }
 
-    /** Writes through jvisor's own mapping: the tracees see it at once. */
+
+    /**
+     * Writes through jvisor's own mapping: the tracees see it at once. Only for what the
+     * sentry placed ({@link TrappedCall#writeSealed}); a program's output buffer that it
+     * pointed into the region is written with process_vm_writev like any other, which fails
+     * there (EFAULT) as the kernel's own copy to a read-only page does: written here, it
+     * could change what the kernel is about to read for another thread, or for this one.
+     */
     void write(long address, byte[] data) {
         MemorySegment.copy(data, 0, mapping(), ValueLayout.JAVA_BYTE, address - ADDRESS, data.length);
-    }
-
-    byte[] read(long address, int length) {
-        return mapping().asSlice(address - ADDRESS, length).toArray(ValueLayout.JAVA_BYTE);
     }
 
     /**

@@ -31,7 +31,8 @@ public interface SyscallStop {
      * An address of {@code size} bytes, 16-byte aligned, that the program can read but not
      * write, for what the kernel must read as the sentry wrote it (a name to connect to, a
      * msghdr, a path, a filter): the program's other threads cannot change it in the kernel's
-     * back. Write it with {@link #memory()}. Only for calls for which the handler's
+     * back. Write it with {@link #writeSealed}, never through {@link #memory()}, whose writes
+     * are the program's view (they fail there, as the kernel's would). Only for calls for which the handler's
      * {@link SyscallHandler#usesSealedScratch} is true; at most 4096 bytes per stop. Fails
      * (an ErrnoException) when the region could not be mapped in this process (EMFILE, say).
      */
@@ -42,6 +43,9 @@ public interface SyscallStop {
      * no longer read by any call (the injected call that read it has returned).
      */
     void releaseSealedScratch();
+
+    /** Writes {@code data} at {@code address}, sealed scratch handed out during this call. */
+    void writeSealed(long address, byte[] data);
 
     /**
      * A duplicate, in the sentry's own process, of the stopped process's descriptor

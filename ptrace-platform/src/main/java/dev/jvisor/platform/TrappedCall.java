@@ -42,7 +42,7 @@ final class TrappedCall implements SyscallStop {
 
     @Override
     public TraceeMemory memory() {
-        if (memory == null) memory = new ProcessMemory(tracee.tid, tracee.pid(), region);
+        if (memory == null) memory = new ProcessMemory(tracee.tid);
         return memory;
     }
 
@@ -66,6 +66,16 @@ final class TrappedCall implements SyscallStop {
         long address = region.slot(tracee.tid) + sealedUsed;
         sealedUsed += rounded;
         return address;
+    }
+
+    @Override
+    public void writeSealed(long address, byte[] data) {
+        long start = region.slot(tracee.tid);
+        if (address < start || address + data.length > start + sealedUsed) {
+            throw new IllegalArgumentException("not sealed scratch handed out during this call: "
+                    + Long.toHexString(address));
+        }
+        region.write(address, data);
     }
 
     @Override

@@ -128,7 +128,7 @@ public final class DatagramSendTraps extends ForwardingHandler implements TableS
         }
         if (!mayGetDatagramSocket(stop)) return delegate().onSyscall(stop);
         long address = stop.sealedScratch(SENDS.size());
-        stop.memory().write(address, SENDS.image(address));
+        stop.writeSealed(address, SENDS.image(address));
         return Action.inject(SENDS.installCall(address), installed -> {
             if (installed.raw() != 0) {
                 log.warn("process {}: cannot trap its datagram sends (seccomp: {}); its {} fails with EPERM",

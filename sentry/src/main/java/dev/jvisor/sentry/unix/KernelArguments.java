@@ -16,7 +16,7 @@ final class KernelArguments {
     /** {@code bytes} at an address of the sealed scratch; returns the address. */
     static long place(SyscallStop stop, byte[] bytes) {
         long address = stop.sealedScratch(bytes.length);
-        stop.memory().write(address, bytes);
+        stop.writeSealed(address, bytes);
         return address;
     }
 

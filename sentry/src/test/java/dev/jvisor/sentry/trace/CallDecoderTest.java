@@ -190,6 +190,11 @@ class CallDecoderTest {
         }
 
         @Override
+        public void writeSealed(long address, byte[] data) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public int copyDescriptor(int fd) {
             throw new UnsupportedOperationException("the decoder takes no descriptors");
         }
@@ -858,6 +863,10 @@ class CallDecoderTest {
 
             @Override
             public void releaseSealedScratch() {
+            }
+
+            @Override
+            public void writeSealed(long address, byte[] data) {
             }
 
             @Override

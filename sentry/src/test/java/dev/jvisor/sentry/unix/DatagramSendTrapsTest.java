@@ -121,6 +121,7 @@ class DatagramSendTrapsTest {
             @Override public long scratch(int size) { return 0x8000; }
             @Override public long sealedScratch(int size) { return 0x2000_0000_0000L; }
             @Override public void releaseSealedScratch() {}
+            @Override public void writeSealed(long address, byte[] data) {}
             @Override public boolean sharesDescriptorTable() { return false; }
             @Override public int copyDescriptor(int fd) { throw new UnsupportedOperationException(); }
             @Override public void interrupt(int other) { interrupted.add(other); }
