@@ -35,6 +35,13 @@
  * (kernel/ptrace.c: ptrace_attach, ptrace_traceme: a tracee cannot be attached twice); for
  * a host process of the program's uid this refusal closes the route even where no Landlock
  * domain (launcher.c) forbids it.
+ *
+ * The calls that change mounts are refused with EPERM too: mount, umount2, pivot_root and
+ * the new mount API (fsopen, fspick, fsmount, move_mount, mount_setattr, and open_tree when
+ * it clones a mount). A root program could otherwise make jvisor's read-only directory of
+ * hidden names writable again (readonly.c): mount_setattr(2) clearing MOUNT_ATTR_RDONLY
+ * reaches no LSM hook, so the Landlock domain, which refuses the others, does not refuse it
+ * (red team route 7, "mount"). Without CAP_SYS_ADMIN each of them fails with EPERM anyway.
  */
 #include "filter.h"
 
@@ -76,6 +83,13 @@
 #ifndef __NR_open_by_handle_at
 #define __NR_open_by_handle_at 304
 #endif
+#define NR_OPEN_TREE 428
+#define NR_MOVE_MOUNT 429
+#define NR_FSOPEN 430
+#define NR_FSMOUNT 432
+#define NR_FSPICK 433
+#define NR_MOUNT_SETATTR 442
+#define OPEN_TREE_CLONE_FLAG 1
 
 /* Calls trapped whatever their arguments: the socket-family calls, and the calls that change
  * a thread's credentials (the sentry keeps what it knows of them up to date: a thread that
@@ -90,11 +104,19 @@ static const int trapped_calls[] = {
 };
 #define TRAPPED_COUNT (sizeof(trapped_calls) / sizeof(trapped_calls[0]))
 
-/* Fixed head (7 statements), one per trapped call, five for seccomp, seven for ptrace,
+/* Calls refused with EPERM whatever their arguments: those that change mounts. */
+static const int mount_calls[] = {
+    __NR_mount,  __NR_umount2,  __NR_pivot_root,  NR_MOVE_MOUNT,
+    NR_FSOPEN,   NR_FSMOUNT,    NR_FSPICK,        NR_MOUNT_SETATTR,
+};
+#define MOUNT_CALLS_COUNT (sizeof(mount_calls) / sizeof(mount_calls[0]))
+
+/* Fixed head (7 statements), one per trapped call, one per mount call, three for open_tree,
+ * five for seccomp, seven for ptrace,
  * eight for an AF_UNIX datagram socket or socketpair, six for sendto/recvfrom with an
  * address, six for accept/accept4 with one, four for a clone that shares the descriptor
  * table, and four returns (classic BPF only jumps forward, so every return is at the end). */
-#define PROGRAM_LENGTH (7 + TRAPPED_COUNT + 5 + 7 + 8 + 6 + 6 + 4 + 4)
+#define PROGRAM_LENGTH (7 + TRAPPED_COUNT + MOUNT_CALLS_COUNT + 3 + 5 + 7 + 8 + 6 + 6 + 4 + 4)
 
 static void put(struct sock_filter *program, size_t *at, struct sock_filter statement) {
     program[(*at)++] = statement;
@@ -135,6 +157,12 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, __NR_open_by_handle_at, at, ret_eperm, at + 1));
     for (size_t i = 0; i < TRAPPED_COUNT; i++)
         put(program, &at, jump(BPF_JEQ, (unsigned)trapped_calls[i], at, ret_trace, at + 1));
+    for (size_t i = 0; i < MOUNT_CALLS_COUNT; i++)
+        put(program, &at, jump(BPF_JEQ, (unsigned)mount_calls[i], at, ret_eperm, at + 1));
+    /* open_tree(2) without OPEN_TREE_CLONE (args[2], unsigned int) only opens a path. */
+    put(program, &at, jump(BPF_JEQ, NR_OPEN_TREE, at, at + 1, at + 3));
+    put(program, &at, load(offsetof(struct seccomp_data, args[2])));
+    put(program, &at, jump(BPF_JSET, OPEN_TREE_CLONE_FLAG, at, ret_eperm, ret_allow));
     /* seccomp(2)'s operation and flags are unsigned int (kernel/seccomp.c: the syscall's
      * definition), so only the low words count. SECCOMP_SET_MODE_FILTER with
      * SECCOMP_FILTER_FLAG_NEW_LISTENER: EPERM; every other use runs (jvisor's own injected

@@ -2,9 +2,10 @@
 #define JVISOR_READONLY_H
 
 /*
- * Makes DIR read-only for the sandbox, in a mount namespace of its own, when the launcher
- * may (CAP_SYS_ADMIN). Returns 1 when done, 0 when it may not (EPERM: not privileged), -1 on
- * another failure (errno set).
+ * Makes DIR read-only for the sandbox, in a mount namespace of its own: directly with
+ * CAP_SYS_ADMIN, else inside a user namespace of its own. Returns 1 when done, 0 when
+ * neither may be made (jvisor then warns: it reads the sandbox's mounts), -1 on another
+ * failure (errno set).
  */
 int jvisor_make_read_only(const char *dir);
 

@@ -9,11 +9,16 @@
  *   kernel-layers traceme             ptrace(PTRACE_TRACEME)
  *   kernel-layers intrude PID|parent  PTRACE_ATTACH, PTRACE_SEIZE, pidfd_getfd of descriptors
  *                                     0..63, open of /proc/PID/mem for writing and of /proc/PID/fd/N
+ *   kernel-layers mounts              the calls that change mounts, each made so that natively it
+ *                                     changes nothing: a missing path (ENOENT), an unknown
+ *                                     filesystem (ENODEV), an empty mount_setattr, a detached
+ *                                     clone closed at once; and open_tree without a clone
  */
 #include "probe.h"
 
 #include <fcntl.h>
 #include <stddef.h>
+#include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <linux/filter.h>
@@ -89,13 +94,46 @@ static void intrude(pid_t pid) {
     say("open /proc/PID/fd/N: %d opened, refused with %s\n", opened, errno_name(last_error));
 }
 
+#define SYS_OPEN_TREE 428
+#define SYS_MOVE_MOUNT 429
+#define SYS_FSOPEN 430
+#define SYS_FSMOUNT 432
+#define SYS_FSPICK 433
+#define SYS_MOUNT_SETATTR 442
+#define OPEN_TREE_CLONE 1
+
+struct probe_mount_attr {
+    unsigned long long attr_set, attr_clr, propagation, userns_fd;
+};
+
+static void close_result(const char *what, long fd) {
+    result(what, fd);
+    if (fd >= 0) close((int)fd);
+}
+
+static void mounts(void) {
+    const char *missing = "/jvisor-kernel-layers-missing";
+    result("mount", mount(NULL, missing, NULL, MS_PRIVATE, NULL));
+    result("umount2", umount2(missing, 0));
+    result("pivot_root", syscall(SYS_pivot_root, missing, missing));
+    struct probe_mount_attr nothing = {0};
+    result("mount_setattr", syscall(SYS_MOUNT_SETATTR, AT_FDCWD, "/", 0, &nothing, sizeof nothing));
+    result("move_mount", syscall(SYS_MOVE_MOUNT, AT_FDCWD, missing, AT_FDCWD, missing, 0));
+    close_result("fsopen", syscall(SYS_FSOPEN, "jvisor-no-such-filesystem", 0));
+    close_result("fspick", syscall(SYS_FSPICK, AT_FDCWD, missing, 0));
+    result("fsmount", syscall(SYS_FSMOUNT, -1, 0, 0));
+    close_result("open_tree with OPEN_TREE_CLONE", syscall(SYS_OPEN_TREE, AT_FDCWD, "/tmp", OPEN_TREE_CLONE));
+    close_result("open_tree", syscall(SYS_OPEN_TREE, AT_FDCWD, "/tmp", 0));
+}
+
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "listener") == 0) listener();
     else if (argc == 2 && strcmp(argv[1], "traceme") == 0) result("PTRACE_TRACEME", ptrace(PTRACE_TRACEME, 0, 0, 0));
+    else if (argc == 2 && strcmp(argv[1], "mounts") == 0) mounts();
     else if (argc == 3 && strcmp(argv[1], "intrude") == 0)
         intrude(strcmp(argv[2], "parent") == 0 ? getppid() : (pid_t)atoi(argv[2]));
     else {
-        fprintf(stderr, "usage: kernel-layers listener|traceme|intrude PID|parent\n");
+        fprintf(stderr, "usage: kernel-layers listener|traceme|mounts|intrude PID|parent\n");
         return 2;
     }
     return 0;

@@ -37,6 +37,7 @@ static inline const char *errno_name(int error) {
     case EFAULT: return "EFAULT";
     case EBUSY: return "EBUSY";
     case EEXIST: return "EEXIST";
+    case EXDEV: return "EXDEV";
     case ENODEV: return "ENODEV";
     case ENOTDIR: return "ENOTDIR";
     case EISDIR: return "EISDIR";
@@ -46,6 +47,7 @@ static inline const char *errno_name(int error) {
     case ENOTTY: return "ENOTTY";
     case ENOSPC: return "ENOSPC";
     case ESPIPE: return "ESPIPE";
+    case EROFS: return "EROFS";
     case EPIPE: return "EPIPE";
     case ERANGE: return "ERANGE";
     case ENAMETOOLONG: return "ENAMETOOLONG";

@@ -17,6 +17,15 @@
  *              directory of the program's own whose entry of the hidden file's name is a hard link
  *              of (else a symlink to) the witness's socket (the witness's own directory has no such
  *              entry); the directory is put back afterwards
+ *   mount      the read-only mount undone or covered, in the program's own namespaces: made
+ *              writable again (mount_setattr clearing MOUNT_ATTR_RDONLY, then a bind remount),
+ *              unmounted, each followed by the symlink replacement; else the witness's socket
+ *              bind-mounted over the hidden file
+ *   procroot   the hidden file's directory reached through the mount namespace of a process
+ *              outside the sandbox (natively: any other process): its /proc/PID/root, then
+ *              setns(2) into its /proc/PID/ns/mnt; each followed by the symlink replacement
+ *   userns     the same from a user namespace and a mount namespace of the program's own, in
+ *              which an unprivileged program holds every capability (these variants run last)
  *
  * each for a stream listener (connects, to the witness's path listener) and a datagram socket
  * (sendto, to the witness's path datagram socket), each variant with a sandbox socket of its
@@ -30,9 +39,22 @@
  */
 #include "redteam.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#define RT_MOUNT_ATTR_RDONLY 0x1
+
+struct rt_mount_attr {
+    uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
 
 static const char *witness_dir;
 static long attempts_each, attempts;
@@ -135,6 +157,120 @@ static void use(int type, const char *name, int fd, int sender, const char *what
         own);
 }
 
+static int write_text(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY);
+    if (fd < 0) return 0;
+    int ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+    close(fd);
+    return ok;
+}
+
+/* A user namespace (the program's ids mapped to themselves, so that it can still make
+ * files) and a mount namespace of the program's own. */
+static int own_user_namespace(const char *what) {
+    unsigned uid = (unsigned)geteuid(), gid = (unsigned)getegid();
+    char map[64];
+    int ok = unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0;
+    say("%s: unshare(CLONE_NEWUSER|CLONE_NEWNS): %s\n", what, result(ok));
+    if (!ok) return 0;
+    snprintf(map, sizeof map, "%u %u 1", uid, uid);
+    ok = write_text("/proc/self/uid_map", map) && write_text("/proc/self/setgroups", "deny");
+    snprintf(map, sizeof map, "%u %u 1", gid, gid);
+    ok = ok && write_text("/proc/self/gid_map", map);
+    say("%s: id maps: %s\n", what, ok ? "OK" : errno_name(errno));
+    return 1;
+}
+
+/* The mount point under which PATH lies (the longest in /proc/self/mountinfo that is a prefix
+ * of it, as a directory), or PATH's directory when that is "/". */
+static void mount_point_of(const char *path, char *out, size_t size) {
+    snprintf(out, size, "/");
+    FILE *info = fopen("/proc/self/mountinfo", "r");
+    if (info == NULL) return;
+    char line[1024], point[512];
+    while (fgets(line, sizeof line, info) != NULL) {
+        if (sscanf(line, "%*s %*s %*s %*s %511s", point) != 1) continue;
+        size_t length = strlen(point);
+        if (strncmp(path, point, length) == 0 && (path[length] == '/' || length == 1) && length > strlen(out))
+            snprintf(out, size, "%s", point);
+    }
+    fclose(info);
+}
+
+/* The hidden file replaced by a symlink to WITNESS, once its directory is writable again. */
+static int replace(const char *what, const char *hidden, const char *witness) {
+    int unlinked = unlink(hidden) == 0;
+    int made = unlinked && symlink(witness, hidden) == 0;
+    say("%s:   then unlink %s, symlink: %s\n", what, unlinked ? "OK" : errno_name(errno), unlinked ? result(made) : "-");
+    return made;
+}
+
+/* Mount changes that would send the hidden name to WITNESS; whether one took. *COVERED is
+ * set when the witness's socket was mounted over HIDDEN (to be unmounted afterwards). */
+static int redirect_by_mounts(const char *what, const char *hidden, const char *parent, const char *witness,
+                              int *covered) {
+    struct rt_mount_attr attr = {.attr_clr = RT_MOUNT_ATTR_RDONLY};
+    int ok = syscall(SYS_mount_setattr, AT_FDCWD, parent, 0, &attr, sizeof attr) == 0;
+    say("%s: mount_setattr(%s, clear MOUNT_ATTR_RDONLY): %s\n", what, parent, result(ok));
+    if (ok && replace(what, hidden, witness)) return 1;
+    ok = mount(NULL, parent, NULL, MS_REMOUNT | MS_BIND, NULL) == 0;
+    say("%s: mount(%s, MS_REMOUNT|MS_BIND, read-write): %s\n", what, parent, result(ok));
+    if (ok && replace(what, hidden, witness)) return 1;
+    ok = umount2(parent, MNT_DETACH) == 0;
+    say("%s: umount2(%s, MNT_DETACH): %s\n", what, parent, result(ok));
+    if (ok && replace(what, hidden, witness)) return 1;
+    ok = mount(witness, hidden, NULL, MS_BIND, NULL) == 0;
+    say("%s: mount(%s over %s, MS_BIND): %s\n", what, witness, hidden, result(ok));
+    *covered = ok;
+    return ok;
+}
+
+/* Through another process's mount namespace (one that is not the program's own, except
+ * natively): the symlink replacement at /proc/PID/root/HIDDEN, then after setns(2) into it.
+ * Whether one took. */
+static int redirect_by_namespaces(const char *what, const char *hidden, const char *witness) {
+    char own[64] = "", link_path[64], other[64];
+    ssize_t n = readlink("/proc/self/ns/mnt", own, sizeof own - 1);
+    own[n > 0 ? n : 0] = '\0';
+    DIR *proc = opendir("/proc");
+    if (proc == NULL) return 0;
+    int tried = 0, denied = 0, last_error = 0, took = 0;
+    for (struct dirent *entry; !took && (entry = readdir(proc)) != NULL;) {
+        int pid = atoi(entry->d_name);
+        if (pid <= 0 || pid == getpid()) continue;
+        snprintf(link_path, sizeof link_path, "/proc/%d/ns/mnt", pid);
+        n = readlink(link_path, other, sizeof other - 1);
+        if (n <= 0) {
+            denied++;
+            last_error = errno;
+            continue;
+        }
+        other[n] = '\0';
+        if (!control && strcmp(other, own) == 0) continue;
+        tried++;
+        char through[600];
+        snprintf(through, sizeof through, "/proc/%d/root%s", pid, hidden);
+        if (unlink(through) == 0) {
+            took = symlink(witness, through) == 0;
+            say("%s: unlink %s: OK, symlink: %s\n", what, through, result(took));
+            break;
+        }
+        last_error = errno;
+        int ns = open(link_path, O_RDONLY);
+        if (ns >= 0 && setns(ns, CLONE_NEWNS) == 0) {
+            say("%s: setns into the mount namespace of %d: OK\n", what, pid);
+            took = replace(what, hidden, witness);
+        } else if (ns < 0 || errno != EPERM) {
+            last_error = errno;
+        }
+        if (ns >= 0) close(ns);
+    }
+    closedir(proc);
+    say("%s: %d processes in other mount namespaces tried, %d not readable (last error %s): %s\n", what, tried,
+        denied, last_error ? errno_name(last_error) : "none", took ? "redirected" : "none took");
+    return took;
+}
+
 /* One variant against one kind of socket. */
 static void variant(int type, const char *how) {
     char kind = type == SOCK_STREAM ? 's' : 'd';
@@ -152,7 +288,21 @@ static void variant(int type, const char *how) {
     struct rt_addr target = rt_witness_path(witness_dir, kind);
     const char *witness = target.sun.sun_path;
 
-    if (strcmp(how, "directory") != 0) {
+    if (strcmp(how, "mount") == 0 || strcmp(how, "userns") == 0 || strcmp(how, "procroot") == 0) {
+        /* The read-only mount's root under jvisor; natively, the name's own directory. */
+        char copy[256], parent[512];
+        snprintf(copy, sizeof copy, "%s", hidden);
+        if (control) snprintf(parent, sizeof parent, "%s", dirname(copy));
+        else mount_point_of(hidden, parent, sizeof parent);
+        int covered = 0;
+        if (strcmp(how, "procroot") == 0 ? redirect_by_namespaces(what, hidden, witness) :
+            (strcmp(how, "mount") == 0 || own_user_namespace(what)) &&
+            redirect_by_mounts(what, hidden, parent, witness, &covered))
+            use(type, name, fd, sender, what);
+        else
+            say("%s: no redirection took: not attempted\n", what);
+        if (covered) umount2(hidden, MNT_DETACH);
+    } else if (strcmp(how, "directory") != 0) {
         int unlinked = unlink(hidden) == 0;
         say("%s: unlink %s: %s", what, hidden, result(unlinked));
         int made = strcmp(how, "symlink") == 0 ? symlink(witness, hidden) == 0 : link(witness, hidden) == 0;
@@ -200,9 +350,13 @@ int main(int argc, char **argv) {
         return 2;
     }
     say("tamper: %s, working directory %s\n", control ? "control (the names' own files)" : "hidden names", workdir);
-    const char *hows[] = {"symlink", "hardlink", "directory"};
-    for (int t = 0; t < 2; t++) {
-        for (int h = 0; h < 3; h++) variant(t == 0 ? SOCK_STREAM : SOCK_DGRAM, hows[h]);
+    /* Natively as root, the mount variant would change the host's own mounts: the control
+     * makes them in a mount namespace of its own, which the sandbox has already. */
+    if (control && geteuid() == 0 && (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0))
+        say("tamper: control's own mount namespace: %s\n", errno_name(errno));
+    const char *hows[] = {"symlink", "hardlink", "directory", "mount", "procroot", "userns"};
+    for (int h = 0; h < 6; h++) {
+        for (int t = 0; t < 2; t++) variant(t == 0 ? SOCK_STREAM : SOCK_DGRAM, hows[h]);
     }
     rmdir("names");
     if (chdir("/") == 0) rmdir(workdir);

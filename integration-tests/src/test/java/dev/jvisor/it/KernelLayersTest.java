@@ -91,6 +91,62 @@ class KernelLayersTest {
         }
     }
 
+    /**
+     * filter.c: the calls that change mounts get EPERM, root included (the program would
+     * otherwise make jvisor's directory of hidden names writable again: mount_setattr reaches
+     * no Landlock hook). Natively each fails on its arguments or does nothing.
+     */
+    @Test
+    void theProgramCannotChangeMounts() {
+        assertEquals(new RunResult(0, """
+                mount: -1 EPERM
+                umount2: -1 EPERM
+                pivot_root: -1 EPERM
+                mount_setattr: -1 EPERM
+                move_mount: -1 EPERM
+                fsopen: -1 EPERM
+                fspick: -1 EPERM
+                fsmount: -1 EPERM
+                open_tree with OPEN_TREE_CLONE: -1 EPERM
+                open_tree: ok
+                """, ""), Runner.runSandboxed(PROBE, "mounts"));
+        if (isRoot()) {
+            RunResult nativeRun = Runner.runNative(PROBE, "mounts");
+            assertTrue(nativeRun.stdout().contains("mount: -1 ENOENT\n")
+                    && nativeRun.stdout().contains("mount_setattr: ok\n")
+                    && nativeRun.stdout().contains("open_tree with OPEN_TREE_CLONE: ok\n"), nativeRun::toString);
+        }
+    }
+
+    /**
+     * readonly.c: jvisor run by an unprivileged user (65534) still gives the sandbox its
+     * directory of hidden names read-only, in a user namespace that maps the program's own
+     * ids to themselves: the program's ids, and those of the files it makes, read as natively.
+     */
+    @Test
+    void anUnprivilegedJvisorMakesTheHiddenNamesReadOnlyAndKeepsTheProgramsIds() {
+        assumeTrue(isRoot(), "jvisor is started as another user: the test must run as root");
+        List<String> asNobody = List.of("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups");
+        String ids = "id -u; id -g; f=$(mktemp); stat -c %u:%g \"$f\"; rm -f \"$f\"";
+        List<String> nativeCommand = new ArrayList<>(asNobody);
+        nativeCommand.addAll(List.of("sh", "-c", ids));
+        RunResult nativeRun = Runner.run(nativeCommand, "", Runner.DEFAULT_TIMEOUT);
+        assertEquals(new RunResult(0, "65534\n65534\n65534:65534\n", ""), nativeRun);
+
+        List<String> jvisor = new ArrayList<>(asNobody);
+        jvisor.addAll(List.of("env", "HOME=/tmp", Runner.jvisor(), "run", "--", "sh", "-c",
+                ids + "; awk '$5 ~ \"/jvisor-\" { split($6, o, \",\"); print \"hidden names: \" o[1] }'"
+                        + " /proc/self/mountinfo"));
+        RunResult sandboxed = Runner.run(jvisor, "", Runner.DEFAULT_TIMEOUT);
+        assumeFalse(sandboxed.stderr().contains("no mount namespace for the sandbox") && !Runner.unprivilegedUserNamespaces(),
+                () -> "not checked: this kernel gives an unprivileged user no user namespace:\n" + sandboxed);
+        assertEquals(new RunResult(0, nativeRun.stdout() + "hidden names: ro\n", ""), sandboxed);
+    }
+
+    private static boolean isRoot() {
+        return "0".equals(Runner.run(List.of("id", "-u"), "", Runner.DEFAULT_TIMEOUT).stdout().strip());
+    }
+
     /** Without Landlock only the filter's ptrace refusal holds; jvisor says so once. */
     private static void assertLandlock(RunResult sandboxed) {
         assumeFalse(sandboxed.stderr().contains("no Landlock in this kernel"), sandboxed::toString);

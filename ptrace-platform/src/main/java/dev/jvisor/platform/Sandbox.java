@@ -5,6 +5,7 @@ import dev.jvisor.platform.linux.Libc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -42,6 +43,15 @@ public final class Sandbox {
     /** The pid of the sandbox's first process. */
     public int pid() {
         return pid;
+    }
+
+    /**
+     * The directories of {@link SyscallHandler#readOnlyDirectories()} that the sandbox can
+     * change after all: the launcher could make neither a mount namespace nor a user
+     * namespace for it (README, "Threat model").
+     */
+    public List<Path> writableDirectories() {
+        return tracer.writableDirectories();
     }
 
     /** Waits until the first process has ended and every other tracee is gone. */

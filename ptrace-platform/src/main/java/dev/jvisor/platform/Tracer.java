@@ -58,6 +58,8 @@ final class Tracer implements Runnable {
     private final AtomicLongArray kernelSignalNanos = new AtomicLongArray(65);
     private final StopWaiter stops = new StopWaiter();
     private final ArgumentRegion region = new ArgumentRegion();
+    /** Of spec.readOnly(), those the launcher could not make read-only; known once started. */
+    private volatile List<Path> writableDirectories = List.of();
     /**
      * Held while a stop is answered, released while the tracer waits for the next: another
      * thread that takes it sees the handler's and the tracer's state at rest ({@link #atRest}).
@@ -86,6 +88,10 @@ final class Tracer implements Runnable {
 
     CompletableFuture<ExitStatus> finished() {
         return finished;
+    }
+
+    List<Path> writableDirectories() {
+        return writableDirectories;
     }
 
     /**
@@ -146,6 +152,8 @@ final class Tracer implements Runnable {
             return false;
         }
         Ptrace.seize(pid, OPTIONS);
+        // The launcher has made its mount namespace, or failed to, before its handshake stop.
+        writableDirectories = spec.readOnly().stream().filter(d -> !MountTable.isReadOnlyMount(pid, d)).toList();
         Tracee main = new Tracee(pid);
         main.setPid(pid);
         main.awaitingHandshake = true;

@@ -121,6 +121,11 @@ final class RunCommand {
             return Main.EXIT_FAILURE;
         }
         signals.forwardTo(sandbox);
+        for (Path directory : sandbox.writableDirectories()) {
+            err.println("jvisor: warning: no mount namespace for the sandbox (neither CAP_SYS_ADMIN nor a user"
+                    + " namespace): " + directory + " is not read-only there, and a program of jvisor's uid can"
+                    + " replace a hidden socket name in it with a link to a host socket");
+        }
         if (stats != null) stats.watch(sandbox);
         ExitStatus status = sandbox.waitFor();
         if (auditor != null) auditor.finish();

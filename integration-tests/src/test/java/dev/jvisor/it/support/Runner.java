@@ -111,6 +111,16 @@ public final class Runner {
     }
 
     /** Runs {@code command} with {@code stdin}; fails the calling test on timeout. */
+    /**
+     * Whether uid 65534 may make a user namespace with a mount namespace here (natively, with
+     * util-linux's unshare): what an unprivileged jvisor needs for the sandbox's read-only
+     * directory of hidden names. A kernel or its policy may refuse it. Needs root (setpriv).
+     */
+    public static boolean unprivilegedUserNamespaces() {
+        return run(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "unshare", "--user",
+                "--map-current-user", "--mount", "true"), "", DEFAULT_TIMEOUT).exitCode() == 0;
+    }
+
     public static RunResult run(List<String> command, String stdin, Duration timeout) {
         return run(command, stdin, timeout, null);
     }
