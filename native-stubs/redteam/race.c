@@ -16,7 +16,9 @@
  * sendmmsg (one message) by path. Each variant runs against three kinds of racer: threads;
  * clone(CLONE_VM) children (other processes, the same memory); and fork()ed children that
  * share the area only through a MAP_SHARED mapping (the attack stack lives in one), which
- * no check confined to one address space sees.
+ * no check confined to one address space sees. Then once more with thread racers, the calls
+ * made by a vfork child (CLONE_VM | CLONE_VFORK: another process in the same memory, whose
+ * parent thread is suspended while the racers run on).
  * The size the sentry writes is the hidden name's: read from /proc/net/unix by the
  * socket's inode (the names are listed there today), else the sandbox name's own length.
  *
@@ -302,6 +304,35 @@ static long run_variant(const char *variant, const char *kind, struct rt_addr ta
     return outcome.attempts;
 }
 
+/* The variants, made by the caller of this function. */
+struct variants {
+    struct rt_addr *names;
+    int *fds;
+    long attempts;
+    int control;
+    const char *witness_dir, *token;
+    long total;
+};
+
+static long run_variants(struct variants *v) {
+    long total = 0;
+    total += run_variant("connect-path", "connect", v->names[0], v->fds[0], v->attempts, v->control, v->witness_dir, v->token);
+    total += run_variant("connect-abstract", "connect", v->names[1], v->fds[1], v->attempts, v->control, v->witness_dir, v->token);
+    total += run_variant("sendto-path", "sendto", v->names[2], v->fds[2], v->attempts, v->control, v->witness_dir, v->token);
+    total += run_variant("sendto-abstract", "sendto", v->names[3], v->fds[3], v->attempts, v->control, v->witness_dir, v->token);
+    total += run_variant("sendmsg-path", "sendmsg", v->names[2], v->fds[2], v->attempts, v->control, v->witness_dir, v->token);
+    total += run_variant("sendmsg-abstract", "sendmsg", v->names[3], v->fds[3], v->attempts, v->control, v->witness_dir, v->token);
+    total += run_variant("sendmmsg-path", "sendmmsg", v->names[2], v->fds[2], v->attempts, v->control, v->witness_dir, v->token);
+    return total;
+}
+
+static int vfork_caller(void *variants) {
+    struct variants *v = variants;
+    v->total = run_variants(v);
+    fflush(stdout);
+    _exit(0);
+}
+
 int main(int argc, char **argv) {
     if (argc < 4) {
         fprintf(stderr, "usage: race WITNESS_DIR TOKEN ATTEMPTS [control]\n");
@@ -351,18 +382,22 @@ int main(int argc, char **argv) {
         pthread_create(&thread, NULL, stream ? accept_loop : receive_loop, &fds[i]);
     }
     long total = 0;
+    struct variants v = {names, fds, attempts, control, witness_dir, token, 0};
     const char *racers[3] = {"thread", "clone-vm", "shared"};
     for (int r = 0; r < 3; r++) {
         start_racers(racers[r]);
-        total += run_variant("connect-path", "connect", names[0], fds[0], attempts, control, witness_dir, token);
-        total += run_variant("connect-abstract", "connect", names[1], fds[1], attempts, control, witness_dir, token);
-        total += run_variant("sendto-path", "sendto", names[2], fds[2], attempts, control, witness_dir, token);
-        total += run_variant("sendto-abstract", "sendto", names[3], fds[3], attempts, control, witness_dir, token);
-        total += run_variant("sendmsg-path", "sendmsg", names[2], fds[2], attempts, control, witness_dir, token);
-        total += run_variant("sendmsg-abstract", "sendmsg", names[3], fds[3], attempts, control, witness_dir, token);
-        total += run_variant("sendmmsg-path", "sendmmsg", names[2], fds[2], attempts, control, witness_dir, token);
+        total += run_variants(&v);
         stop_racers();
     }
+    start_racers("thread");
+    racer_kind = "thread/vfork-caller";
+    static char caller_stack[1 << 16] __attribute__((aligned(16)));
+    pid_t caller = clone(vfork_caller, caller_stack + sizeof caller_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &v);
+    if (caller > 0) waitpid(caller, NULL, 0);
+    else perror("race: vfork caller");
+    total += v.total;
+    racer_kind = "thread";
+    stop_racers();
     unlink(names[0].sun.sun_path);
     unlink(names[2].sun.sun_path);
     rmdir(dir);

@@ -9,8 +9,10 @@
 #   host-socket-peer.py dgram-client ADDRESS  sends one datagram and prints the answer
 #   host-socket-peer.py creds-server PATH    (on the host) a socket file anyone may connect
 #                                       to; prints the credentials of one client
-#   host-socket-peer.py threaded-client ADDRESS   (sandboxed) connects while a second
+#   host-socket-peer.py threaded-client ADDRESS   (sandboxed) the client, while a second
 #                                       thread of the process is alive
+#   host-socket-peer.py threaded-dgram-client ADDRESS   (sandboxed) the datagram client,
+#                                       likewise
 #   host-socket-peer.py nobody-client ADDRESS   (sandboxed, as root) becomes uid and gid
 #                                       65534, connects and states its pid
 import errno
@@ -115,18 +117,13 @@ def nobody_client(address):
         sock.send(str(os.getpid()).encode())
 
 
-def threaded_client(address):
+def with_another_thread(body, address):
     import threading
     done = threading.Event()
     waiter = threading.Thread(target=done.wait)
     waiter.start()
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            try:
-                sock.connect(address)
-                print("connect: OK", flush=True)
-            except OSError as e:
-                print("connect:", errno.errorcode.get(e.errno, e.errno), flush=True)
+        body(address)
     finally:
         done.set()
         waiter.join()
@@ -136,4 +133,5 @@ if __name__ == "__main__":
     mode, target = sys.argv[1], sys.argv[2]
     {"server": server, "client": client, "dgram-server": dgram_server, "dgram-client": dgram_client,
      "creds-server": creds_server, "nobody-client": nobody_client,
-     "threaded-client": threaded_client}[mode](target)
+     "threaded-client": lambda a: with_another_thread(client, a),
+     "threaded-dgram-client": lambda a: with_another_thread(dgram_client, a)}[mode](target)

@@ -53,6 +53,21 @@ public sealed interface Action {
     }
 
     /**
+     * {@code call} runs in a helper thread of the calling process whose descriptor table is
+     * its own: a copy of the process's, made when the helper starts (clone(2) with
+     * CLONE_THREAD and without CLONE_FILES). A descriptor the helper opens cannot be closed or
+     * replaced by any thread of the program before the helper uses it, which no descriptor
+     * of a shared table can promise. The helper shares the program's memory and credentials,
+     * runs only injected calls, and blocks every signal (it inherits a full mask, which the
+     * calling thread holds only while it makes the helper): a signal meant for the process
+     * goes to its own threads. {@code then} receives the helper's thread id and the result;
+     * an {@code InHelper} it returns runs in the same helper, anything else ends the helper
+     * (it exits) and answers the calling thread. The calling thread stays stopped meanwhile.
+     * When no helper can be made, {@code then} gets the failure of clone(2) and thread id 0.
+     */
+    record InHelper(Syscall call, HelperContinuation then) implements Action {}
+
+    /**
      * The program's call was interrupted by a signal: the kernel then fails it with EINTR or
      * restarts it (a new trap), following the handler's SA_RESTART, as signal(7) says. Valid
      * only right after an injected call reported {@link InjectionResult#interrupted()}.
@@ -63,6 +78,12 @@ public sealed interface Action {
     @FunctionalInterface
     interface Continuation {
         Action resume(InjectionResult result);
+    }
+
+    /** A continuation of a call run in a helper thread ({@link InHelper}). */
+    @FunctionalInterface
+    interface HelperContinuation {
+        Action resume(int helperTid, InjectionResult result);
     }
 
     Action PASSTHROUGH = new Passthrough();
@@ -81,6 +102,10 @@ public sealed interface Action {
 
     static Action inject(Syscall call, Continuation then) {
         return new Inject(call, then);
+    }
+
+    static Action inHelper(Syscall call, HelperContinuation then) {
+        return new InHelper(call, then);
     }
 
     /**

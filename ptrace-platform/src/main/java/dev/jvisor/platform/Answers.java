@@ -30,6 +30,15 @@ public final class Answers {
                 }
                 return whenAnswered(stop, next, onAnswer);
             }, i.ifSignalled() == null ? null : () -> onAnswer.apply(i.ifSignalled().get()));
+            case Action.InHelper h -> new Action.InHelper(h.call(), (helper, result) -> {
+                Action next;
+                try {
+                    next = h.then().resume(helper, result);
+                } catch (ErrnoException e) {
+                    next = Action.fail(e.errno());
+                }
+                return whenAnswered(stop, next, onAnswer);
+            });
             case Action.Return r -> onAnswer.apply(r);
             case Action.Fail f -> onAnswer.apply(f);
             case Action.Interrupted i -> onAnswer.apply(i);

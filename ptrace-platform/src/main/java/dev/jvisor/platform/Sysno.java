@@ -12,6 +12,7 @@ public final class Sysno {
     public static final int PAUSE = 34;
     public static final int GETPID = 39;
     public static final int CLONE = 56;
+    public static final int EXIT = 60;
     public static final int SOCKET = 41;
     public static final int CONNECT = 42;
     public static final int ACCEPT = 43;
@@ -69,7 +70,7 @@ public final class Sysno {
             Map.entry(CAPSET, "capset"),
             Map.entry(ACCEPT4, "accept4"), Map.entry(RECVMMSG, "recvmmsg"), Map.entry(SENDMMSG, "sendmmsg"),
             Map.entry(SECCOMP, "seccomp"), Map.entry(MMAP, "mmap"), Map.entry(MSEAL, "mseal"),
-            Map.entry(CLONE, "clone"), Map.entry(CLONE3, "clone3"), Map.entry(PIDFD_GETFD, "pidfd_getfd"));
+            Map.entry(CLONE, "clone"), Map.entry(EXIT, "exit"), Map.entry(CLONE3, "clone3"), Map.entry(PIDFD_GETFD, "pidfd_getfd"));
 
     private Sysno() {}
 

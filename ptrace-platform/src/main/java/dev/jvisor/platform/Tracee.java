@@ -33,6 +33,15 @@ final class Tracee {
     Supplier<Action> ifSignalled;
     InjectionResult last;
 
+    /** False until the tracer has handled this thread's first stop. */
+    boolean seen;
+    /** Set while this thread's injected clone makes a helper: the helper's first call, and this thread's mask. */
+    Action.InHelper helperCall;
+    long maskBeforeHelper;
+    /** For a helper thread: the thread it works for, and its first call until it starts. */
+    Tracee helperOf;
+    Action.InHelper pendingHelperCall;
+
     Tracee(int tid) {
         this.tid = tid;
     }

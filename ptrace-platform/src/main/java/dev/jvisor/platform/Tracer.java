@@ -43,6 +43,17 @@ final class Tracer implements Runnable {
     private static final int OPTIONS = Ptrace.O_TRACESYSGOOD | Ptrace.O_TRACEFORK | Ptrace.O_TRACEVFORK
             | Ptrace.O_TRACECLONE | Ptrace.O_TRACEEXEC | Ptrace.O_TRACESECCOMP | Ptrace.O_EXITKILL;
     private static final int SYSCALL_INSTRUCTION_LENGTH = 2;
+    /**
+     * A helper thread (Action.InHelper): a thread of the caller's process (CLONE_THREAD, which
+     * needs CLONE_SIGHAND and CLONE_VM) with a descriptor table of its own (no CLONE_FILES).
+     * CLONE_SYSVSEM keeps the process's System V semaphore adjustments shared, as for any thread.
+     */
+    private static final long CLONE_VM = 0x100;
+    private static final long CLONE_SIGHAND = 0x800;
+    private static final long CLONE_THREAD = 0x10000;
+    private static final long CLONE_SYSVSEM = 0x40000;
+    private static final long HELPER_CLONE_FLAGS = CLONE_VM | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
+    private static final long ALL_SIGNALS = -1L;
     private static final long ERESTARTNOHAND = -514;
     private static final long ERESTART_RESTARTBLOCK = -516;
     /** Signals a terminal sends to its whole foreground group and jvisor forwards. */
@@ -58,6 +69,10 @@ final class Tracer implements Runnable {
     private final AtomicLongArray kernelSignalNanos = new AtomicLongArray(65);
     private final StopWaiter stops = new StopWaiter();
     private final ArgumentRegion region = new ArgumentRegion();
+    /** Threads whose injected clone is making a helper. */
+    private int cloningHelpers;
+    /** New threads whose first stop came while a helper was being made: held until it is known whose they are. */
+    private final Set<Tracee> heldNewborns = new HashSet<>();
     /** Of spec.readOnly(), those the launcher could not make read-only; known once started. */
     private volatile List<Path> writableDirectories = List.of();
     /**
@@ -198,6 +213,8 @@ final class Tracer implements Runnable {
         if (!status.stopped()) return;
         // An auto-attached child may report before its parent's fork event.
         Tracee tracee = tracees.computeIfAbsent(tid, Tracee::new);
+        if (!tracee.seen && status.event() == Ptrace.EVENT_STOP && firstStopHeld(tracee)) return;
+        tracee.seen = true;
         if (interrupting.remove(tid)) notifyHandler("interrupt", () -> handler.onInterrupted(tid));
         int signal = status.stopSignal();
         lastWasSyscallStop = signal == WaitStatus.SYSCALL_STOP_SIGNAL || status.event() == Ptrace.EVENT_SECCOMP;
@@ -218,7 +235,11 @@ final class Tracer implements Runnable {
     }
 
     private void onGone(int tid, WaitStatus status) {
-        tracees.remove(tid);
+        Tracee gone = tracees.remove(tid);
+        if (gone != null) {
+            heldNewborns.remove(gone);
+            if (gone.helperCall != null) cloningHelpers--;
+        }
         region.onThreadGone(tid);
         interrupting.remove(tid);
         notifyHandler("exit", () -> handler.onExit(tid));
@@ -291,6 +312,11 @@ final class Tracer implements Runnable {
     }
 
     private void onSignal(Tracee tracee, int signal) {
+        if (tracee.helperOf != null) {
+            // Only SIGKILL and SIGSTOP reach a helper, which blocks the rest; it runs on.
+            Ptrace.syscall(tracee.tid, 0);
+            return;
+        }
         if (tracee.injecting()) {
             abandonInjection(tracee, signal);
             return;
@@ -377,6 +403,10 @@ final class Tracer implements Runnable {
         Ptrace.getRegs(tracee.tid, regs);
         InjectionResult result = new InjectionResult(regs.rax());
         tracee.last = result;
+        if (tracee.helperCall != null) {
+            onHelperCloned(tracee, result);
+            return;
+        }
         Action.Continuation then = tracee.pending;
         tracee.pending = null;
         apply(tracee, decide(tracee.stop, () -> then.resume(result)));
@@ -418,8 +448,97 @@ final class Tracer implements Runnable {
                 else rewrite(tracee, r.call());
             }
             case Action.Inject i -> inject(tracee, i.call(), i.then(), i.ifSignalled());
+            case Action.InHelper h -> {
+                if (tracee.helperOf != null) inject(tracee, h.call(), result -> helperStep(tracee, h, result), null);
+                else makeHelper(tracee, h);
+            }
             case Action.Interrupted i -> interrupt(tracee);
         }
+    }
+
+    /**
+     * Action.InHelper: the calling thread clones the helper, with every signal blocked for
+     * the clone's duration (the helper inherits that mask; PTRACE_SETSIGMASK sets it without
+     * a call in the program), and stays stopped until the helper's calls have answered it.
+     */
+    private void makeHelper(Tracee caller, Action.InHelper call) {
+        caller.maskBeforeHelper = Ptrace.getSigMask(caller.tid);
+        Ptrace.setSigMask(caller.tid, ALL_SIGNALS);
+        caller.helperCall = call;
+        cloningHelpers++;
+        inject(caller, Syscall.of(Sysno.CLONE, HELPER_CLONE_FLAGS, 0, 0, 0, 0), null, null);
+    }
+
+    /** The caller's clone returned: the helper starts at its first stop, held or still to come. */
+    private void onHelperCloned(Tracee caller, InjectionResult cloned) {
+        Action.InHelper call = caller.helperCall;
+        endHelperClone(caller);
+        if (cloned.failed()) {
+            apply(caller, decide(caller.stop, () -> call.then().resume(0, cloned)));
+            return;
+        }
+        Tracee helper = tracees.computeIfAbsent((int) cloned.raw(), Tracee::new);
+        helper.helperOf = caller;
+        helper.pendingHelperCall = call;
+        if (heldNewborns.remove(helper)) startHelper(helper);
+        if (cloningHelpers == 0) {
+            for (Tracee newborn : List.copyOf(heldNewborns)) {
+                heldNewborns.remove(newborn);
+                newborn.seen = true;
+                resume(newborn);
+            }
+        }
+    }
+
+    /** The caller's mask back as it was, once its helper is made or the attempt ended. */
+    private void endHelperClone(Tracee caller) {
+        if (caller.helperCall == null) return;
+        caller.helperCall = null;
+        cloningHelpers--;
+        Ptrace.setSigMask(caller.tid, caller.maskBeforeHelper);
+    }
+
+    /**
+     * A new thread's first stop, while a helper is being made: held (not resumed) until the
+     * clone that made the helper returns, so that the helper never runs the program's code.
+     * A helper known already starts here. Returns whether the stop is taken care of.
+     */
+    private boolean firstStopHeld(Tracee newborn) {
+        if (newborn.helperOf != null) {
+            newborn.seen = true;
+            startHelper(newborn);
+            return true;
+        }
+        if (cloningHelpers == 0) return false;
+        heldNewborns.add(newborn);
+        return true;
+    }
+
+    /**
+     * The helper's first call. The helper stands where the clone returned, just past the
+     * caller's syscall instruction, with the caller's registers: each call is made there
+     * as between two injected calls.
+     */
+    private void startHelper(Tracee helper) {
+        helper.seen = true;
+        Action.InHelper call = helper.pendingHelperCall;
+        helper.pendingHelperCall = null;
+        Ptrace.getRegs(helper.tid, regs);
+        helper.beginInjection(regs);
+        helper.stop = helper.helperOf.stop;
+        inject(helper, call.call(), result -> helperStep(helper, call, result), null);
+    }
+
+    /** A helper's call returned: another call in the helper, or the caller's answer and the helper's exit. */
+    private Action helperStep(Tracee helper, Action.InHelper call, InjectionResult result) {
+        Tracee caller = helper.helperOf;
+        Action next = decide(caller.stop, () -> call.then().resume(helper.tid, result));
+        if (next instanceof Action.InHelper) return next;
+        apply(caller, next);
+        return Action.inject(Syscall.of(Sysno.EXIT, 0), exited -> {
+            log.warn("helper thread {} did not exit: {}", helper.tid, exited);
+            return Action.fail(Errno.EIO);
+        });
     }
 
     private void finishStop(Tracee tracee) {
@@ -496,6 +615,7 @@ final class Tracer implements Runnable {
      * orig_rax -1 so that the signal code does not treat the state as an interrupted call.
      */
     private void abandonInjection(Tracee tracee, int signal) {
+        endHelperClone(tracee);
         if (tracee.ifSignalled != null) {
             endBeforeSignal(tracee, signal);
             return;

@@ -24,6 +24,10 @@ public final class Ptrace {
     private static final int PTRACE_SEIZE = 0x4206;
     private static final int PTRACE_INTERRUPT = 0x4207;
     private static final int PTRACE_LISTEN = 0x4208;
+    private static final int PTRACE_GETSIGMASK = 0x420a;
+    private static final int PTRACE_SETSIGMASK = 0x420b;
+    /** The kernel's sigset_t: 64 signals. */
+    private static final long SIGSET_SIZE = 8;
 
     /** PTRACE_O_* options. */
     public static final int O_TRACESYSGOOD = 1;
@@ -47,6 +51,8 @@ public final class Ptrace {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(1));
 
+    private static final ThreadLocal<MemorySegment> SIGNAL_MASK =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(JAVA_LONG));
     private static final ThreadLocal<MemorySegment> EVENT_MESSAGE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(JAVA_LONG));
 
@@ -98,6 +104,20 @@ public final class Ptrace {
     /** Fills {@code siginfo} (Siginfo.LAYOUT) with the signal of a signal-delivery stop. */
     public static void getSigInfo(int tid, MemorySegment siginfo) {
         call(PTRACE_GETSIGINFO, tid, 0, siginfo.address(), "PTRACE_GETSIGINFO");
+    }
+
+    /** The tracee's blocked-signal mask (bit N-1 for signal N). */
+    public static long getSigMask(int tid) {
+        MemorySegment mask = SIGNAL_MASK.get();
+        call(PTRACE_GETSIGMASK, tid, SIGSET_SIZE, mask.address(), "PTRACE_GETSIGMASK");
+        return mask.get(JAVA_LONG, 0);
+    }
+
+    /** Sets the tracee's blocked-signal mask; the kernel keeps SIGKILL and SIGSTOP unblocked. */
+    public static void setSigMask(int tid, long blocked) {
+        MemorySegment mask = SIGNAL_MASK.get();
+        mask.set(JAVA_LONG, 0, blocked);
+        call(PTRACE_SETSIGMASK, tid, SIGSET_SIZE, mask.address(), "PTRACE_SETSIGMASK");
     }
 
     private static long call(int request, int pid, long addr, long data, String name) {

@@ -36,9 +36,13 @@ import java.util.function.Supplier;
  * only reach the allowed socket, never another.
  *
  * <p>Between the check and the call, only a thread that shares the descriptor table could
- * put another file at M: the route is taken only when the process has one thread and no
- * other traced process shares its table ({@link SyscallStop#sharesDescriptorTable()});
- * otherwise the call is refused (ECONNREFUSED, README, Known differences).
+ * put another file at M. So when the process has more than one thread, or another traced
+ * process shares its table ({@link SyscallStop#sharesDescriptorTable()}), the openat, the
+ * check and the call run in a helper thread of the process whose table is its own
+ * ({@link Action.InHelper}): a copy, holding the program's socket at the same number, where
+ * no thread of the program can reach M. The check then reads /proc/HELPER/fd/M, and the
+ * address is {@code /proc/thread-self/fd/M} (/proc/self is the thread group leader's table).
+ * M goes with the helper's table when it exits.
  *
  * <p>A signal that comes between the injected calls ends the sequence (Action.Inject) with M
  * still open: M is then remembered for its thread, and closed by an injected close before
@@ -101,12 +105,7 @@ public final class HostSockets {
      * file.
      */
     Action reach(SyscallStop stop, Target target, Function<byte[], Syscall> call, Action.Continuation then) {
-        if (stop.sharesDescriptorTable()) {
-            log.info("{}: the host socket {} is refused: the process's descriptor table is shared (threads or"
-                    + " CLONE_FILES), so the descriptor checked could be replaced before the call", stop,
-                    new String(target.path(), StandardCharsets.UTF_8));
-            return Action.fail(Errno.ECONNREFUSED);
-        }
+        if (stop.sharesDescriptorTable()) return reachInHelper(stop, target, call, then);
         long path = KernelArguments.string(stop, target.path());
         // A signal before the program's call is made again leaves nothing open: openat has
         // not run, or M is in leftOpen and closed at the repeated call's trap.
@@ -129,6 +128,28 @@ public final class HostSockets {
                 // or fails it with EINTR): M stays in leftOpen, closed at the thread's next trap.
                 return answer instanceof Action.Interrupted ? answer : close(stop, fd, answer);
             });
+        });
+    }
+
+    /** {@link #reach} from a helper thread with a descriptor table of its own. */
+    private Action reachInHelper(SyscallStop stop, Target target, Function<byte[], Syscall> call,
+                                 Action.Continuation then) {
+        long path = KernelArguments.string(stop, target.path());
+        return Action.inHelper(Syscall.of(Sysno.OPENAT, AT_FDCWD, path, O_PATH | O_CLOEXEC), (helper, opened) -> {
+            if (opened.failed()) {
+                log.info("{}: no helper thread, or no descriptor of {} in it ({}); refused", stop,
+                        new String(target.path(), StandardCharsets.UTF_8), opened);
+                return Action.fail(Errno.ECONNREFUSED);
+            }
+            int fd = (int) opened.raw();
+            if (!isFile(helper, fd, target.device(), target.inode())) {
+                log.info("{}: {} no longer names the host socket decided on; refused", stop,
+                        new String(target.path(), StandardCharsets.UTF_8));
+                return Action.fail(Errno.ECONNREFUSED);
+            }
+            byte[] name = new UnixAddress.Pathname(("/proc/thread-self/fd/" + fd).getBytes(StandardCharsets.US_ASCII))
+                    .encode();
+            return Action.inHelper(call.apply(name), (sameHelper, result) -> then.resume(result));
         });
     }
 
