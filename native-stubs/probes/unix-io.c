@@ -890,6 +890,29 @@ static void sizes(struct unix_conn *c) {
         say("  received all that was sent: %d\n", got == sent);
         sent = 0;
     }
+
+    /* do_sendmmsg: a message sent only in part ends the batch (a stream's full buffer). A
+     * datagram socket of the process's own makes jvisor send the batch itself, message by
+     * message (DatagramSends). */
+    section(c, "a sendmmsg batch larger than the send buffer");
+    int datagrams = socket(AF_UNIX, SOCK_DGRAM, 0);
+    value = 4096;
+    setsockopt(c->a, SOL_SOCKET, SO_SNDBUF, &value, sizeof value);
+    /* The second message is empty: it would go even into a full buffer. */
+    struct iovec iov[2] = {{data, sizeof data}, {data, 0}};
+    struct mmsghdr batch[2];
+    memset(batch, 0, sizeof batch);
+    for (int i = 0; i < 2; i++) {
+        batch[i].msg_hdr.msg_iov = &iov[i];
+        batch[i].msg_hdr.msg_iovlen = 1;
+    }
+    int count = sendmmsg(c->a, batch, 2, MSG_DONTWAIT);
+    if (count < 0) say("  sendmmsg a 64 KiB message and an empty one: -1 %s\n", errno_name(errno));
+    else say("  sendmmsg a 64 KiB message and an empty one: %d, the first sent %s\n", count,
+             batch[0].msg_len == iov[0].iov_len ? "whole" : "in part");
+    char sink[65536];
+    while (recv(c->b, sink, sizeof sink, MSG_DONTWAIT) > 0) {}
+    close(datagrams);
 }
 
 static void oob(struct unix_conn *c) {

@@ -246,8 +246,32 @@ final class DatagramSends {
                 // do_sendmmsg: a msg_len it cannot store ends the call, that message uncounted.
                 return index > 0 ? Action.returning(index) : Action.fail(Errno.EFAULT);
             }
+            // do_sendmmsg: a message sent in part (a stream socket's buffer filled) ends the call.
+            if (sent.raw() < dataLength(stop, header)) return Action.returning(index + 1);
             return index + 1 < last ? sendMessage(stop, vector, readdress, index + 1, last) : Action.returning(last);
         });
+    }
+
+    /** lib/iov_iter.c: no more than MAX_RW_COUNT bytes are taken from one message's iovecs. */
+    private static final long MAX_RW_COUNT = Integer.MAX_VALUE & ~4095L;
+
+    /**
+     * The bytes a message's iovecs offer the kernel, capped as import_iovec caps them; 0 when
+     * they cannot be read (the message was sent, so the kernel read them: only another thread
+     * can have changed them since, and the call then just goes on).
+     */
+    private static long dataLength(SyscallStop stop, ByteBuffer header) {
+        long iov = header.getLong(MessageHeader.MSGHDR_IOV);
+        long count = header.getLong(MessageHeader.MSGHDR_IOVLEN);
+        if (count <= 0 || count > UIO_MAXIOV) return 0;
+        long total = 0;
+        try {
+            ByteBuffer entries = ByteBuffer.wrap(stop.memory().read(iov, (int) count * 16)).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < count; i++) total = Math.min(MAX_RW_COUNT, total + Math.max(0, entries.getLong(i * 16 + 8)));
+        } catch (ErrnoException e) {
+            return 0;
+        }
+        return total;
     }
 
     /**
