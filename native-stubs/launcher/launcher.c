@@ -1,7 +1,8 @@
 /*
  * jvisor-launcher: the first program of every sandbox. jvisor spawns it, it restores what
- * the JVM changed of the caller's process state, enters the sandbox's Landlock domain
- * (landlock.c), installs the seccomp filter, stops itself so that the tracer can seize it,
+ * the JVM changed of the caller's process state, makes the sandbox's mount namespace
+ * (readonly.c), drops CAP_SYS_PTRACE, enters the sandbox's Landlock domain (landlock.c),
+ * installs the seccomp filter, stops itself so that the tracer can seize it,
  * and then execs the target as a shell would.
  *
  *   jvisor-launcher [--keep-fds N,N,...] [--sig-ignore HEX] [--sig-block HEX] [--trap N,N,...]
@@ -137,6 +138,30 @@ static bool holds_datagram_socket(const int *keep, size_t count) {
     return false;
 }
 
+/* CAP_SYS_PTRACE out of the bounding set (so no exec gives it back) and out of the
+ * permitted, effective and inheritable sets. EINVAL from PR_CAPBSET_DROP: the kernel has no
+ * such capability (never on Linux); EPERM: no CAP_SETPCAP, and then no CAP_SYS_PTRACE
+ * either, unless a caller gave one without the other: that is refused. */
+static int drop_ptrace_capability(void) {
+    struct {
+        uint32_t version;
+        int pid;
+    } header = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
+    struct {
+        uint32_t effective, permitted, inheritable;
+    } data[2];
+    if (syscall(SYS_capget, &header, data) != 0) return -1;
+    const int bit = 19; /* CAP_SYS_PTRACE */
+    if (prctl(PR_CAPBSET_READ, bit, 0, 0, 0) == 1 && prctl(PR_CAPBSET_DROP, bit, 0, 0, 0) != 0) {
+        if (errno != EPERM || (data[0].permitted & (1u << bit))) return -1;
+    }
+    if (!(data[0].permitted & (1u << bit))) return 0;
+    data[0].effective &= ~(1u << bit);
+    data[0].permitted &= ~(1u << bit);
+    data[0].inheritable &= ~(1u << bit);
+    return (int)syscall(SYS_capset, &header, data);
+}
+
 /* The tracer seizes this process while it is stopped; without a tracer every trapped call
  * would fail with ENOSYS, so refuse to go on untraced. */
 static bool traced(void) {
@@ -174,6 +199,12 @@ int main(int argc, char **argv) {
     close_foreign_fds(keep, nkeep);
     /* Before the Landlock domain, which forbids mounts. */
     if (read_only != NULL && jvisor_make_read_only(read_only) < 0) die("read-only directory");
+    /* CAP_SYS_PTRACE reaches into processes of the program's uid that are not dumpable
+     * (jvisor's JVM: PR_SET_DUMPABLE 0) and of every other uid: pidfd_getfd, /proc/PID/mem,
+     * process_vm_* (kernel/ptrace.c: __ptrace_may_access). The Landlock domain refuses those
+     * for processes outside the sandbox; without Landlock, a root program keeps them unless
+     * the capability is gone. Attaching is refused by the filter anyway. */
+    if (drop_ptrace_capability() != 0) die("dropping CAP_SYS_PTRACE");
     /* Before the filter: getsockopt is trapped, and there is no tracer yet. */
     bool datagrams = holds_datagram_socket(keep, nkeep);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("prctl(PR_SET_NO_NEW_PRIVS)");

@@ -143,6 +143,27 @@ class KernelLayersTest {
         assertEquals(new RunResult(0, nativeRun.stdout() + "hidden names: ro\n", ""), sandboxed);
     }
 
+    /**
+     * On a kernel without Landlock (simulated: native-stubs/redteam/no-landlock.c answers the
+     * Landlock calls with ENOSYS) jvisor still runs, says once on its standard error what is
+     * missing, and the filter's refusals hold without it: ptrace, a seccomp listener, every
+     * mount call.
+     */
+    @Test
+    void withoutLandlockJvisorRunsSaysSoOnceAndTheFilterStillHolds() {
+        String noLandlock = Runner.nativeDir().resolve("redteam/no-landlock").toString();
+        RunResult run = Runner.run(List.of(noLandlock, Runner.jvisor(), "run", "--", "sh", "-c",
+                PROBE + " traceme; " + PROBE + " listener; " + PROBE + " mounts"), "", Runner.DEFAULT_TIMEOUT);
+        assertEquals(0, run.exitCode(), run::toString);
+        List<String> said = run.stderr().lines().toList();
+        assertEquals(1, said.size(), run::toString);
+        assertTrue(said.get(0).startsWith("jvisor: warning: no Landlock in this kernel: "), run::toString);
+        assertEquals(Runner.runSandboxed("sh", "-c", PROBE + " traceme; " + PROBE + " listener; " + PROBE + " mounts")
+                .stdout(), run.stdout());
+        assertTrue(run.stdout().contains("PTRACE_TRACEME: -1 EPERM\nseccomp with a listener: -1 EPERM\n")
+                && run.stdout().contains("mount_setattr: -1 EPERM\n"), run::toString);
+    }
+
     private static boolean isRoot() {
         return "0".equals(Runner.run(List.of("id", "-u"), "", Runner.DEFAULT_TIMEOUT).stdout().strip());
     }
