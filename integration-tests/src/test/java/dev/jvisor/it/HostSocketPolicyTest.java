@@ -4,6 +4,8 @@ import dev.jvisor.it.support.LiveProcess;
 import dev.jvisor.it.support.RunResult;
 import dev.jvisor.it.support.Runner;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -25,12 +27,18 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class HostSocketPolicyTest {
     private static final String PEER = Runner.resource("host-socket-peer.py");
 
-    @Test
-    void anAllowedHostSocketIsReallyConnected(@TempDir Path directory) {
+    /**
+     * Also from a process with another thread, whose descriptor table is shared: the sentry
+     * then opens and checks the socket file's descriptor in a helper thread with a table of
+     * its own, which no thread of the program can change (HostSockets).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"client", "threaded-client"})
+    void anAllowedHostSocketIsReallyConnected(String mode, @TempDir Path directory) {
         Path socket = directory.resolve("host.sock");
         try (LiveProcess server = LiveProcess.startNative("python3", PEER, "server", socket.toString())) {
             server.awaitLine("^ready$");
-            RunResult client = client(List.of("--allow-host-socket", socket.toString()), "client", socket);
+            RunResult client = client(List.of("--allow-host-socket", socket.toString()), mode, socket);
             assertEquals(new RunResult(0, "connect: OK\npeer name: " + socket + "\n"
                     + "client: got pipe saying: through the host's pipe\n", ""), client);
             assertEquals(new RunResult(0, "ready\nserver: peer credentials name the client: True uid True\n"
@@ -66,33 +74,6 @@ class HostSocketPolicyTest {
             RunResult client = client(List.of("--allow-host-socket", socket.toString()), "nobody-client", socket);
             assertEquals(new RunResult(0, "connect: OK as uid 65534\n", ""), client);
             assertEquals(new RunResult(0, "ready\nserver: peer pid is the client's: True uid 65534 gid 65534\n", ""),
-                    server.finish());
-        }
-    }
-
-    /**
-     * A process with another thread (whose descriptor table is shared) reaches the allowed
-     * socket too: the sentry opens and checks the socket file's descriptor in a helper thread
-     * with a table of its own, which no thread of the program can change (HostSockets).
-     */
-    @Test
-    void aProcessWithAnotherThreadReachesTheAllowedSocket(@TempDir Path directory) {
-        Path socket = directory.resolve("host.sock");
-        try (LiveProcess server = LiveProcess.startNative("python3", PEER, "server", socket.toString())) {
-            server.awaitLine("^ready$");
-            RunResult client = client(List.of("--allow-host-socket", socket.toString()), "threaded-client", socket);
-            assertEquals(new RunResult(0, "connect: OK\npeer name: " + socket + "\n"
-                    + "client: got pipe saying: through the host's pipe\n", ""), client);
-            assertEquals(new RunResult(0, "ready\nserver: peer credentials name the client: True uid True\n"
-                    + "server: the passed file says: written in the sandbox\n", ""), server.finish());
-        }
-        Path datagrams = directory.resolve("dgram.sock");
-        try (LiveProcess server = LiveProcess.startNative("python3", PEER, "dgram-server", datagrams.toString())) {
-            server.awaitLine("^ready$");
-            RunResult client = client(List.of("--allow-host-socket", datagrams.toString()), "threaded-dgram-client",
-                    datagrams);
-            assertEquals(new RunResult(0, "client: answer to hello\n", ""), client);
-            assertEquals(new RunResult(0, "ready\nserver: datagram hello from a named sender: True\n", ""),
                     server.finish());
         }
     }
@@ -145,12 +126,13 @@ class HostSocketPolicyTest {
         }
     }
 
-    @Test
-    void aDatagramReachesAnAllowedHostSocketAndItsAnswerComesBack(@TempDir Path directory) {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"dgram-client", "threaded-dgram-client"})
+    void aDatagramReachesAnAllowedHostSocketAndItsAnswerComesBack(String mode, @TempDir Path directory) {
         Path socket = directory.resolve("host-dgram.sock");
         try (LiveProcess server = LiveProcess.startNative("python3", PEER, "dgram-server", socket.toString())) {
             server.awaitLine("^ready$");
-            RunResult client = client(List.of("--allow-host-socket", socket.toString()), "dgram-client", socket);
+            RunResult client = client(List.of("--allow-host-socket", socket.toString()), mode, socket);
             assertEquals(new RunResult(0, "client: answer to hello\n", ""), client);
             assertEquals(new RunResult(0, "ready\nserver: datagram hello from a named sender: True\n", ""),
                     server.finish());
