@@ -56,39 +56,8 @@ static void send_to(const char *what, int sock, struct sockaddr_un *address, soc
     else printf("%s: %zd\n", what, n);
 }
 
-static int receive_descriptor(int channel) {
-    char byte;
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    union {
-        struct cmsghdr header;
-        char space[CMSG_SPACE(sizeof(int))];
-    } control;
-    struct msghdr message = {.msg_iov = &iov, .msg_iovlen = 1,
-                             .msg_control = control.space, .msg_controllen = sizeof control.space};
-    if (recvmsg(channel, &message, 0) != 1) return -1;
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
-    if (cmsg == NULL || cmsg->cmsg_type != SCM_RIGHTS) return -1;
-    int fd;
-    memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
-    return fd;
-}
-
 static void send_descriptor(int channel, int fd) {
-    char byte = 'r';
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    union {
-        struct cmsghdr header;
-        char space[CMSG_SPACE(sizeof(int))];
-    } control;
-    memset(&control, 0, sizeof control);
-    struct msghdr message = {.msg_iov = &iov, .msg_iovlen = 1,
-                             .msg_control = control.space, .msg_controllen = sizeof control.space};
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-    if (sendmsg(channel, &message, 0) != 1) {
+    if (probe_send_descriptor(channel, fd) != 0) {
         perror("sendmsg SCM_RIGHTS");
         exit(2);
     }
@@ -136,7 +105,7 @@ int main(int argc, char **argv) {
     if (child == 0) {
         int sock = -1;
         if (strcmp(route, "rights") == 0) {
-            sock = receive_descriptor(channel[1]);
+            sock = probe_receive_descriptor(channel[1]);
         } else {
             int number;
             char byte;

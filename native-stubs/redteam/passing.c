@@ -50,37 +50,8 @@ static long attack(const char *variant, int fd) {
     return attempts;
 }
 
-static int receive_descriptor(int channel) {
-    char byte;
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    union {
-        struct cmsghdr header;
-        char space[CMSG_SPACE(sizeof(int))];
-    } control;
-    struct msghdr header = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control};
-    if (recvmsg(channel, &header, 0) <= 0) return -1;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&header);
-    if (c == NULL || c->cmsg_type != SCM_RIGHTS) return -1;
-    int fd;
-    memcpy(&fd, CMSG_DATA(c), sizeof fd);
-    return fd;
-}
-
 static void send_descriptor(int channel, int fd) {
-    char byte = 'f';
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    union {
-        struct cmsghdr header;
-        char space[CMSG_SPACE(sizeof(int))];
-    } control;
-    memset(&control, 0, sizeof control);
-    struct msghdr header = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&header);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    if (sendmsg(channel, &header, 0) < 0) perror("passing: send descriptor");
+    if (probe_send_descriptor(channel, fd) != 0) perror("passing: send descriptor");
 }
 
 /* The attempts a child reports back through its exit: counted again by the parent. */
@@ -106,7 +77,7 @@ static int by_rights(void) {
     pid_t child = fork();
     if (child == 0) {
         close(channel[0]);
-        int fd = receive_descriptor(channel[1]);
+        int fd = probe_receive_descriptor(channel[1]);
         if (fd < 0) _exit(1);
         attack("scm-rights", fd);
         _exit(0);
