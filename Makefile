@@ -2,6 +2,8 @@
 # `make demo` runs a real program under the sandbox, `make bench` runs the benchmarks,
 # `make matrix` runs the real-program matrix, `make fuzz` runs the differential fuzzer, `make conformance` compares the probe suite under the sentry with Linux (jvisor conform),
 # `make redteam` runs the hostile probes of every boundary route (integration-tests/redteam/run).
+# `make dist` builds target/dist/jvisor-VERSION-linux-x86_64.tar.gz, a tree with its own Java
+# runtime; `make install PREFIX=DIR` installs that tree in DIR/lib and links DIR/bin/jvisor.
 
 JDK := $(shell scripts/find-jdk 2>/dev/null)
 JDK_FEATURE := $(shell test -n "$(JDK)" && "$(JDK)/bin/java" -XshowSettings:properties -version 2>&1 \
@@ -25,7 +27,14 @@ test: jdk
 demo: build
 	@demo/run
 
-bench: build
+PREFIX ?= /usr/local
+dist: build
+	@scripts/make-dist
+
+install: build
+	@scripts/make-dist --install "$(PREFIX)"
+
+bench: dist
 	@integration-tests/bench/run
 
 # The compatibility matrix alone (integration-tests/matrix): real programs, natively and sandboxed.
@@ -60,4 +69,4 @@ clean:
 	$(MAKE) -s -C native-stubs clean
 	rm -rf */target target
 
-.PHONY: all jdk build test demo bench matrix stress conformance fuzz redteam clean
+.PHONY: all jdk build test demo dist install bench matrix stress conformance fuzz redteam clean

@@ -26,16 +26,26 @@ static inline void bench_die(const char *what) {
     exit(1);
 }
 
-/* argv[index] as a positive count, or fallback when absent. */
-static inline long bench_count(int argc, char **argv, int index, long fallback) {
+/* argv[index] as a count of at least minimum, or fallback when absent. */
+static inline long bench_argument(int argc, char **argv, int index, long fallback, long minimum) {
     if (argc <= index) return fallback;
     char *end;
     long value = strtol(argv[index], &end, 10);
-    if (*end != '\0' || value <= 0) {
+    if (*end != '\0' || value < minimum) {
         fprintf(stderr, "usage: %s [ITERATIONS] [WARMUP]\n", argv[0]);
         exit(2);
     }
     return value;
+}
+
+/* The timed iterations, argv[1]: at least one. */
+static inline long bench_iterations(int argc, char **argv, long fallback) {
+    return bench_argument(argc, argv, 1, fallback, 1);
+}
+
+/* The untimed warm-up iterations, argv[2]: 0 measures a cold sandbox's first calls. */
+static inline long bench_warmup(int argc, char **argv, long fallback) {
+    return bench_argument(argc, argv, 2, fallback, 0);
 }
 
 /* Waits for a forked helper; it must have exited with status 0. */

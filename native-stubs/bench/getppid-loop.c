@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 int main(int argc, char **argv) {
-    long iterations = bench_count(argc, argv, 1, 1000000);
+    long iterations = bench_iterations(argc, argv, 1000000);
     long sink = 0;
     long long start = bench_now_ns();
     for (long i = 0; i < iterations; i++) sink += syscall(SYS_getppid);

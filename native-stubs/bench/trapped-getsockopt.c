@@ -23,8 +23,8 @@ static void check_type(int fd) {
 }
 
 int main(int argc, char **argv) {
-    long iterations = bench_count(argc, argv, 1, 10000);
-    long warmup = bench_count(argc, argv, 2, 2000);
+    long iterations = bench_iterations(argc, argv, 10000);
+    long warmup = bench_warmup(argc, argv, 2000);
     int fds[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) bench_die("socketpair");
     for (long i = 0; i < warmup; i++) check_type(fds[0]);

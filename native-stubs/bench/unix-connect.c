@@ -35,8 +35,8 @@ static void connect_once(int listener, const struct sockaddr_un *address) {
 }
 
 int main(int argc, char **argv) {
-    long iterations = bench_count(argc, argv, 1, 20000);
-    long warmup = bench_count(argc, argv, 2, 1000);
+    long iterations = bench_iterations(argc, argv, 20000);
+    long warmup = bench_warmup(argc, argv, 1000);
     const char *tmp = getenv("TMPDIR");
     if (tmp == NULL || tmp[0] == '\0') tmp = "/tmp";
     if (snprintf(directory, sizeof directory, "%s/unix-connect.XXXXXX", tmp) >= (int)sizeof directory) {

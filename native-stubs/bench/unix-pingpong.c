@@ -46,8 +46,8 @@ static void round_trips(int fd, long count) {
 }
 
 int main(int argc, char **argv) {
-    long iterations = bench_count(argc, argv, 1, 50000);
-    long warmup = bench_count(argc, argv, 2, 1000);
+    long iterations = bench_iterations(argc, argv, 50000);
+    long warmup = bench_warmup(argc, argv, 1000);
     int fds[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
         bench_die("unix-pingpong: socketpair");

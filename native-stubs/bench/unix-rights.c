@@ -71,8 +71,8 @@ static void pass_once(const int fds[2], int fd) {
 }
 
 int main(int argc, char **argv) {
-    long iterations = bench_count(argc, argv, 1, 50000);
-    long warmup = bench_count(argc, argv, 2, 2000);
+    long iterations = bench_iterations(argc, argv, 50000);
+    long warmup = bench_warmup(argc, argv, 2000);
     int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (fd < 0) bench_die("unix-rights: open /dev/null");
     int fds[2];

@@ -19,8 +19,8 @@ static void pair_once(void) {
 }
 
 int main(int argc, char **argv) {
-    long iterations = bench_count(argc, argv, 1, 100000);
-    long warmup = bench_count(argc, argv, 2, 2000);
+    long iterations = bench_iterations(argc, argv, 100000);
+    long warmup = bench_warmup(argc, argv, 2000);
     for (long i = 0; i < warmup; i++) pair_once();
     long long start = bench_now_ns();
     for (long i = 0; i < iterations; i++) pair_once();

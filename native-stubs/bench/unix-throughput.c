@@ -59,8 +59,8 @@ static void send_blocks(int fd, long blocks) {
 }
 
 int main(int argc, char **argv) {
-    long iterations = bench_count(argc, argv, 1, 20000);
-    long warmup = bench_count(argc, argv, 2, 200);
+    long iterations = bench_iterations(argc, argv, 20000);
+    long warmup = bench_warmup(argc, argv, 200);
     int fds[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
         bench_die("unix-throughput: socketpair");

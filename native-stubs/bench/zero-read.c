@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 int main(int argc, char **argv) {
-    long iterations = bench_count(argc, argv, 1, 1000000);
+    long iterations = bench_iterations(argc, argv, 1000000);
     int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
     if (fd < 0) bench_die("open /dev/zero");
     char byte;

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * output. A case is skipped only when a command it needs is not installed.
  */
 class CompatibilityMatrixTest {
-    private static final Path MATRIX = Runner.home().resolve("integration-tests/matrix");
+    static final Path MATRIX = Runner.home().resolve("integration-tests/matrix");
     private static final Duration TIMEOUT = Duration.ofSeconds(240);
 
     private static final AtomicInteger passed = new AtomicInteger();
@@ -105,10 +106,11 @@ class CompatibilityMatrixTest {
         // A case may run its server as an unprivileged user (PostgreSQL refuses root), who must
         // be able to reach the working directory: the temporary directory is made searchable.
         Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx--x--x"));
-        RunResult nativeRun = run(matrixCase, directory.resolve("native"), false);
+        RunResult nativeRun = run(matrixCase, directory.resolve("native"), List.of(), Map.of());
         assertEquals(new RunResult(0, matrixCase.expected(), ""), withoutStderr(nativeRun),
                 () -> matrixCase + " natively:\n" + nativeRun);
-        RunResult sandboxed = run(matrixCase, directory.resolve("sandboxed"), true);
+        RunResult sandboxed = run(matrixCase, directory.resolve("sandboxed"),
+                List.of(Runner.jvisor(), "run", "--"), Map.of());
         assertEquals(new RunResult(0, matrixCase.expected(), ""), withoutStderr(sandboxed),
                 () -> matrixCase + " under jvisor run:\n" + sandboxed + "\nnatively:\n" + nativeRun);
     }
@@ -121,23 +123,31 @@ class CompatibilityMatrixTest {
         for (String reason : skipped) System.out.println("  skipped: " + reason);
     }
 
-    private static RunResult run(MatrixCase matrixCase, Path directory, boolean sandbox) throws IOException {
+    /**
+     * Runs the case's script in {@code directory} under {@code launch} (empty: natively; else
+     * a jvisor command line ending in "--"), with {@code environment} changes on top of the
+     * case's own.
+     */
+    static RunResult run(MatrixCase matrixCase, Path directory, List<String> launch,
+                         Map<String, String> environment) throws IOException {
         Path home = Files.createDirectories(directory.resolve("home"));
         Path tmp = Files.createDirectories(directory.resolve("tmp"));
         Path runtime = Files.createDirectories(directory.resolve("run"));
         Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwx------"));
-        List<String> command = List.of("bash", matrixCase.script().toString());
-        return Runner.run(sandbox ? Runner.sandboxed(List.of(), command) : command, "", TIMEOUT, directory,
-                Map.of("HOME", home.toString(), "TMPDIR", tmp.toString(), "XDG_RUNTIME_DIR", runtime.toString(),
-                        "MATRIX", MATRIX.toString(), "UNIQUE", UUID.randomUUID().toString().substring(0, 8),
-                        "LC_ALL", "C.UTF-8"));
+        List<String> command = new ArrayList<>(launch);
+        command.addAll(List.of("bash", matrixCase.script().toString()));
+        Map<String, String> all = new HashMap<>(Map.of("HOME", home.toString(), "TMPDIR", tmp.toString(),
+                "XDG_RUNTIME_DIR", runtime.toString(), "MATRIX", MATRIX.toString(),
+                "UNIQUE", UUID.randomUUID().toString().substring(0, 8), "LC_ALL", "C.UTF-8"));
+        all.putAll(environment);
+        return Runner.run(command, "", TIMEOUT, directory, all);
     }
 
-    private static RunResult withoutStderr(RunResult result) {
+    static RunResult withoutStderr(RunResult result) {
         return new RunResult(result.exitCode(), result.stdout(), "");
     }
 
-    private static boolean onPath(String command) {
+    static boolean onPath(String command) {
         return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
                 .filter(entry -> !entry.isEmpty())
                 .anyMatch(entry -> Files.isExecutable(Path.of(entry, command)));

@@ -117,6 +117,7 @@ final class RunCommand {
         try {
             sandbox = Sandbox.start(spec, handler);
         } catch (ErrnoException e) {
+            signals.stop();
             err.println("jvisor: cannot start the sandbox: " + e.getMessage());
             return Main.EXIT_FAILURE;
         }
@@ -128,6 +129,7 @@ final class RunCommand {
         }
         if (stats != null) stats.watch(sandbox);
         ExitStatus status = sandbox.waitFor();
+        signals.stop();
         if (auditor != null) auditor.finish();
         if (stats != null) stats.print(err);
         if (trace != null) trace.close();

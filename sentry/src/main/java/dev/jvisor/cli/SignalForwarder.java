@@ -29,8 +29,12 @@ final class SignalForwarder {
     private static final int[] FORWARDED = {Signals.SIGHUP, Signals.SIGINT, Signals.SIGQUIT, Signals.SIGTERM};
 
     private final CompletableFuture<Sandbox> sandbox = new CompletableFuture<>();
+    private final SignalRelay relay;
+    private Thread thread;
 
-    private SignalForwarder() {}
+    private SignalForwarder(SignalRelay relay) {
+        this.relay = relay;
+    }
 
     /** Starts receiving the signals; {@code relayLibrary} is native-stubs' signal relay. */
     static SignalForwarder start(Path relayLibrary, long ignoredMask) {
@@ -46,10 +50,11 @@ final class SignalForwarder {
         int[] signals = (onUsr1 == null ? forwarded : IntStream.concat(forwarded, IntStream.of(Signals.SIGUSR1)))
                 .toArray();
         SignalRelay relay = SignalRelay.install(relayLibrary, signals);
-        SignalForwarder forwarder = new SignalForwarder();
-        Thread.ofPlatform().name("jvisor-signals").daemon(true).start(() -> {
+        SignalForwarder forwarder = new SignalForwarder(relay);
+        forwarder.thread = Thread.ofPlatform().name("jvisor-signals").daemon(true).start(() -> {
             while (true) {
                 int signal = relay.next();
+                if (signal == SignalRelay.STOPPED) return;
                 if (signal == Signals.SIGUSR1) {
                     onUsr1.run();
                     continue;
@@ -65,5 +70,19 @@ final class SignalForwarder {
     /** From now on, signals go to {@code target}'s program. */
     void forwardTo(Sandbox target) {
         sandbox.complete(target);
+    }
+
+    /**
+     * Ends the signal thread, once the program is gone, so that the JVM can exit at once
+     * ({@link SignalRelay}: a thread in read(2) holds the exit up to 300 ms). A signal that
+     * comes later stays unread in the relay's pipe: the program it was meant for is gone.
+     */
+    void stop() {
+        relay.stop();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -11,10 +11,11 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
@@ -69,8 +70,6 @@ final class HiddenNames {
      */
     record Name(UnixAddress.Pathname bound, byte[] connect) {}
 
-    private final SecureRandom random;
-
     private long count;
     /** The directory's real path; null until first used. */
     private Path directory;
@@ -82,9 +81,7 @@ final class HiddenNames {
     @SuppressWarnings("unused")
     private int wrongTypeSocket = -1;
 
-    HiddenNames(SecureRandom random) {
-        this.random = random;
-    }
+    HiddenNames() {}
 
     /**
      * A sockaddr that no socket holds: a socket file whose socket is gone. A call rewritten
@@ -200,12 +197,11 @@ final class HiddenNames {
         if (directory != null) return;
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
         if (base.toString().getBytes(StandardCharsets.UTF_8).length > MAX_BASE_LENGTH) base = Path.of("/tmp");
-        byte[] secret = new byte[16];
-        random.nextBytes(secret);
+        byte[] secret = Urandom.bytes(16);
         try {
             // The outer directory is made 0700 and opened to 0711 only once the inner one is
             // there: nobody but jvisor's uid can ever list it.
-            Path outer = Files.createTempDirectory(base, "jvisor-");
+            Path outer = temporaryDirectory(base);
             Path inner = Files.createDirectory(
                     outer.resolve(Base64.getUrlEncoder().withoutPadding().encodeToString(secret)));
             Files.setPosixFilePermissions(inner, PosixFilePermissions.fromString("rwx--x--x"));
@@ -217,6 +213,22 @@ final class HiddenNames {
             directory = inner;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make the directory of hidden socket names", e);
+        }
+    }
+
+    /**
+     * A new directory "jvisor-N" in {@code base}, 0700, as Files.createTempDirectory makes
+     * one, but without its SecureRandom ({@link Urandom}).
+     */
+    private static Path temporaryDirectory(Path base) throws IOException {
+        while (true) {
+            long number = ByteBuffer.wrap(Urandom.bytes(Long.BYTES)).getLong();
+            try {
+                return Files.createDirectory(base.resolve("jvisor-" + Long.toUnsignedString(number)),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (FileAlreadyExistsException taken) {
+                // Another directory has this name: draw again.
+            }
         }
     }
 

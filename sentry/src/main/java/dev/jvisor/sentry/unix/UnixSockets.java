@@ -11,9 +11,9 @@ import dev.jvisor.platform.linux.FileStatus;
 import dev.jvisor.platform.linux.Pidfd;
 import dev.jvisor.platform.linux.Socket;
 
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static dev.jvisor.sentry.abi.SocketAbi.AF_UNIX;
 import static dev.jvisor.sentry.abi.SocketAbi.SOCK_DGRAM;
@@ -56,7 +56,6 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     private final UnixDiag diag;
     private final Endpoints endpoints;
     private final TraceeCredentials credentials = new TraceeCredentials();
-    private final SecureRandom random = new SecureRandom();
     private final HiddenNames hidden;
     private final NameResolver names;
     private final SocketObserver observer;
@@ -85,7 +84,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         this.hosts = policy.reachable();
         this.exposed = policy.exposed();
         this.diag = new UnixDiag();
-        this.hidden = new HiddenNames(random);
+        this.hidden = new HiddenNames();
         hidden.wrongType();
         hidden.nowhere();
         this.endpoints = new Endpoints(diag, hidden);
@@ -524,7 +523,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
      * socket of this type holds.
      */
     private void autobind(Endpoint endpoint) {
-        int start = random.nextInt(0x100000);
+        int start = ThreadLocalRandom.current().nextInt(0x100000);
         for (int i = 1; i <= 0x100000; i++) {
             byte[] name = String.format("\0%05x", (start + i) & 0xfffff)
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII);

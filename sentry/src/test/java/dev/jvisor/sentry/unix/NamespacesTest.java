@@ -29,7 +29,7 @@ class NamespacesTest {
         public Census live() {
             return new Census(Set.copyOf(alive), Set.of());
         }
-    }, new HiddenNames(new java.security.SecureRandom()));
+    }, new HiddenNames());
 
     private Endpoint socket(long inode, int type) {
         alive.add(inode);
