@@ -1,14 +1,11 @@
 package dev.jvisor.platform.linux;
 
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -35,8 +32,8 @@ public record FileStatus(long device, long inode, int mode) {
     private static final VarHandle INO = STAT.varHandle(groupElement("st_ino"));
     private static final VarHandle MODE = STAT.varHandle(groupElement("st_mode"));
 
-    private static final MethodHandle FSTATAT = NativeLinker.withErrno("fstatat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    /** newfstatat(2): glibc's fstatat on x86-64, whose struct stat is the kernel's. */
+    private static final long SYS_NEWFSTATAT = 262;
 
     public boolean isDirectory() {
         return (mode & S_IFMT) == S_IFDIR;
@@ -53,8 +50,7 @@ public record FileStatus(long device, long inode, int mode) {
         MemorySegment name = buffer.asSlice(STAT.byteSize(), path.length + 1L);
         MemorySegment.copy(path, 0, name, JAVA_BYTE, 0, path.length);
         name.set(JAVA_BYTE, path.length, (byte) 0);
-        NativeLinker.checked("fstatat",
-                () -> (int) FSTATAT.invokeExact(NativeLinker.callState(), AT_FDCWD, name, stat, flags));
+        NativeLinker.syscall("fstatat", SYS_NEWFSTATAT, AT_FDCWD, name.address(), stat.address(), flags, 0, 0);
         return new FileStatus((long) DEV.get(stat, 0L), (long) INO.get(stat, 0L), (int) MODE.get(stat, 0L));
     }
 }

@@ -3,12 +3,7 @@ package dev.jvisor.platform.linux;
 import dev.jvisor.platform.Errno;
 import dev.jvisor.platform.ErrnoException;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
-
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The kernel's protections of jvisor's own process and what it can tell of processes:
@@ -25,11 +20,6 @@ public final class Kernel {
     private static final long LANDLOCK_CREATE_RULESET_VERSION = 1;
     /** kcmp(2) type: whether two processes share one file descriptor table. */
     private static final long KCMP_FILES = 2;
-
-    /** syscall(2) is variadic after the number. */
-    private static final MethodHandle SYSCALL5 = NativeLinker.withErrno("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1));
 
     private Kernel() {}
 
@@ -67,7 +57,6 @@ public final class Kernel {
     }
 
     private static long call(long number, long a, long b, long c, long d, long e, String name) {
-        return NativeLinker.checked(name,
-                () -> (long) SYSCALL5.invokeExact(NativeLinker.callState(), number, a, b, c, d, e));
+        return NativeLinker.syscall(name, number, a, b, c, d, e, 0);
     }
 }

@@ -12,7 +12,6 @@ import java.util.List;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /** Process calls of libc: spawning, waiting, signalling. */
 public final class Libc {
@@ -40,25 +39,16 @@ public final class Libc {
     public static final int O_CREAT = 0x40;
     public static final int O_TRUNC = 0x200;
 
-    private static final MethodHandle WAITPID = NativeLinker.withErrno("waitpid",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle KILL = NativeLinker.withErrno("kill",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle TGKILL = NativeLinker.withErrno("tgkill",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle GETPID = NativeLinker.plain("getpid",
-            FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle READLINK = NativeLinker.withErrno("readlink",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle PIPE2 = NativeLinker.withErrno("pipe2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle READ = NativeLinker.withErrno("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = NativeLinker.withErrno("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    /** open(2) is variadic after the flags (the mode, which O_PATH ignores). */
-    private static final MethodHandle OPEN = NativeLinker.withErrno("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), java.lang.foreign.Linker.Option.firstVariadicArg(2));
+    private static final long SYS_READ = 0;
+    private static final long SYS_WRITE = 1;
+    private static final long SYS_GETPID = 39;
+    private static final long SYS_WAIT4 = 61;
+    private static final long SYS_KILL = 62;
+    private static final long SYS_READLINK = 89;
+    private static final long SYS_TGKILL = 234;
+    private static final long SYS_OPENAT = 257;
+    private static final long SYS_PIPE2 = 293;
+    private static final int AT_FDCWD = -100;
 
     /** open(2) flag: a descriptor that only names the file (it pins the inode, opens nothing). */
     public static final int O_PATH = 0x200000;
@@ -122,28 +112,24 @@ public final class Libc {
     /** waitpid(2), retrying EINTR. Returns the pid and its status, or null under WNOHANG when none changed. */
     public static WaitStatus waitpid(int pid, int options) {
         MemorySegment status = WAIT_STATUS.get();
-        int got = (int) NativeLinker.restartable("waitpid",
-                () -> (int) WAITPID.invokeExact(NativeLinker.callState(), pid, status, options));
+        // glibc's waitpid is wait4 without the resource usage.
+        int got = (int) NativeLinker.restartableSyscall("waitpid", SYS_WAIT4, pid, status.address(), options, 0, 0, 0);
         return got == 0 ? null : new WaitStatus(got, status.get(JAVA_INT, 0));
     }
 
     /** kill(2). */
     public static void kill(int pid, int signal) {
-        NativeLinker.checked("kill", () -> (int) KILL.invokeExact(NativeLinker.callState(), pid, signal));
+        NativeLinker.syscall("kill", SYS_KILL, pid, signal, 0);
     }
 
     /** tgkill(2). */
     public static void tgkill(int tgid, int tid, int signal) {
-        NativeLinker.checked("tgkill", () -> (int) TGKILL.invokeExact(NativeLinker.callState(), tgid, tid, signal));
+        NativeLinker.syscall("tgkill", SYS_TGKILL, tgid, tid, signal);
     }
 
     /** getpid(2) of this JVM. */
     public static int getpid() {
-        try {
-            return (int) GETPID.invokeExact();
-        } catch (Throwable t) {
-            throw NativeLinker.unexpected(t);
-        }
+        return (int) NativeLinker.syscall("getpid", SYS_GETPID, 0, 0, 0);
     }
 
     /**
@@ -156,8 +142,7 @@ public final class Libc {
         MemorySegment text = buffer.asSlice(path.length + 1L, limit);
         MemorySegment.copy(path, 0, name, JAVA_BYTE, 0, path.length);
         name.set(JAVA_BYTE, path.length, (byte) 0);
-        int length = (int) NativeLinker.checked("readlink",
-                () -> (long) READLINK.invokeExact(NativeLinker.callState(), name, text, (long) limit));
+        int length = (int) NativeLinker.syscall("readlink", SYS_READLINK, name.address(), text.address(), limit);
         return text.asSlice(0, length).toArray(JAVA_BYTE);
     }
 
@@ -166,29 +151,26 @@ public final class Libc {
         MemorySegment name = CallBuffer.of(path.length + 1L);
         MemorySegment.copy(path, 0, name, JAVA_BYTE, 0, path.length);
         name.set(JAVA_BYTE, path.length, (byte) 0);
-        return (int) NativeLinker.checked("open",
-                () -> (int) OPEN.invokeExact(NativeLinker.callState(), name, flags, 0));
+        return (int) NativeLinker.syscall("open", SYS_OPENAT, AT_FDCWD, name.address(), flags, 0, 0, 0);
     }
 
     /** pipe2(2): returns {read end, write end}. */
     public static int[] pipe2(int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            NativeLinker.checked("pipe2", () -> (int) PIPE2.invokeExact(NativeLinker.callState(), fds, flags));
+            NativeLinker.syscall("pipe2", SYS_PIPE2, fds.address(), flags, 0);
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         }
     }
 
     /** read(2) into {@code buffer}, retrying EINTR; returns the count (0 at end of file). */
     public static long read(int fd, MemorySegment buffer) {
-        return NativeLinker.restartable("read",
-                () -> (long) READ.invokeExact(NativeLinker.callState(), fd, buffer, buffer.byteSize()));
+        return NativeLinker.restartableSyscall("read", SYS_READ, fd, buffer.address(), buffer.byteSize(), 0, 0, 0);
     }
 
     /** write(2) of {@code buffer}, retrying EINTR; returns the count written. */
     public static long write(int fd, MemorySegment buffer) {
-        return NativeLinker.restartable("write",
-                () -> (long) WRITE.invokeExact(NativeLinker.callState(), fd, buffer, buffer.byteSize()));
+        return NativeLinker.restartableSyscall("write", SYS_WRITE, fd, buffer.address(), buffer.byteSize(), 0, 0, 0);
     }
 
     /** A NULL-terminated char *[] allocated in {@code arena}. */

@@ -1,11 +1,7 @@
 package dev.jvisor.platform.linux;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * pidfd_open(2) and pidfd_getfd(2), through syscall(2) (glibc wraps them only from 2.36):
@@ -16,11 +12,6 @@ public final class Pidfd {
     private static final long SYS_PIDFD_OPEN = 434;
     private static final long SYS_PIDFD_GETFD = 438;
     private static final long SYS_CLOSE = 3;
-
-    /** syscall(2) is variadic after the number. */
-    private static final MethodHandle SYSCALL3 = NativeLinker.withErrno("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1));
 
     private Pidfd() {}
 
@@ -43,6 +34,6 @@ public final class Pidfd {
     }
 
     private static long call(long number, long a, long b, long c, String name) {
-        return NativeLinker.checked(name, () -> (long) SYSCALL3.invokeExact(NativeLinker.callState(), number, a, b, c));
+        return NativeLinker.syscall(name, number, a, b, c);
     }
 }

@@ -1,12 +1,8 @@
 package dev.jvisor.platform.linux;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -46,10 +42,7 @@ public final class Ptrace {
     public static final int EVENT_SECCOMP = 7;
     public static final int EVENT_STOP = 128;
 
-    /** glibc declares ptrace variadic after the request. */
-    private static final MethodHandle PTRACE = NativeLinker.withErrno("ptrace",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1));
+    private static final long SYS_PTRACE = 101;
 
     private static final ThreadLocal<MemorySegment> SIGNAL_MASK =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(JAVA_LONG));
@@ -121,6 +114,7 @@ public final class Ptrace {
     }
 
     private static long call(int request, int pid, long addr, long data, String name) {
-        return NativeLinker.checked(name, () -> (long) PTRACE.invokeExact(NativeLinker.callState(), request, pid, addr, data));
+        // The system call, not glibc's wrapper: no PEEK request is made, the one kind whose result the wrapper moves.
+        return NativeLinker.syscall(name, SYS_PTRACE, request, pid, addr, data, 0, 0);
     }
 }

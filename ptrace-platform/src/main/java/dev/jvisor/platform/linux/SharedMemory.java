@@ -1,14 +1,8 @@
 package dev.jvisor.platform.linux;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * memfd_create(2), its seals (fcntl(2) F_ADD_SEALS) and mmap(2) of it in this process: memory
@@ -28,16 +22,11 @@ public final class SharedMemory {
     public static final int MAP_FIXED_NOREPLACE = 0x100000;
 
     private static final int F_ADD_SEALS = 1033;
-    private static final long MAP_FAILED = -1L;
 
-    private static final MethodHandle MEMFD_CREATE = NativeLinker.withErrno("memfd_create",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FTRUNCATE = NativeLinker.withErrno("ftruncate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle FCNTL_INT = NativeLinker.withErrno("fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle MMAP = NativeLinker.withErrno("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final long SYS_MMAP = 9;
+    private static final long SYS_FCNTL = 72;
+    private static final long SYS_FTRUNCATE = 77;
+    private static final long SYS_MEMFD_CREATE = 319;
 
     private SharedMemory() {}
 
@@ -46,17 +35,15 @@ public final class SharedMemory {
         int fd;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment text = arena.allocateFrom(name);
-            fd = (int) NativeLinker.checked("memfd_create",
-                    () -> (int) MEMFD_CREATE.invokeExact(NativeLinker.callState(), text, flags));
+            fd = (int) NativeLinker.syscall("memfd_create", SYS_MEMFD_CREATE, text.address(), flags, 0);
         }
-        NativeLinker.checked("ftruncate", () -> (int) FTRUNCATE.invokeExact(NativeLinker.callState(), fd, size));
+        NativeLinker.syscall("ftruncate", SYS_FTRUNCATE, fd, size, 0);
         return fd;
     }
 
     /** fcntl(fd, F_ADD_SEALS, seals). */
     public static void addSeals(int fd, int seals) {
-        NativeLinker.checked("fcntl(F_ADD_SEALS)",
-                () -> (int) FCNTL_INT.invokeExact(NativeLinker.callState(), fd, F_ADD_SEALS, seals));
+        NativeLinker.syscall("fcntl(F_ADD_SEALS)", SYS_FCNTL, fd, F_ADD_SEALS, seals);
     }
 
     /**
@@ -64,14 +51,7 @@ public final class SharedMemory {
      * process, for as long as the JVM lives.
      */
     public static MemorySegment mapWritable(int fd, long size) {
-        MemorySegment address;
-        try {
-            address = (MemorySegment) MMAP.invokeExact(NativeLinker.callState(), MemorySegment.NULL, size,
-                    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
-        } catch (Throwable t) {
-            throw NativeLinker.unexpected(t);
-        }
-        if (address.address() == MAP_FAILED) throw NativeLinker.failure("mmap");
-        return address.reinterpret(size);
+        long address = NativeLinker.syscall("mmap", SYS_MMAP, 0, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        return MemorySegment.ofAddress(address).reinterpret(size);
     }
 }

@@ -1,14 +1,10 @@
 package dev.jvisor.platform.linux;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * socket(2), send(2), recv(2), sendmsg(2), bind(2) and getsockopt(2) for the sentry's own
@@ -20,36 +16,28 @@ public final class Socket {
     public static final int SOCK_DGRAM = 2;
     public static final int SOCK_CLOEXEC = 0x80000;
 
-    private static final MethodHandle SOCKET = NativeLinker.withErrno("socket",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle SEND = NativeLinker.withErrno("send",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle RECV = NativeLinker.withErrno("recv",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SENDMSG = NativeLinker.withErrno("sendmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle BIND = NativeLinker.withErrno("bind",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle GETSOCKOPT = NativeLinker.withErrno("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final long SYS_SOCKET = 41;
+    private static final long SYS_SENDTO = 44;
+    private static final long SYS_RECVFROM = 45;
+    private static final long SYS_SENDMSG = 46;
+    private static final long SYS_BIND = 49;
+    private static final long SYS_GETSOCKOPT = 55;
 
     private Socket() {}
 
     public static int socket(int domain, int type, int protocol) {
-        return (int) NativeLinker.checked("socket",
-                () -> (int) SOCKET.invokeExact(NativeLinker.callState(), domain, type, protocol));
+        return (int) NativeLinker.syscall("socket", SYS_SOCKET, domain, type, protocol);
     }
 
-    /** send(2) of the whole of {@code data}, retrying EINTR; returns the count sent. */
+    /** send(2) (sendto with no address) of {@code data}, retrying EINTR; returns the count sent. */
     public static long send(int fd, MemorySegment data, int flags) {
-        return NativeLinker.restartable("send",
-                () -> (long) SEND.invokeExact(NativeLinker.callState(), fd, data, data.byteSize(), flags));
+        return NativeLinker.restartableSyscall("send", SYS_SENDTO, fd, data.address(), data.byteSize(), flags, 0, 0);
     }
 
-    /** recv(2) into {@code buffer}, retrying EINTR; returns the count received. */
+    /** recv(2) (recvfrom with no address) into {@code buffer}, retrying EINTR; returns the count received. */
     public static long recv(int fd, MemorySegment buffer, int flags) {
-        return NativeLinker.restartable("recv",
-                () -> (long) RECV.invokeExact(NativeLinker.callState(), fd, buffer, buffer.byteSize(), flags));
+        return NativeLinker.restartableSyscall("recv", SYS_RECVFROM, fd, buffer.address(), buffer.byteSize(), flags,
+                0, 0);
     }
 
     /**
@@ -64,8 +52,7 @@ public final class Socket {
             MemorySegment control = arena.allocate(ControlMessage.space(Integer.BYTES), 8);
             ControlMessage.setRights(control, descriptor);
             MemorySegment header = MessageHeader.of(arena, iovec, control);
-            NativeLinker.restartable("sendmsg",
-                    () -> (long) SENDMSG.invokeExact(NativeLinker.callState(), fd, header, 0));
+            NativeLinker.restartableSyscall("sendmsg", SYS_SENDMSG, fd, header.address(), 0, 0, 0, 0);
         }
     }
 
@@ -75,8 +62,7 @@ public final class Socket {
         MemorySegment value = buffer.asSlice(0, 4);
         MemorySegment length = buffer.asSlice(4, 4);
         length.set(JAVA_INT, 0, 4);
-        NativeLinker.checked("getsockopt",
-                () -> (int) GETSOCKOPT.invokeExact(NativeLinker.callState(), fd, level, name, value, length));
+        NativeLinker.syscall("getsockopt", SYS_GETSOCKOPT, fd, level, name, value.address(), length.address(), 0);
         return value.get(JAVA_INT, 0);
     }
 
@@ -84,8 +70,7 @@ public final class Socket {
     public static void bind(int fd, byte[] address) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment segment = arena.allocateFrom(JAVA_BYTE, address);
-            NativeLinker.checked("bind",
-                    () -> (int) BIND.invokeExact(NativeLinker.callState(), fd, segment, address.length));
+            NativeLinker.syscall("bind", SYS_BIND, fd, segment.address(), address.length);
         }
     }
 }
