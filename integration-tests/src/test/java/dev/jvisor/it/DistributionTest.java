@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code make dist}'s tarball, unpacked into a fresh directory, runs real programs on a
  * machine that has no JDK as far as it can tell: PATH holds no java and JAVA_HOME is unset,
- * so the runtime the tree carries is the only one. Its start-up is measured by make bench.
+ * so the runtime the tree carries is the only one; so does the tree {@code make install}
+ * puts under a prefix, through its link in PREFIX/bin. Start-up is measured by make bench.
  */
 class DistributionTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(4);
@@ -32,19 +33,22 @@ class DistributionTest {
     /** A PATH of the machine's commands without any of a JDK's. */
     static Path commands;
     static Path jvisor;
+    static Path prefix;
 
     @BeforeAll
     static void buildAndUnpack() throws IOException {
-        RunResult built = Runner.run(List.of(Runner.home().resolve("scripts/make-dist").toString()), "", TIMEOUT);
+        prefix = unpacked.resolve("prefix");
+        RunResult built = Runner.run(List.of(Runner.home().resolve("scripts/make-dist").toString(), "--install",
+                prefix.toString()), "", TIMEOUT);
         assertEquals(0, built.exitCode(), () -> "make-dist failed:\n" + built);
-        List<String> lines = built.stdout().lines().toList();
-        Path tarball = Path.of(lines.getLast());
+        Path tarball = Path.of(built.stdout().lines().filter(line -> line.endsWith(".tar.gz")).findFirst().orElseThrow());
         assertTrue(tarball.getFileName().toString().matches("jvisor-.+-linux-x86_64\\.tar\\.gz"), tarball::toString);
 
         RunResult untar = Runner.run(List.of("tar", "-C", unpacked.toString(), "-xzf", tarball.toString()), "", TIMEOUT);
         assertEquals(0, untar.exitCode(), untar::toString);
         try (Stream<Path> trees = Files.list(unpacked)) {
-            jvisor = trees.findFirst().orElseThrow().resolve("bin/jvisor");
+            jvisor = trees.filter(tree -> tree.getFileName().toString().startsWith("jvisor-")).findFirst()
+                    .orElseThrow().resolve("bin/jvisor");
         }
         commands = Files.createDirectory(unpacked.resolve("commands"));
         for (String directory : List.of("/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
@@ -81,8 +85,19 @@ class DistributionTest {
 
     @Test
     void runsTheDemo() {
+        assertDemoRuns(jvisor);
+    }
+
+    @Test
+    void runsTheDemoInstalled() {
+        Path linked = prefix.resolve("bin/jvisor");
+        assertTrue(Files.isSymbolicLink(linked), linked::toString);
+        assertDemoRuns(linked);
+    }
+
+    private static void assertDemoRuns(Path command) {
         RunResult demo = Runner.run(List.of("bash", Runner.home().resolve("demo/run").toString()), "", TIMEOUT, null,
-                Map.of("PATH", commands.toString(), "JAVA_HOME", "", "JVISOR", jvisor.toString()));
+                Map.of("PATH", commands.toString(), "JAVA_HOME", "", "JVISOR", command.toString()));
         assertEquals(0, demo.exitCode(), demo::toString);
         assertTrue(demo.stdout().contains("client sent 'sandbox', server answered 'SANDBOX'"), demo::toString);
         assertTrue(demo.stderr().contains("jvisor: trapped calls:"), demo::toString);
