@@ -115,14 +115,19 @@ final class ArgumentRegion {
         return state == State.SEALED || state == State.UNSEALED;
     }
 
-    /** A new process shares or copies its parent's mapping, and with it the state. */
+    /**
+     * A new process shares or copies its parent's mapping, and with it the state; unless the
+     * child has a state of its own already. The tracer may see a child's own stops before its
+     * parent's fork event (waitpid reports tracees in any order): a child that exec'd by then
+     * has a new image without the region, one that set the region up has it.
+     */
     void onClone(int parentPid, int childPid) {
-        if (childPid != parentPid) processes.put(childPid, state(parentPid));
+        if (childPid != parentPid) processes.putIfAbsent(childPid, state(parentPid));
     }
 
-    /** execve(2) made a new address space. */
+    /** execve(2) made a new address space: ABSENT, recorded, so that a late fork event keeps it. */
     void onExec(int pid) {
-        processes.remove(pid);
+        processes.put(pid, State.ABSENT);
         // The setup's descriptors are close-on-exec; the thread that exec'd now has the pid.
         leftovers.remove(pid);
     }
