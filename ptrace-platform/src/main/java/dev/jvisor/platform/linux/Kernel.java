@@ -30,7 +30,7 @@ public final class Kernel {
      * proc(5): the files become root's). The tracer's own access to its tracees is unchanged.
      */
     public static void setNotDumpable() {
-        call(SYS_PRCTL, PR_SET_DUMPABLE, 0, 0, 0, 0, "prctl(PR_SET_DUMPABLE)");
+        NativeLinker.syscall("prctl(PR_SET_DUMPABLE)", SYS_PRCTL, PR_SET_DUMPABLE, 0, 0);
     }
 
     /**
@@ -40,8 +40,8 @@ public final class Kernel {
      */
     public static int landlockAbi() {
         try {
-            return (int) call(SYS_LANDLOCK_CREATE_RULESET, MemorySegment.NULL.address(), 0,
-                    LANDLOCK_CREATE_RULESET_VERSION, 0, 0, "landlock_create_ruleset");
+            return (int) NativeLinker.syscall("landlock_create_ruleset", SYS_LANDLOCK_CREATE_RULESET,
+                    MemorySegment.NULL.address(), 0, LANDLOCK_CREATE_RULESET_VERSION);
         } catch (ErrnoException e) {
             if (e.errno() == Errno.ENOSYS || e.errno() == Errno.EOPNOTSUPP || e.errno() == Errno.EPERM) return 0;
             throw e;
@@ -53,10 +53,6 @@ public final class Kernel {
      * KCMP_FILES: 0 means the same table). Needs ptrace-read access to both, which the tracer has.
      */
     public static boolean sameDescriptorTable(int pid1, int pid2) {
-        return call(SYS_KCMP, pid1, pid2, KCMP_FILES, 0, 0, "kcmp") == 0;
-    }
-
-    private static long call(long number, long a, long b, long c, long d, long e, String name) {
-        return NativeLinker.syscall(name, number, a, b, c, d, e, 0);
+        return NativeLinker.syscall("kcmp", SYS_KCMP, pid1, pid2, KCMP_FILES, 0, 0, 0) == 0;
     }
 }

@@ -1,8 +1,5 @@
 package dev.jvisor.platform.linux;
 
-
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 /**
  * pidfd_open(2) and pidfd_getfd(2), through syscall(2) (glibc wraps them only from 2.36):
  * a duplicate, in this process, of another process's descriptor. pidfd_getfd needs
@@ -17,7 +14,7 @@ public final class Pidfd {
 
     /** A pidfd for process {@code pid}; the caller closes it. */
     public static int open(int pid) {
-        return (int) call(SYS_PIDFD_OPEN, pid, 0, 0, "pidfd_open");
+        return (int) NativeLinker.syscall("pidfd_open", SYS_PIDFD_OPEN, pid, 0, 0);
     }
 
     /**
@@ -25,15 +22,11 @@ public final class Pidfd {
      * {@code pidfd}, with O_CLOEXEC set (pidfd_getfd(2)); the caller closes it.
      */
     public static int getfd(int pidfd, int fd) {
-        return (int) call(SYS_PIDFD_GETFD, pidfd, fd, 0, "pidfd_getfd");
+        return (int) NativeLinker.syscall("pidfd_getfd", SYS_PIDFD_GETFD, pidfd, fd, 0);
     }
 
     /** close(2) of one of this process's descriptors. */
     public static void close(int fd) {
-        call(SYS_CLOSE, fd, 0, 0, "close");
-    }
-
-    private static long call(long number, long a, long b, long c, String name) {
-        return NativeLinker.syscall(name, number, a, b, c);
+        NativeLinker.syscall("close", SYS_CLOSE, fd, 0, 0);
     }
 }

@@ -3,7 +3,6 @@ package dev.jvisor.platform.linux;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-
 /**
  * memfd_create(2), its seals (fcntl(2) F_ADD_SEALS) and mmap(2) of it in this process: memory
  * that the sentry writes through its own mapping while tracees map it read-only.
