@@ -1,5 +1,5 @@
 # program: postgresql
-# exercises: a postmaster and its backends on a stream listener in a socket directory; psql clients; peer authentication by SO_PEERCRED (the right user accepted, a mismatched role refused); the socket removed on a fast shutdown
+# exercises: a postmaster and its backends on a stream listener in a socket directory; psql clients; pgbench with eight clients at once; peer authentication by SO_PEERCRED (the right user accepted, a mismatched role refused); the socket removed on a fast shutdown
 # needs: psql setpriv
 # packages: postgresql postgresql-client util-linux
 source "$MATRIX/lib.sh"
@@ -57,6 +57,11 @@ for i in 1 2 3; do
 done
 for pid in "${clients[@]}"; do wait "$pid"; done
 for i in 1 2 3; do echo "concurrent: $(cat "client-$i")"; done
+
+# A pgbench run: eight clients at once, each its own backend, many queries over each socket.
+as_db_user "$bin/pgbench" -h "$PWD/pg/sock" -i -s 1 -q postgres > pgbench-init.log 2>&1 || { echo "pgbench -i failed"; cat pgbench-init.log; }
+as_db_user "$bin/pgbench" -h "$PWD/pg/sock" -c 8 -j 2 -t 50 -n postgres > pgbench.log 2>&1 || { echo "pgbench failed"; cat pgbench.log; }
+echo "pgbench: $(grep -o 'number of transactions actually processed: [0-9/]*' pgbench.log)"
 
 # Peer authentication: the OS user ($db_user) may not log in as another role.
 sql -U someone_else -c 'select 1' > mismatch.out 2> mismatch.err

@@ -11,7 +11,7 @@ public final class Main {
     static final String USAGE = """
             usage: jvisor run [OPTIONS] [--] PROGRAM [ARGS...]
                    jvisor conform [OPTIONS] [--] PROGRAM [ARGS...]
-                   jvisor report [--svg OUT.svg] FILE
+                   jvisor report [--svg OUT.svg] [--html OUT.html] FILE
                    jvisor --help | --version
 
             run: runs PROGRAM, and every process it starts, with its AF_UNIX calls trapped
@@ -44,6 +44,8 @@ public final class Main {
             connections, descriptors and credentials passed, refusals. Exits 0, or 2 when
             FILE cannot be read or is not an audit log this jvisor knows.
               --svg OUT.svg        draw the IPC map in OUT.svg instead (prints nothing)
+              --html OUT.html      write an interactive page instead: the map, whose groups
+                                   expand, a filterable timeline and each connection's detail
             """;
 
     /** Exit status for jvisor's own failures (bad usage, no launcher), as env(1) uses. */

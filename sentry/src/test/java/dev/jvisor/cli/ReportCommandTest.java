@@ -53,7 +53,27 @@ class ReportCommandTest {
         assertEquals("", err());
         String written = Files.readString(svg);
         assertTrue(written.startsWith("<?xml"), written);
-        assertTrue(written.contains("id=\"connection-5002-5003\""), written);
+        assertTrue(written.contains("data-edge=\"edge-connects-group-2-listener-1\""), written);
+    }
+
+    @Test
+    void withHtmlThePageIsWrittenAndNothingPrinted(@TempDir Path dir) throws Exception {
+        Path html = dir.resolve("report.html");
+        Path svg = dir.resolve("map.svg");
+        assertEquals(0, report("--html", html.toString(), "--svg", svg.toString(), fixture()));
+        assertEquals("", out());
+        assertEquals("", err());
+        String written = Files.readString(html);
+        assertTrue(written.startsWith("<!DOCTYPE html>"), written);
+        assertTrue(written.contains("id=\"view-group-2\""), written);
+        assertTrue(Files.readString(svg).startsWith("<?xml"));
+    }
+
+    @Test
+    void anUnwritablePageExitsTwo(@TempDir Path dir) throws Exception {
+        Path html = dir.resolve("missing-directory/report.html");
+        assertEquals(2, report("--html", html.toString(), fixture()));
+        assertTrue(err().startsWith("jvisor report: cannot write " + html + ": "), err());
     }
 
     @Test
@@ -101,9 +121,11 @@ class ReportCommandTest {
 
     @Test
     void optionsAreParsed() {
-        assertEquals(new ReportOptions(Path.of("-log"), Path.of("m.svg")),
+        assertEquals(new ReportOptions(Path.of("-log"), Path.of("m.svg"), null),
                 ReportOptions.parse(new String[] {"--svg", "m.svg", "--", "-log"}));
-        assertEquals(new ReportOptions(Path.of("a.jsonl"), null), ReportOptions.parse(new String[] {"a.jsonl"}));
+        assertEquals(new ReportOptions(Path.of("a.jsonl"), Path.of("m.svg"), Path.of("r.html")),
+                ReportOptions.parse(new String[] {"--html", "r.html", "--svg", "m.svg", "a.jsonl"}));
+        assertEquals(new ReportOptions(Path.of("a.jsonl"), null, null), ReportOptions.parse(new String[] {"a.jsonl"}));
         assertEquals("--svg needs a value",
                 assertThrows(IllegalArgumentException.class, () -> ReportOptions.parse(new String[] {"--svg"})).getMessage());
         assertEquals("one audit log at a time: unexpected 'b'",
@@ -114,6 +136,6 @@ class ReportCommandTest {
     void theUsageTellsOfReport() {
         assertEquals(0, Main.run(new String[] {"--help"}, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8)));
-        assertTrue(out().contains("jvisor report [--svg OUT.svg] FILE"), out());
+        assertTrue(out().contains("jvisor report [--svg OUT.svg] [--html OUT.html] FILE"), out());
     }
 }

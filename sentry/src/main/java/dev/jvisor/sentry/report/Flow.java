@@ -1,16 +1,22 @@
 package dev.jvisor.sentry.report;
 
-/** What went one way: messages (calls jvisor counted) and their bytes. */
+/**
+ * What went one way through the calls the audit traps (docs/audit.md, Messages and bytes):
+ * messages and their bytes. What went by read, write, send and recv was not observed, and a
+ * description says so rather than let a 0 read as an idle socket.
+ */
 public record Flow(long messages, long bytes) {
+    /** What no count covers, said wherever a count is shown. */
+    public static final String NOT_OBSERVED = "by read/write/send/recv: not observed";
 
-    /** "3 messages, 120 bytes". */
+    /** "3 messages, 120 bytes by sendmsg/sendto; by read/write/send/recv: not observed". */
     public String described() {
-        return messages + (messages == 1 ? " message, " : " messages, ") + bytes + (bytes == 1 ? " byte" : " bytes");
+        return counted() + " by sendmsg/sendto; " + NOT_OBSERVED;
     }
 
-    /** "3 msgs, 120 B": for a label. */
-    public String brief() {
-        return messages + (messages == 1 ? " msg, " : " msgs, ") + bytes + " B";
+    /** "3 messages, 120 bytes". */
+    public String counted() {
+        return messages + (messages == 1 ? " message, " : " messages, ") + bytes + (bytes == 1 ? " byte" : " bytes");
     }
 
     /**

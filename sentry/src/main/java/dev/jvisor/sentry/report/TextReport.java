@@ -95,8 +95,9 @@ public final class TextReport {
             if (traffic == null) {
                 out.append("      open when the log ended\n");
             } else {
-                out.append("      closed (seq ").append(socket.closedSeq()).append("): sent ").append(traffic.sent().described())
-                        .append("; received ").append(traffic.received().described())
+                out.append("      closed (seq ").append(socket.closedSeq()).append("): sent ").append(traffic.sent().counted())
+                        .append(", received ").append(traffic.received().counted()).append(" by sendmsg/sendto and recvmsg/recvfrom (")
+                        .append(Flow.NOT_OBSERVED).append(')')
                         .append("; descriptors sent ").append(traffic.rightsSent())
                         .append(", received ").append(traffic.rightsReceived()).append('\n');
             }
@@ -108,23 +109,26 @@ public final class TextReport {
         if (map.connections().isEmpty()) out.append("  (none)\n");
         // docs/audit.md, Messages and bytes: a program that moves its data with read and
         // write shows 0 here, which must not read as an idle connection.
-        else out.append("  (messages and bytes: only sendmsg, recvmsg, sendto and recvfrom with an address, and their"
-                + " mmsg forms, are counted; read, write, send and recv are not)\n");
+        else out.append("  (messages and bytes: sendmsg, recvmsg, sendto and recvfrom with an address, and their"
+                + " mmsg forms, are counted; read, write, send and recv are not observed)\n");
         for (Connection connection : map.connections()) {
             out.append("  seq ").append(connection.seq()).append("  ").append(described(connection)).append('\n');
-            SocketEnd target = connection.target();
-            flow(out, connection, connection.client(), target, connection.forward());
-            if (connection.kind() == Connection.Kind.CONNECT && connection.server() != null
-                    || connection.kind() == Connection.Kind.SOCKETPAIR) {
-                flow(out, connection, target, connection.client(), connection.backward());
-            }
-            for (DescriptorPassing passing : map.descriptorsOver(connection)) {
-                out.append("      ").append(described(passing, false)).append('\n');
-            }
-            for (CredentialPassing passing : map.credentialsOver(connection)) {
-                out.append("      ").append(described(passing, false)).append('\n');
-            }
+            for (String line : exchanges(map, connection)) out.append("      ").append(line).append('\n');
         }
+    }
+
+    /** What crossed a connection, a line each: the traffic each way, the descriptors and credentials passed. */
+    static List<String> exchanges(IpcMap map, Connection connection) {
+        List<String> lines = new ArrayList<>();
+        SocketEnd target = connection.target();
+        lines.add(flow(connection, connection.client(), target, connection.forward()));
+        if (connection.kind() == Connection.Kind.CONNECT && connection.server() != null
+                || connection.kind() == Connection.Kind.SOCKETPAIR) {
+            lines.add(flow(connection, target, connection.client(), connection.backward()));
+        }
+        for (DescriptorPassing passing : map.descriptorsOver(connection)) lines.add(described(passing, false));
+        for (CredentialPassing passing : map.credentialsOver(connection)) lines.add(described(passing, false));
+        return lines;
     }
 
     /** One line for a connection: who connected to whom; also the SVG's hover text. */
@@ -145,17 +149,14 @@ public final class TextReport {
         return (end.inode() == 0 ? "an unknown socket" : "socket " + end.inode()) + " of " + process(end.pid());
     }
 
-    private static void flow(StringBuilder out, Connection connection, SocketEnd from, SocketEnd to, Flow flow) {
-        out.append("      ").append(direction(from, to)).append(": ");
-        if (flow != null) {
-            out.append(flow.described());
-        } else if (connection.kind() == Connection.Kind.DATAGRAM || connection.kind() == Connection.Kind.SEND_TO) {
-            out.append("not told apart (socket ").append(from.inode())
-                    .append(" sent to more than one socket, or was open when the log ended)");
-        } else {
-            out.append("no totals (open when the log ended)");
+    private static String flow(Connection connection, SocketEnd from, SocketEnd to, Flow flow) {
+        String direction = direction(from, to) + ": ";
+        if (flow != null) return direction + flow.described();
+        if (connection.kind() == Connection.Kind.DATAGRAM || connection.kind() == Connection.Kind.SEND_TO) {
+            return direction + "not told apart (socket " + from.inode()
+                    + " sent to more than one socket, or was open when the log ended)";
         }
-        out.append('\n');
+        return direction + "not observed (open when the log ended)";
     }
 
     /** Descriptors and credentials that crossed no connection the log shows. */

@@ -10,7 +10,7 @@ import org.xml.sax.InputSource;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.StringReader;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The IPC map is XML a browser opens, with one box per process and one arrow per exchange. */
+/**
+ * The IPC map is XML a browser opens: one box per process group, listener and the host, one
+ * counted arrow per kind of exchange between two boxes, laid out without overlaps, and small
+ * enough for a screen.
+ */
 class SvgMapTest {
     private static final String SVG_NAMESPACE = "http://www.w3.org/2000/svg";
-    private static final List<String> EDGE_CLASSES = List.of("connection", "rights", "credentials", "refusal");
 
-    private static Document parse(String svg) throws Exception {
+    static Document parse(String svg) throws Exception {
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setNamespaceAware(true);
         factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
@@ -39,24 +42,27 @@ class SvgMapTest {
         return parse(SvgMap.svg(LogFixture.twoClientsMap(), "two-clients.jsonl"));
     }
 
-    /** id to class of every element whose class is one of {@code classes}. */
-    private static Map<String, String> withClass(Document document, List<String> classes) {
+    /** The value of {@code key} (data-node or data-edge) to the class of every element that has one. */
+    private static Map<String, String> classes(Document document, String key) {
         Map<String, String> found = new TreeMap<>();
-        NodeList all = document.getElementsByTagNameNS(SVG_NAMESPACE, "*");
-        for (int i = 0; i < all.getLength(); i++) {
-            Element element = (Element) all.item(i);
-            if (classes.contains(element.getAttribute("class"))) found.put(element.getAttribute("id"), element.getAttribute("class"));
+        for (Element element : elements(document)) {
+            if (element.hasAttribute(key)) found.put(element.getAttribute(key), element.getAttribute("class"));
         }
         return found;
     }
 
-    private static Element byId(Document document, String id) {
+    private static List<Element> elements(Document document) {
+        List<Element> elements = new ArrayList<>();
         NodeList all = document.getElementsByTagNameNS(SVG_NAMESPACE, "*");
-        for (int i = 0; i < all.getLength(); i++) {
-            Element element = (Element) all.item(i);
-            if (element.getAttribute("id").equals(id)) return element;
+        for (int i = 0; i < all.getLength(); i++) elements.add((Element) all.item(i));
+        return elements;
+    }
+
+    private static Element by(Document document, String key, String value) {
+        for (Element element : elements(document)) {
+            if (element.getAttribute(key).equals(value)) return element;
         }
-        throw new AssertionError("no element with id " + id);
+        throw new AssertionError("no element with " + key + "=" + value);
     }
 
     private static Element firstChildElement(Element parent) {
@@ -76,72 +82,40 @@ class SvgMapTest {
     }
 
     @Test
-    void everyProcessIsOneBoxAndTheHostOneMore() throws Exception {
+    void processesAreGroupedAndTheIdleShellIsFoldedAway() throws Exception {
         Document svg = twoClients();
-        assertEquals(Map.of("process-100", "process", "process-101", "process", "process-102", "process",
-                "process-103", "process"), withClass(svg, List.of("process")));
-        assertEquals(Map.of("host", "host"), withClass(svg, List.of("host")));
-        assertEquals("101", byId(svg, "process-101").getAttribute("data-pid"));
-        assertEquals("100", byId(svg, "process-101").getAttribute("data-parent"));
-        assertTrue(byId(svg, "process-101").getTextContent().contains("server /tmp/demo.sock"));
+        assertEquals(Map.of("group-1", "node group", "group-2", "node group", "listener-1", "node listener",
+                "host", "node host"), classes(svg, "data-node"));
+        assertEquals("101", by(svg, "data-node", "group-1").getAttribute("data-pids"));
+        assertEquals("102 103", by(svg, "data-node", "group-2").getAttribute("data-pids"));
+        assertTrue(by(svg, "data-node", "group-2").getTextContent().contains("client ×2"));
+        assertEquals("/tmp/demo.sock", by(svg, "data-node", "listener-1").getAttribute("data-name"));
+        String text = svg.getDocumentElement().getTextContent();
+        assertTrue(text.contains("3 processes with AF_UNIX activity in 2 groups; 1 process without it folded away"), text);
     }
 
     @Test
-    void everyExchangeIsOneEdgeOfItsClass() throws Exception {
+    void eachKindOfExchangeBetweenTwoBoxesIsOneCountedArrow() throws Exception {
+        Document svg = twoClients();
         assertEquals(Map.of(
-                "connection-5002-5003", "connection",
-                "connection-5004-5005", "connection",
-                "rights-17", "rights",
-                "credentials-19", "credentials",
-                "credentials-21", "credentials",
-                "refusal-23", "refusal"), withClass(twoClients(), EDGE_CLASSES));
-    }
-
-    @Test
-    void edgesSayWhoToWhomOverWhichName() throws Exception {
-        Document svg = twoClients();
-        Element first = byId(svg, "connection-5002-5003");
-        assertEquals(List.of("102", "101", "/tmp/demo.sock", "connect", "5001", "101", "3", "120", "1", "2"),
-                attributes(first, "data-from", "data-to", "data-name", "data-kind", "data-listener", "data-listener-pid",
-                        "data-messages", "data-bytes", "data-back-messages", "data-back-bytes"));
-        assertTrue(first.getTextContent().contains("102→101: 3 msgs, 120 B"), first.getTextContent());
-        assertEquals(List.of("103", "101", "/tmp/demo.sock"),
-                attributes(byId(svg, "connection-5004-5005"), "data-from", "data-to", "data-name"));
-
-        Element rights = byId(svg, "rights-17");
-        assertEquals(List.of("102", "101", "5002", "5003", "file /tmp/notes.txt", "1",
-                "/tmp/demo.sock"), attributes(rights, "data-from", "data-to", "data-from-socket", "data-to-socket",
-                "data-what", "data-count", "data-name"));
-        assertTrue(rights.getTextContent().contains("fd: file /tmp/notes.txt"), rights.getTextContent());
-        assertFalse(shape(rights).getAttribute("stroke-dasharray").isEmpty(), "descriptors are drawn dashed");
-        assertTrue(shape(first).getAttribute("stroke-dasharray").isEmpty(), "connections are drawn solid");
-
-        assertEquals(List.of("103", "101", "message", "103", "1000", "1000"), attributes(byId(svg, "credentials-19"),
-                "data-from", "data-to", "data-kind", "data-cred-pid", "data-cred-uid", "data-cred-gid"));
-        assertEquals(List.of("102", "101", "peer", "102"),
-                attributes(byId(svg, "credentials-21"), "data-from", "data-to", "data-kind", "data-cred-pid"));
-        assertEquals(List.of("103", "host", "/run/host-only.sock", "connect", "ECONNREFUSED", "host-socket"),
-                attributes(byId(svg, "refusal-23"), "data-from", "data-to", "data-name", "data-call", "data-errno",
-                        "data-reason"));
-    }
-
-    @Test
-    void everyBoxAndEdgeHasATitleAndEndsOnABox() throws Exception {
-        Document svg = twoClients();
-        Set<String> boxes = new HashSet<>(withClass(svg, List.of("process", "host")).keySet());
-        for (String id : boxes) {
-            Element title = firstChildElement(byId(svg, id));
-            assertEquals("title", title.getLocalName(), id);
-            assertFalse(title.getTextContent().isBlank(), id);
-        }
-        for (String id : withClass(svg, EDGE_CLASSES).keySet()) {
-            Element edge = byId(svg, id);
-            Element title = firstChildElement(edge);
-            assertEquals("title", title.getLocalName(), id);
-            assertFalse(title.getTextContent().isBlank(), id);
-            for (String end : List.of("data-from", "data-to")) {
-                String pid = edge.getAttribute(end);
-                assertTrue(boxes.contains(pid.equals("host") ? "host" : "process-" + pid), id + " " + end + "=" + pid);
+                "edge-connects-group-2-listener-1", "edge connects",
+                "edge-accepts-listener-1-group-1", "edge accepts",
+                "edge-rights-group-2-group-1", "edge rights",
+                "edge-credentials-group-2-group-1", "edge credentials",
+                "edge-peer-credentials-group-2-group-1", "edge peer-credentials",
+                "edge-refused-group-2-host", "edge refused"), classes(svg, "data-edge"));
+        Element connects = by(svg, "data-edge", "edge-connects-group-2-listener-1");
+        assertEquals("2", connects.getAttribute("data-count"));
+        assertEquals("0 1", connects.getAttribute("data-connections"));
+        assertTrue(connects.getTextContent().contains("2 connections"), connects.getTextContent());
+        assertTrue(by(svg, "data-edge", "edge-rights-group-2-group-1").getTextContent().contains("1 descriptor passed"));
+        for (Element element : elements(svg)) {
+            if (!element.hasAttribute("data-edge") && !element.hasAttribute("data-node")) continue;
+            Element title = firstChildElement(element);
+            assertEquals("title", title.getLocalName());
+            assertFalse(title.getTextContent().isBlank());
+            if (element.hasAttribute("data-edge")) {
+                for (String end : List.of("data-from", "data-to")) by(svg, "data-node", element.getAttribute(end));
             }
         }
     }
@@ -150,10 +124,9 @@ class SvgMapTest {
     void idsAreUniqueAndTheSameEveryTime() throws Exception {
         String svg = SvgMap.svg(LogFixture.twoClientsMap(), "two-clients.jsonl");
         assertEquals(svg, SvgMap.svg(LogFixture.twoClientsMap(), "two-clients.jsonl"));
-        NodeList all = parse(svg).getElementsByTagNameNS(SVG_NAMESPACE, "*");
         Set<String> ids = new HashSet<>();
-        for (int i = 0; i < all.getLength(); i++) {
-            String id = ((Element) all.item(i)).getAttribute("id");
+        for (Element element : elements(parse(svg))) {
+            String id = element.getAttribute("id");
             assertTrue(id.isEmpty() || ids.add(id), "id twice: " + id);
         }
     }
@@ -169,29 +142,60 @@ class SvgMapTest {
                         + name + "\",\"errno\":\"ECONNREFUSED\",\"reason\":\"host-socket\"}");
         Document svg = parse(SvgMap.svg(map, "log <&> \u0000"));
         String shown = "@<a&b>\\u0000\"q'\\ud800\\u001b]0;x\\u0007";
-        assertEquals(shown, byId(svg, "connection-1-2").getAttribute("data-name"));
-        assertEquals("host", byId(svg, "connection-1-2").getAttribute("data-to"));
-        assertEquals(shown, byId(svg, "refusal-4").getAttribute("data-name"));
-        assertEquals("/bin/<x>", byId(svg, "process-10").getAttribute("data-exe"));
-        assertTrue(byId(svg, "process-10").getTextContent().contains("'</text>&amp;' '\\u0000'"));
+        assertEquals(shown, by(svg, "data-node", "listener-1").getAttribute("data-name"));
+        assertEquals("listener-1", by(svg, "data-edge", "edge-datagrams-group-1-listener-1").getAttribute("data-to"));
+        assertEquals("host", by(svg, "data-edge", "edge-refused-group-1-host").getAttribute("data-to"));
+        assertTrue(by(svg, "data-node", "group-1").getTextContent().contains("'</text>&amp;' '\\u0000' [/bin/<x>]"));
         assertEquals("jvisor IPC map: log <&> \\u0000", firstChildElement(svg.getDocumentElement()).getTextContent());
     }
 
     @Test
     void aLogWithNoProcessIsStillAPicture() throws Exception {
         Document svg = parse(SvgMap.svg(LogFixture.map(), "empty.jsonl"));
-        assertEquals(Map.of(), withClass(svg, List.of("process", "host", "connection", "rights", "credentials", "refusal")));
+        assertEquals(Map.of(), classes(svg, "data-node"));
+        assertEquals(Map.of(), classes(svg, "data-edge"));
     }
 
-    private static List<String> attributes(Element element, String... names) {
-        return Arrays.stream(names).map(element::getAttribute).toList();
-    }
+    /**
+     * The program of issue 17 in small: a database server, its twelve backends, eight clients
+     * and 42 processes that never touch a socket: 64 processes. The map fits a screen, and
+     * no two boxes overlap.
+     */
+    @Test
+    void aBusyProgramFitsAScreenWithoutOverlaps() throws Exception {
+        IpcMap map = LogFixture.map(LogFixture.database(42, 12, 8));
+        assertEquals(64, map.processes().size());
+        Document svg = parse(SvgMap.svg(map, "database.jsonl"));
+        Element root = svg.getDocumentElement();
+        assertTrue(Double.parseDouble(root.getAttribute("width")) <= 1920, root.getAttribute("width"));
+        assertTrue(Double.parseDouble(root.getAttribute("height")) <= 1600, root.getAttribute("height"));
+        assertEquals(Map.of("group-1", "node group", "group-2", "node group", "listener-1", "node listener"),
+                classes(svg, "data-node"));
+        assertTrue(by(svg, "data-node", "group-1").getTextContent().contains("postgres ×9"), "the postmaster and the 8 backends that served a client; 4 idle ones folded");
+        assertTrue(by(svg, "data-node", "group-2").getTextContent().contains("psql ×8"));
+        assertEquals("8", by(svg, "data-edge", "edge-connects-group-2-listener-1").getAttribute("data-count"));
 
-    /** The line or path that draws an edge. */
-    private static Element shape(Element edge) {
-        for (Node child = edge.getFirstChild(); child != null; child = child.getNextSibling()) {
-            if (child instanceof Element e && (e.getLocalName().equals("line") || e.getLocalName().equals("path"))) return e;
+        MapLayout layout = MapLayout.of(MapGraph.of(map, ProcessGroups.of(map), Set.of("group-1")));
+        List<MapLayout.Box> boxes = new ArrayList<>();
+        for (MapNode node : layout.graph().nodes()) {
+            if (node.kind() != MapNode.Kind.EXPANDED_GROUP) boxes.add(layout.boxes().get(node.id()));
         }
-        throw new AssertionError(edge.getAttribute("id") + " draws nothing");
+        assertEquals(9 + 1 + 1, boxes.size());
+        for (int i = 0; i < boxes.size(); i++) {
+            for (int j = i + 1; j < boxes.size(); j++) {
+                assertFalse(overlap(boxes.get(i), boxes.get(j)), boxes.get(i) + " and " + boxes.get(j));
+            }
+        }
+        MapLayout.Box frame = layout.boxes().get("group-1");
+        for (MapNode node : layout.graph().nodes()) {
+            if (!"group-1".equals(node.parent())) continue;
+            MapLayout.Box member = layout.boxes().get(node.id());
+            assertTrue(member.x() >= frame.x() && member.y() >= frame.y() && member.x() + member.width() <= frame.x()
+                    + frame.width() && member.y() + member.height() <= frame.y() + frame.height(), node.id() + " in its frame");
+        }
+    }
+
+    private static boolean overlap(MapLayout.Box a, MapLayout.Box b) {
+        return a.x() < b.x() + b.width() && b.x() < a.x() + a.width() && a.y() < b.y() + b.height() && b.y() < a.y() + a.height();
     }
 }

@@ -37,25 +37,25 @@ class TextReportTest {
         assertContains(report, "  socket 5001: stream, made by pid 101 with socket (fd 3, seq 4, cloexec)\n"
                 + "      name: path /tmp/demo.sock, bound by pid 101; listening (backlog 8)\n");
         assertContains(report, "  socket 5003: stream, made by pid 101 with accept (fd 4, seq 13)\n"
-                + "      closed (seq 30): sent 1 message, 2 bytes; received 3 messages, 120 bytes; "
-                + "descriptors sent 0, received 1\n");
+                + "      closed (seq 30): sent 1 message, 2 bytes, received 3 messages, 120 bytes by sendmsg/sendto and"
+                + " recvmsg/recvfrom (by read/write/send/recv: not observed); descriptors sent 0, received 1\n");
     }
 
     @Test
     void eachConnectionNamesClientListenerAndAcceptorAndWhatCrossedIt() throws Exception {
         String report = report();
-        assertContains(report, "Connections\n  (messages and bytes: only sendmsg, recvmsg, sendto and recvfrom with an"
-                + " address, and their mmsg forms, are counted; read, write, send and recv are not)\n  seq 12 ");
+        assertContains(report, "Connections\n  (messages and bytes: sendmsg, recvmsg, sendto and recvfrom with an"
+                + " address, and their mmsg forms, are counted; read, write, send and recv are not observed)\n  seq 12 ");
         assertContains(report, "  seq 12  connect (stream): socket 5002 of pid 102 -> path /tmp/demo.sock "
                 + "(listener socket 5001 of pid 101), accepted by pid 101 as socket 5003\n"
-                + "      102 -> 101: 3 messages, 120 bytes\n"
-                + "      101 -> 102: 1 message, 2 bytes\n"
+                + "      102 -> 101: 3 messages, 120 bytes by sendmsg/sendto; by read/write/send/recv: not observed\n"
+                + "      101 -> 102: 1 message, 2 bytes by sendmsg/sendto; by read/write/send/recv: not observed\n"
                 + "      seq 17  descriptors from pid 102 to pid 101: file /tmp/notes.txt (fd 4, received as fd 6)\n"
                 + "      seq 21  SO_PEERCRED: pid 101 asked about its peer, pid 102: pid 102 uid 1000 gid 1000\n"
                 + "  seq 15  connect (stream): socket 5004 of pid 103 -> path /tmp/demo.sock "
                 + "(listener socket 5001 of pid 101), accepted by pid 101 as socket 5005\n"
-                + "      103 -> 101: 1 message, 5 bytes\n"
-                + "      101 -> 103: 1 message, 2 bytes\n"
+                + "      103 -> 101: 1 message, 5 bytes by sendmsg/sendto; by read/write/send/recv: not observed\n"
+                + "      101 -> 103: 1 message, 2 bytes by sendmsg/sendto; by read/write/send/recv: not observed\n"
                 + "      seq 19  credentials from pid 103 to pid 101: stated pid 103 uid 1000 gid 1000, "
                 + "received pid 103 uid 1000 gid 1000\n\n");
     }
