@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code jvisor run --audit}: the audit log of the audit-scenario probe (a path listener, two
  * clients, a file passed with SCM_RIGHTS, credentials with SCM_CREDENTIALS) holds every event
  * the scenario makes, with the right peers, and nothing else; also when the program is killed
- * in the middle. Its map (jvisor report --svg) has the processes and the edges between them.
+ * in the middle. Its map (jvisor report --svg, --html) has the processes and the edges between them.
  */
 class AuditTest {
     private static final String PROBE = Runner.probe("audit-scenario");
@@ -173,22 +173,38 @@ class AuditTest {
         int client1 = all(events, "fork").get(0).pid();
         int client2 = all(events, "fork").get(1).pid();
         Path svg = directory.resolve("map.svg");
-        RunResult drawn = Runner.run(List.of(Runner.jvisor(), "report", "--svg", svg.toString(),
+        Path html = directory.resolve("report.html");
+        RunResult drawn = Runner.run(List.of(Runner.jvisor(), "report", "--svg", svg.toString(), "--html", html.toString(),
                 directory.resolve("run/audit.jsonl").toString()), "", Runner.DEFAULT_TIMEOUT);
         assertEquals(0, drawn.exitCode(), drawn.stderr());
 
-        Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                .parse(new ByteArrayInputStream(Files.readAllBytes(svg)));
-        assertEquals("svg", document.getDocumentElement().getTagName());
+        // The clients are the server's forks, without exec: one group, whose exchanges are notes inside it.
+        Document folded = parse(Files.readString(svg));
+        assertEquals("svg", folded.getDocumentElement().getTagName());
+        assertEquals(List.of(server + " " + client1 + " " + client2), nodes(folded, "group").stream()
+                .map(e -> e.getAttribute("data-pids")).toList(), "one group of the three processes");
+        assertEquals(List.of("group-1>listener-1 2", "listener-1>group-1 2"), edges(folded), "through the name");
+        assertTrue(nodes(folded, "group").getFirst().getTextContent()
+                .contains("within: 1 descriptor passed, 1 SCM_CREDENTIALS"), "the file and the credentials, inside");
+        assertTrue(nodes(folded, "listener").getFirst().getAttribute("data-name").endsWith("audit.sock"));
+
+        // The page's view of the group expanded: one box per process, and every exchange between them.
+        String page = Files.readString(html);
+        int view = page.indexOf("<div class=\"map-view\" id=\"view-group-1\"");
+        assertTrue(view > 0, "the page has the expanded view");
+        Document expanded = parse(page.substring(page.indexOf("<svg", view), page.indexOf("</svg>", view) + 6));
         assertEquals(Set.of("process-" + server, "process-" + client1, "process-" + client2),
-                ids(document, "process"), "one box per process");
-        assertEquals(List.of(client1 + ">" + server + " audit.sock", client2 + ">" + server + " audit.sock"),
-                edges(document, "connection"), "a connection from each client to the server, by name");
-        assertEquals(List.of(client1 + ">" + server), edges(document, "rights").stream()
-                .map(edge -> edge.substring(0, edge.indexOf(' '))).toList(), "the file passed");
-        assertEquals(List.of(client2 + ">" + server), edges(document, "credentials").stream()
-                .map(edge -> edge.substring(0, edge.indexOf(' '))).toList(), "the credentials sent");
-        assertEquals(List.of(), edges(document, "refusal"));
+                nodes(expanded, "process").stream().map(e -> e.getAttribute("data-node")).collect(Collectors.toSet()),
+                "one box per process");
+        assertEquals(Set.of("process-" + client1 + ">listener-1 1", "process-" + client2 + ">listener-1 1",
+                "listener-1>process-" + server + " 2", "process-" + client1 + ">process-" + server + " 1",
+                "process-" + client2 + ">process-" + server + " 1"), Set.copyOf(edges(expanded)),
+                "a connection from each client to the name, both accepted by the server, the file and the credentials");
+    }
+
+    private static Document parse(String xml) throws Exception {
+        return DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Runs the scenario natively and under --audit (in DIRECTORY/run), checks both transcripts, reads the log. */
@@ -255,15 +271,15 @@ class AuditTest {
         return found.get(0);
     }
 
-    private static Set<String> ids(Document document, String className) {
-        return elements(document, className).stream().map(e -> e.getAttribute("id")).collect(Collectors.toSet());
+    private static List<Element> nodes(Document document, String kind) {
+        return elements(document, "node").stream().filter(e -> List.of(e.getAttribute("class").split(" ")).contains(kind))
+                .toList();
     }
 
-    /** Edges of a class as "FROM>TO NAME", in document order. */
-    private static List<String> edges(Document document, String className) {
-        return elements(document, className).stream()
-                .map(e -> e.getAttribute("data-from").replace("process-", "") + ">"
-                        + e.getAttribute("data-to").replace("process-", "") + " " + e.getAttribute("data-name"))
+    /** Arrows as "FROM>TO COUNT", in document order. */
+    private static List<String> edges(Document document) {
+        return elements(document, "edge").stream()
+                .map(e -> e.getAttribute("data-from") + ">" + e.getAttribute("data-to") + " " + e.getAttribute("data-count"))
                 .toList();
     }
 
