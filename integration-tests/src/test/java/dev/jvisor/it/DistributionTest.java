@@ -109,9 +109,17 @@ class DistributionTest {
         Assumptions.assumeTrue(CompatibilityMatrixTest.onPath("socat"), "socat is not installed (Debian: socat)");
         CompatibilityMatrixTest.MatrixCase socat = CompatibilityMatrixTest.MatrixCase.read(
                 CompatibilityMatrixTest.MATRIX.resolve("socat.sh"));
+        Path log = directory.resolve("audit.jsonl");
         RunResult sandboxed = CompatibilityMatrixTest.run(socat, directory,
-                List.of(jvisor.toString(), "run", "--"), withoutJdk());
+                List.of(jvisor.toString(), "run", "--audit", log.toString(), "--"), withoutJdk());
         assertEquals(new RunResult(0, socat.expected(), ""), CompatibilityMatrixTest.withoutStderr(sandboxed),
                 sandboxed::toString);
+
+        // The report's map is laid out by ELK, whose libraries must be in the distribution and run on its runtime.
+        Path page = directory.resolve("report.html");
+        RunResult report = Runner.run(List.of(jvisor.toString(), "report", "--html", page.toString(), log.toString()), "",
+                TIMEOUT, null, withoutJdk());
+        assertEquals(new RunResult(0, "", ""), report);
+        assertTrue(Files.readString(page).contains("class=\"node listener\""), "the map of socat's listener");
     }
 }
