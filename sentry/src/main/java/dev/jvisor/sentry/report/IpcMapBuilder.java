@@ -110,7 +110,6 @@ final class IpcMapBuilder {
             }
             case "accept" -> {
                 used(e, e.number("listener"));
-                e.number("peer");
                 SocketFacts socket = made(e, e.number("inode"), "accept", e.has("fd") ? e.smallNumber("fd") : null);
                 if (socket.type == null) socket.type = sockets.get(e.number("listener")).type;
                 accepts.add(e);
@@ -224,17 +223,38 @@ final class IpcMapBuilder {
     /** Stream and seqpacket connections: a connect and its accept, joined by the client's inode. */
     private List<Connection> connected() throws AuditLogException {
         Map<Long, AuditEvent> acceptByClient = new HashMap<>();
-        for (AuditEvent accept : accepts) acceptByClient.putIfAbsent(accept.number("peer"), accept);
+        for (AuditEvent accept : accepts) {
+            if (accept.has("peer")) acceptByClient.putIfAbsent(accept.number("peer"), accept);
+        }
         Set<AuditEvent> taken = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Connection> connections = new ArrayList<>();
+        Map<AuditEvent, AuditEvent> acceptOf = new IdentityHashMap<>();
+        List<AuditEvent> streamConnects = new ArrayList<>();
         for (AuditEvent connect : connects) {
+            if ("dgram".equals(orElse(connect.optionalText("type"), sockets.get(connect.number("inode")).type))) continue;
+            streamConnects.add(connect);
+            AuditEvent accept = acceptByClient.get(connect.number("inode"));
+            if (accept != null && accept.number("listener") != connect.number("peer")) accept = null;
+            if (accept != null && taken.add(accept)) acceptOf.put(connect, accept);
+        }
+        // An accept without a peer took a client that had closed already (docs/audit.md): a
+        // listener's queue is first in, first out, so it took the earliest connect to that
+        // listener that no accept names.
+        for (AuditEvent accept : accepts) {
+            if (accept.has("peer")) continue;
+            for (AuditEvent connect : streamConnects) {
+                if (!acceptOf.containsKey(connect) && connect.number("peer") == accept.number("listener")) {
+                    acceptOf.put(connect, accept);
+                    taken.add(accept);
+                    break;
+                }
+            }
+        }
+        List<Connection> connections = new ArrayList<>();
+        for (AuditEvent connect : streamConnects) {
             String type = orElse(connect.optionalText("type"), sockets.get(connect.number("inode")).type);
-            if ("dgram".equals(type)) continue;
             long clientInode = connect.number("inode");
             SocketEnd listener = new SocketEnd(connect.number("peer"), connect.pid("peer_pid"));
-            AuditEvent accept = acceptByClient.get(clientInode);
-            if (accept != null && accept.number("listener") != listener.inode()) accept = null;
-            if (accept != null && !taken.add(accept)) accept = null;
+            AuditEvent accept = acceptOf.get(connect);
             SocketEnd client = new SocketEnd(clientInode, connect.pid());
             SocketEnd server = accept == null ? null : new SocketEnd(accept.number("inode"), accept.pid());
             long seq = accept == null ? connect.seq() : Math.min(connect.seq(), accept.seq());
@@ -247,7 +267,7 @@ final class IpcMapBuilder {
             if (taken.contains(accept)) continue;
             long listenerInode = accept.number("listener");
             SocketFacts listenerSocket = sockets.get(listenerInode);
-            SocketEnd client = new SocketEnd(accept.number("peer"), accept.pid("peer_pid"));
+            SocketEnd client = new SocketEnd(accept.has("peer") ? accept.number("peer") : 0, accept.pid("peer_pid"));
             SocketEnd server = new SocketEnd(accept.number("inode"), accept.pid());
             connections.add(new Connection(Connection.Kind.CONNECT, accept.seq(), listenerSocket.type, client, server,
                     new SocketEnd(listenerInode, listenerSocket.maker), listenerSocket.name,

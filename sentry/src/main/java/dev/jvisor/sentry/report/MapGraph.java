@@ -164,7 +164,7 @@ public record MapGraph(List<MapNode> nodes, List<MapEdge> edges, List<SandboxPro
 
         private String host() {
             nodes.computeIfAbsent(HOST, _ -> new MapNode(HOST, MapNode.Kind.HOST, null,
-                    List.of("host", "outside the sandbox"),
+                    List.of("host", "outside, or not in the log"),
                     "outside the sandbox: names only host sockets hold, and peers the log does not show", List.of(), null));
             return HOST;
         }

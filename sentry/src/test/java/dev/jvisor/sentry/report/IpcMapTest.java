@@ -41,6 +41,23 @@ class IpcMapTest {
         assertEquals(new Traffic(1, 2, 3, 120, 0, 1), accepted.traffic());
     }
 
+    /** A client that closed before the accept leaves the accept without a peer (docs/audit.md, accept). */
+    @Test
+    void anAcceptWithoutPeerTakesTheEarliestConnectNoAcceptNames() throws Exception {
+        IpcMap map = LogFixture.map(
+                "{\"event\":\"start\",\"pid\":1,\"exe\":\"/bin/server\",\"argv\":[\"server\"]}",
+                "{\"event\":\"socket\",\"pid\":1,\"inode\":10,\"type\":\"stream\"}",
+                "{\"event\":\"bind\",\"pid\":1,\"inode\":10,\"kind\":\"path\",\"name\":\"/s\",\"result\":\"ok\"}",
+                "{\"event\":\"listen\",\"pid\":1,\"inode\":10,\"backlog\":4,\"result\":\"ok\"}",
+                "{\"event\":\"connect\",\"pid\":2,\"inode\":20,\"type\":\"stream\",\"kind\":\"path\",\"name\":\"/s\",\"result\":\"ok\",\"peer\":10,\"peer_pid\":1}",
+                "{\"event\":\"connect\",\"pid\":3,\"inode\":30,\"type\":\"stream\",\"kind\":\"path\",\"name\":\"/s\",\"result\":\"ok\",\"peer\":10,\"peer_pid\":1}",
+                "{\"event\":\"connect\",\"pid\":4,\"inode\":40,\"type\":\"stream\",\"kind\":\"path\",\"name\":\"/s\",\"result\":\"ok\",\"peer\":10,\"peer_pid\":1}",
+                "{\"event\":\"accept\",\"pid\":1,\"listener\":10,\"inode\":31,\"fd\":5,\"peer\":30,\"peer_pid\":3}",
+                "{\"event\":\"accept\",\"pid\":1,\"listener\":10,\"inode\":21,\"fd\":6}");
+        assertEquals(List.of("20>21", "30>31", "40>-"), map.connections().stream()
+                .map(c -> c.client().inode() + ">" + (c.server() == null ? "-" : String.valueOf(c.server().inode()))).toList());
+    }
+
     @Test
     void aConnectAndItsAcceptAreJoinedByTheClientsInodeInEitherOrder() throws Exception {
         IpcMap map = LogFixture.twoClientsMap();
