@@ -1,40 +1,59 @@
 package dev.jvisor.sentry.trace;
 
-import java.io.BufferedWriter;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 
 /** Writes call records as JSON Lines ({@code jvisor run --trace FILE}): one object per call. */
 public final class TraceWriter implements Consumer<CallRecord>, AutoCloseable {
-    private final BufferedWriter out;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final JsonGenerator out;
 
     public TraceWriter(Path file) throws IOException {
-        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        out = JSON.createGenerator(Files.newBufferedWriter(file, StandardCharsets.UTF_8));
+        // Each line ends in its own newline: none of Jackson's separators between root values.
+        out.setRootValueSeparator(null);
     }
 
     @Override
-    public void accept(CallRecord record) {
+    public synchronized void accept(CallRecord record) {
         try {
-            out.write(json(record));
-            out.newLine();
+            out.writeTree(json(record));
+            out.writeRaw('\n');
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** One record as a JSON object. */
-    public static String json(CallRecord record) {
-        return "{\"thread\":" + Json.quote(record.thread()) + ",\"pid\":" + record.pid() + ",\"tid\":" + record.tid()
-                + ",\"call\":" + Json.quote(record.call()) + ",\"arguments\":" + Json.fields(record.arguments())
-                + ",\"result\":" + Json.quote(record.result()) + ",\"outputs\":" + Json.fields(record.outputs()) + "}";
+    /** One record as a JSON object: thread, pid, tid, call, arguments, result, outputs. */
+    public static ObjectNode json(CallRecord record) {
+        ObjectNode json = JsonNodeFactory.instance.objectNode().put("thread", record.thread()).put("pid", record.pid())
+                .put("tid", record.tid()).put("call", record.call());
+        json.set("arguments", fields(record.arguments()));
+        json.put("result", record.result());
+        json.set("outputs", fields(record.outputs()));
+        return json;
+    }
+
+    /** Decoded fields as one object: names as keys, values as strings. */
+    private static ObjectNode fields(List<Field> fields) {
+        ObjectNode object = JsonNodeFactory.instance.objectNode();
+        for (Field field : fields) object.put(field.name(), field.value());
+        return object;
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             out.close();
         } catch (IOException e) {
