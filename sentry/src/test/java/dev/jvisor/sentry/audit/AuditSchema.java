@@ -37,7 +37,8 @@ public final class AuditSchema {
     }
 
     /**
-     * What one line breaks of the schema, each as "where: what"; empty when it validates. When
+     * What one line breaks of the schema, each as "where: what" (just "what" for the line's own
+     * object); empty when it validates. When
      * an event's own part fails, none of its fields count as evaluated, so every one is also
      * reported as unevaluated: those reports are left out then, as they say nothing more.
      */
@@ -47,7 +48,8 @@ public final class AuditSchema {
         List<String> problems = new ArrayList<>();
         for (Error error : errors) {
             if (cause && UNEVALUATED.equals(error.getKeyword())) continue;
-            problems.add(error.getInstanceLocation() + ": " + error.getMessage());
+            String where = error.getInstanceLocation().toString();
+            problems.add(where.isEmpty() ? error.getMessage() : where + ": " + error.getMessage());
         }
         return problems;
     }
