@@ -1,9 +1,9 @@
 package dev.jvisor.sentry.audit;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -17,14 +17,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
 
 /**
  * The audit log (docs/audit.md): one JSON object per line, each with the schema version, a
  * sequence number and the time first, then the event's fields in the order they were put.
  * One Jackson generator writes every line into a buffer, so that a line costs the tracer
  * thread no more than encoding it; the buffer goes out when it fills, at a write when the
- * last flush is a while old (someone may be following the file), and at close. Safe to close
+ * last flush is a while old (someone may be following the file), and at close. The fields
+ * are copied from their tree by jackson-core's streaming copy: no ObjectMapper, whose
+ * serializers would cost an audited run's start-up four times the classes. Safe to close
  * from another thread (a shutdown hook) while the tracer writes.
  */
 public final class AuditLog implements AutoCloseable {
@@ -34,11 +35,8 @@ public final class AuditLog implements AutoCloseable {
     /** docs/audit.md: "an ISO-8601 UTC instant with milliseconds", also when they are 000. */
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final JsonGenerator out;
-    /** Writes the fields' values; made once, since each ObjectMapper.writeTree would make one. */
-    private final SerializerProvider values = JSON.getSerializerProviderInstance();
     private final Clock clock;
     private long sequence;
     private long lastFlush = System.nanoTime();
@@ -50,7 +48,7 @@ public final class AuditLog implements AutoCloseable {
 
     AuditLog(Writer out, Clock clock) {
         try {
-            this.out = JSON.createGenerator(out);
+            this.out = new JsonFactory().createGenerator(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -74,9 +72,10 @@ public final class AuditLog implements AutoCloseable {
             out.writeStringField("time", TIME.format(clock.instant()));
             out.writeStringField("event", event);
             out.writeNumberField("pid", pid);
-            for (Map.Entry<String, JsonNode> field : fields.properties()) {
-                out.writeFieldName(field.getKey());
-                field.getValue().serialize(out, values);
+            // Past the fields' START_OBJECT, each FIELD_NAME is copied with its value, up to END_OBJECT.
+            try (JsonParser tree = fields.traverse()) {
+                tree.nextToken();
+                while (tree.nextToken() == JsonToken.FIELD_NAME) out.copyCurrentStructure(tree);
             }
             out.writeEndObject();
             out.writeRaw('\n');

@@ -1,7 +1,8 @@
 package dev.jvisor.sentry.trace;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -13,14 +14,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Writes call records as JSON Lines ({@code jvisor run --trace FILE}): one object per call. */
+/**
+ * Writes call records as JSON Lines ({@code jvisor run --trace FILE}): one object per call,
+ * each record's tree copied through one generator (jackson-core alone: no ObjectMapper, whose
+ * making would cost every traced run's start-up).
+ */
 public final class TraceWriter implements Consumer<CallRecord>, AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final JsonGenerator out;
 
     public TraceWriter(Path file) throws IOException {
-        out = JSON.createGenerator(Files.newBufferedWriter(file, StandardCharsets.UTF_8));
+        out = new JsonFactory().createGenerator(Files.newBufferedWriter(file, StandardCharsets.UTF_8));
         // Each line ends in its own newline: none of Jackson's separators between root values.
         out.setRootValueSeparator(null);
     }
@@ -28,7 +31,10 @@ public final class TraceWriter implements Consumer<CallRecord>, AutoCloseable {
     @Override
     public synchronized void accept(CallRecord record) {
         try {
-            out.writeTree(json(record));
+            try (JsonParser tree = json(record).traverse()) {
+                tree.nextToken();
+                out.copyCurrentStructure(tree);
+            }
             out.writeRaw('\n');
         } catch (IOException e) {
             throw new UncheckedIOException(e);
