@@ -3,6 +3,7 @@ package dev.jvisor.it;
 import dev.jvisor.it.support.LiveProcess;
 import dev.jvisor.it.support.RunResult;
 import dev.jvisor.it.support.Runner;
+import dev.jvisor.sentry.audit.AuditSchema;
 import dev.jvisor.sentry.report.AuditEvent;
 import dev.jvisor.sentry.report.AuditLogReader;
 import dev.jvisor.sentry.report.AuditLogException;
@@ -32,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code jvisor run --audit}: the audit log of the audit-scenario probe (a path listener, two
  * clients, a file passed with SCM_RIGHTS, credentials with SCM_CREDENTIALS) holds every event
  * the scenario makes, with the right peers, and nothing else; also when the program is killed
- * in the middle. Its map (jvisor report --svg, --html) has the processes and the edges between them.
+ * in the middle; every line of every log validates against docs/audit.schema.json. Its map
+ * (jvisor report --svg, --html) has the processes and the edges between them.
  */
 class AuditTest {
     private static final String PROBE = Runner.probe("audit-scenario");
@@ -120,7 +122,7 @@ class AuditTest {
             RunResult result = sandbox.finish();
             assertEquals(128 + 9, result.exitCode(), "jvisor exits with the program's death by SIGKILL");
         }
-        List<AuditEvent> events = AuditLogReader.read(log);
+        List<AuditEvent> events = read(log);
         Map<String, Long> counts = new TreeMap<>(counts(events));
         // Client 2's connect completes in the kernel, but when the server dies jvisor ends the
         // sandbox, and client 2 may be killed before its connect returns: then it is not logged.
@@ -157,7 +159,7 @@ class AuditTest {
                 assertEquals(new RunResult(0, "sendto: ECONNREFUSED\nconnect: ECONNREFUSED\n", ""), sent);
             }
             List<String> refusals = new ArrayList<>();
-            for (AuditEvent event : all(AuditLogReader.read(log), "refused")) {
+            for (AuditEvent event : all(read(log), "refused")) {
                 refusals.add(event.text("call") + " " + event.text("name") + " " + event.text("errno") + " "
                         + event.text("reason"));
             }
@@ -216,11 +218,17 @@ class AuditTest {
         RunResult sandboxed = Runner.run(Runner.sandboxed(List.of("--audit", log.toString()), List.of(PROBE)), "",
                 Runner.DEFAULT_TIMEOUT, work);
         assertEquals(new RunResult(0, TRANSCRIPT, ""), sandboxed, "the scenario under jvisor run --audit");
-        List<AuditEvent> events = AuditLogReader.read(log);
+        List<AuditEvent> events = read(log);
         for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
             assertTrue(line.startsWith("{\"v\":1,"), "every line is a version 1 object: " + line);
         }
         return events;
+    }
+
+    /** The events of a log whose every line validates against docs/audit.schema.json. */
+    private static List<AuditEvent> read(Path log) throws Exception {
+        assertEquals(List.of(), AuditSchema.failures(log, 5), "lines of " + log + " that break the schema");
+        return AuditLogReader.read(log);
     }
 
     /** The client's connect and the server's accept of it; returns the accepted socket's inode. */

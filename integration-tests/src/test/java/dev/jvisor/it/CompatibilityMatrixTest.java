@@ -2,6 +2,7 @@ package dev.jvisor.it;
 
 import dev.jvisor.it.support.RunResult;
 import dev.jvisor.it.support.Runner;
+import dev.jvisor.sentry.audit.AuditSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -11,6 +12,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+import org.xml.sax.SAXException;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,15 +36,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The compatibility matrix (integration-tests/matrix/README.md): each real-program scenario
- * runs natively and under {@code jvisor run}, and both runs must print the case's expected
- * output. A case is skipped only when a command it needs is not installed.
+ * runs natively and under {@code jvisor run --audit}, and both runs must print the case's
+ * expected output; every line of the sandboxed run's audit log must validate against
+ * docs/audit.schema.json. A case is skipped only when a command it needs is not installed.
  */
 class CompatibilityMatrixTest {
     static final Path MATRIX = Runner.home().resolve("integration-tests/matrix");
     private static final Duration TIMEOUT = Duration.ofSeconds(240);
+    /** The audit logs of the sandboxed runs (see {@link #auditLog}). */
+    static final Path AUDIT_LOGS = Runner.home().resolve("integration-tests/target/matrix-audit");
+    /** A broken log shows this many of its first failing lines. */
+    private static final int SCHEMA_FAILURES_SHOWN = 5;
 
     private static final AtomicInteger passed = new AtomicInteger();
     private static final AtomicInteger failed = new AtomicInteger();
@@ -109,10 +122,58 @@ class CompatibilityMatrixTest {
         RunResult nativeRun = run(matrixCase, directory.resolve("native"), List.of(), Map.of());
         assertEquals(new RunResult(0, matrixCase.expected(), ""), withoutStderr(nativeRun),
                 () -> matrixCase + " natively:\n" + nativeRun);
+        Path log = auditLog(matrixCase.name());
+        Files.createDirectories(log.getParent());
+        Files.deleteIfExists(log);
         RunResult sandboxed = run(matrixCase, directory.resolve("sandboxed"),
-                List.of(Runner.jvisor(), "run", "--"), Map.of());
+                List.of(Runner.jvisor(), "run", "--audit", log.toString(), "--"), Map.of());
         assertEquals(new RunResult(0, matrixCase.expected(), ""), withoutStderr(sandboxed),
                 () -> matrixCase + " under jvisor run:\n" + sandboxed + "\nnatively:\n" + nativeRun);
+        assertTrue(Files.size(log) > 0, () -> matrixCase + ": the audit log " + log + " is empty");
+        List<String> failures = AuditSchema.failures(log, SCHEMA_FAILURES_SHOWN);
+        assertEquals(List.of(), failures, () -> matrixCase + ": lines of " + log + " that break " + AuditSchema.FILE);
+        assertTheMapFitsAScreen(matrixCase, log);
+    }
+
+    /**
+     * Issue 17: the report's map of every case fits 1920 x 1600 and shows what connected; the
+     * page and the picture are kept beside the log for a reader.
+     */
+    private static void assertTheMapFitsAScreen(MatrixCase matrixCase, Path log) throws IOException {
+        Path svg = AUDIT_LOGS.resolve(matrixCase.name() + ".svg");
+        Path html = AUDIT_LOGS.resolve(matrixCase.name() + ".html");
+        RunResult report = Runner.run(List.of(Runner.jvisor(), "report", "--svg", svg.toString(), "--html", html.toString(),
+                log.toString()), "", Runner.DEFAULT_TIMEOUT);
+        assertEquals(new RunResult(0, "", ""), report, () -> matrixCase + ": jvisor report");
+        Element root;
+        try {
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            root = factory.newDocumentBuilder().parse(svg.toFile()).getDocumentElement();
+        } catch (ParserConfigurationException | SAXException e) {
+            throw new AssertionError(matrixCase + ": the map is not XML", e);
+        }
+        double width = Double.parseDouble(root.getAttribute("width"));
+        double height = Double.parseDouble(root.getAttribute("height"));
+        assertTrue(width <= 1920 && height <= 1600, () -> matrixCase + ": the map is " + width + " x " + height);
+        NodeList groups = root.getElementsByTagName("g");
+        int boxes = 0;
+        int arrows = 0;
+        for (int i = 0; i < groups.getLength(); i++) {
+            Element g = (Element) groups.item(i);
+            if (g.hasAttribute("data-node")) boxes++;
+            if (g.hasAttribute("data-edge")) arrows++;
+        }
+        assertTrue(boxes >= 2 && arrows >= 1, matrixCase + ": the map has " + boxes + " boxes and " + arrows + " arrows");
+    }
+
+    /**
+     * Where the sandboxed run of the case {@code name} leaves its audit log: kept after the run
+     * (the build's directory, not the case's temporary one), one file per case, each run's
+     * replacing the last.
+     */
+    static Path auditLog(String name) {
+        return AUDIT_LOGS.resolve(name + ".jsonl");
     }
 
     @AfterAll

@@ -89,8 +89,8 @@ class ReportCommandTest {
         Path log = dir.resolve("bad.jsonl");
         Files.writeString(log, "{\"v\":1,\"seq\":1,\"event\":\"start\",\"pid\":1}\n{\"v\":1,\"seq\":2,\n");
         assertEquals(2, report(log.toString()));
-        assertEquals("jvisor report: " + log + ": line 2: not valid JSON: a member name (a string) expected, "
-                + "end of text found at column 16\n", err());
+        assertEquals("jvisor report: " + log + ": line 2: not valid JSON: "
+                + "Unexpected end-of-input within/between Object entries at column 16\n", err());
         assertEquals("", out());
     }
 

@@ -1,5 +1,7 @@
 package dev.jvisor.sentry.audit;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.HashSet;
 import java.util.Set;
 
@@ -39,7 +41,7 @@ final class AuditedSocket {
         bytesReceived += bytes;
     }
 
-    JsonObject totals(JsonObject fields) {
+    ObjectNode totals(ObjectNode fields) {
         return fields.put("messages_sent", messagesSent).put("bytes_sent", bytesSent)
                 .put("messages_received", messagesReceived).put("bytes_received", bytesReceived)
                 .put("rights_sent", rightsSent).put("rights_received", rightsReceived);

@@ -1,5 +1,6 @@
 package dev.jvisor.sentry.audit;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jvisor.platform.Action;
 import dev.jvisor.platform.Answers;
 import dev.jvisor.platform.ErrnoException;
@@ -93,7 +94,7 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
         start(clone.parentPid());
         processes.add(clone.childPid());
         ProcessInfo info = ProcessInfo.of(clone.childPid());
-        log.write("fork", clone.childPid(), info.into(new JsonObject().put("ppid", clone.parentPid())
+        log.write("fork", clone.childPid(), info.into(AuditLog.fields().put("ppid", clone.parentPid())
                 .put("how", clone.kind().name().toLowerCase(Locale.ROOT))));
     }
 
@@ -102,7 +103,7 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
         super.onExec(pid);
         // The sandbox's first exec is its launcher starting the program: the program's start.
         if (!started) start(pid);
-        else log.write("exec", pid, ProcessInfo.of(pid).into(new JsonObject()));
+        else log.write("exec", pid, ProcessInfo.of(pid).into(AuditLog.fields()));
         sweep(pid);
     }
 
@@ -110,7 +111,7 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
     public void onExit(int tid) {
         super.onExit(tid);
         if (!processes.remove(tid)) return;
-        log.write("exit", tid, new JsonObject());
+        log.write("exit", tid, AuditLog.fields());
         sweep(tid);
     }
 
@@ -119,7 +120,7 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
         started = true;
         processes.add(pid);
         ProcessInfo info = ProcessInfo.of(pid);
-        log.write("start", pid, info.into(new JsonObject().put("ppid", info.ppid())));
+        log.write("start", pid, info.into(AuditLog.fields().put("ppid", info.ppid())));
     }
 
     /** Logs the close of every socket that is gone: the last process holding it exited or exec'd. */
@@ -150,7 +151,7 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
 
     private void closed(AuditedSocket socket, int pid) {
         open.remove(socket.inode);
-        log.write("close", pid, socket.totals(new JsonObject().put("inode", socket.inode)));
+        log.write("close", pid, socket.totals(AuditLog.fields().put("inode", socket.inode)));
     }
 
     // Calls.
@@ -236,7 +237,7 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
         if ((call.arg1() & SocketAbi.SOCK_CLOEXEC) != 0) flags.add("cloexec");
         return watch(stop, answer -> {
             if (!(answer instanceof Action.Return r)) return;
-            JsonObject fields = new JsonObject().put("tid", stop.tid());
+            ObjectNode fields = AuditLog.fields().put("tid", stop.tid());
             if (call.number() == Sysno.SOCKET) {
                 long inode = sockets.socketInode(stop.tid(), r.value());
                 if (inode < 0) return;
@@ -251,9 +252,11 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
                 if (one < 0 || other < 0) return;
                 open.put(one, new AuditedSocket(one, kernelType, stop.pid()));
                 open.put(other, new AuditedSocket(other, kernelType, stop.pid()));
-                fields.putNumbers("fds", first, second).putNumbers("inodes", one, other);
+                fields.putArray("fds").add(first).add(second);
+                fields.putArray("inodes").add(one).add(other);
             }
-            fields.put("type", SocketNames.type(kernelType)).putStrings("flags", flags);
+            fields.put("type", SocketNames.type(kernelType));
+            flags.forEach(fields.putArray("flags")::add);
             log.write(call.number() == Sysno.SOCKET ? "socket" : "socketpair", stop.pid(), fields);
         });
     }
@@ -261,7 +264,7 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
     private Action bind(SyscallStop stop, AuditedSocket socket) {
         byte[] raw = address(stop, stop.call().arg1(), stop.call().arg2());
         return watch(stop, answer -> {
-            JsonObject fields = fields(stop, socket);
+            ObjectNode fields = fields(stop, socket);
             SocketFacts facts = answer instanceof Action.Return ? sockets.describe(socket.inode) : null;
             if (facts != null) SocketNames.into(fields, facts.name(), raw.length == 2);
             else SocketNames.intoFromSockaddr(fields, raw, true);
@@ -272,7 +275,7 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
     private Action connect(SyscallStop stop, AuditedSocket socket) {
         byte[] raw = address(stop, stop.call().arg1(), stop.call().arg2());
         return watch(stop, answer -> {
-            JsonObject fields = fields(stop, socket).put("type", SocketNames.type(socket.type));
+            ObjectNode fields = fields(stop, socket).put("type", SocketNames.type(socket.type));
             SocketNames.intoFromSockaddr(fields, raw, false).put("result", result(answer));
             if (answer instanceof Action.Return) {
                 long peer = decisions.reached(stop.tid());
@@ -290,7 +293,7 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
             long inode = sockets.socketInode(stop.tid(), r.value());
             if (inode < 0) return;
             open.put(inode, new AuditedSocket(inode, listener.type, stop.pid()));
-            JsonObject fields = new JsonObject().put("tid", stop.tid()).put("listener", listener.inode)
+            ObjectNode fields = AuditLog.fields().put("tid", stop.tid()).put("listener", listener.inode)
                     .put("inode", inode).put("fd", r.value());
             log.write("accept", stop.pid(), peer(fields, peerOfInode(inode)));
         });
@@ -359,8 +362,10 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
         long peer = message.name().length > 0 ? decisions.reached(stop.tid()) : peerOf(socket);
         if (!message.descriptors().isEmpty()) {
             socket.rightsSent += message.descriptors().size();
-            List<JsonObject> described = message.descriptors().stream().map(PassedDescriptor::json).toList();
-            log.write("rights-sent", stop.pid(), peer(fields(stop, socket), peer).putObjects("descriptors", described));
+            List<ObjectNode> described = message.descriptors().stream().map(PassedDescriptor::json).toList();
+            ObjectNode fields = peer(fields(stop, socket), peer);
+            fields.putArray("descriptors").addAll(described);
+            log.write("rights-sent", stop.pid(), fields);
         }
         if (message.credentials() != null) {
             log.write("credentials-sent", stop.pid(), message.credentials().into(peer(fields(stop, socket), peer)));
@@ -371,7 +376,7 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
     private void sentTo(SyscallStop stop, AuditedSocket socket, byte[] raw) {
         long destination = decisions.reached(stop.tid());
         if (destination == 0 || !socket.destinations.add(destination)) return;
-        JsonObject fields = SocketNames.intoFromSockaddr(fields(stop, socket), raw, false);
+        ObjectNode fields = SocketNames.intoFromSockaddr(fields(stop, socket), raw, false);
         log.write("send-to", stop.pid(), peer(fields, destination));
     }
 
@@ -382,9 +387,11 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
         long peer = peerOf(socket);
         if (!control.descriptors().isEmpty()) {
             socket.rightsReceived += control.descriptors().size();
-            List<JsonObject> described = control.descriptors().stream()
+            List<ObjectNode> described = control.descriptors().stream()
                     .map(fd -> PassedDescriptor.of(stop.pid(), fd, sockets).json()).toList();
-            log.write("rights-received", stop.pid(), peer(fields(stop, socket), peer).putObjects("descriptors", described));
+            ObjectNode fields = peer(fields(stop, socket), peer);
+            fields.putArray("descriptors").addAll(described);
+            log.write("rights-received", stop.pid(), fields);
         }
         if (control.credentials() != null) {
             log.write("credentials-received", stop.pid(), control.credentials().into(peer(fields(stop, socket), peer)));
@@ -414,7 +421,7 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
     private void refusal(SyscallStop stop, AuditedSocket socket, Action answer) {
         UnixAddress name = decisions.refused(stop.tid());
         if (name == null || !sockets.heldOutside(stop, name)) return;
-        JsonObject fields = fields(stop, socket).put("call", Sysno.name(stop.call().number()));
+        ObjectNode fields = fields(stop, socket).put("call", Sysno.name(stop.call().number()));
         SocketNames.into(fields, name, false)
                 .put("errno", answer instanceof Action.Fail f ? f.errno().name() : "ECONNREFUSED")
                 .put("reason", "host-socket");
@@ -423,12 +430,12 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
 
     // Fields.
 
-    private static JsonObject fields(SyscallStop stop, AuditedSocket socket) {
-        return new JsonObject().put("tid", stop.tid()).put("inode", socket.inode);
+    private static ObjectNode fields(SyscallStop stop, AuditedSocket socket) {
+        return AuditLog.fields().put("tid", stop.tid()).put("inode", socket.inode);
     }
 
     /** Adds {@code peer} and the process that made it, when there is one. */
-    private JsonObject peer(JsonObject fields, long peer) {
+    private ObjectNode peer(ObjectNode fields, long peer) {
         if (peer <= 0) return fields;
         fields.put("peer", peer);
         AuditedSocket other = open.get(peer);

@@ -1,5 +1,6 @@
 package dev.jvisor.sentry.audit;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jvisor.platform.ErrnoException;
 import dev.jvisor.platform.TraceeMemory;
 
@@ -34,7 +35,7 @@ record ControlMessages(List<Integer> descriptors, Credentials credentials) {
 
     /** struct ucred: pid, then unsigned uid and gid. */
     record Credentials(int pid, long uid, long gid) {
-        JsonObject into(JsonObject fields) {
+        ObjectNode into(ObjectNode fields) {
             return fields.put("cred_pid", pid).put("cred_uid", uid).put("cred_gid", gid);
         }
     }

@@ -1,5 +1,6 @@
 package dev.jvisor.sentry.audit;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jvisor.sentry.unix.SocketDirectory;
 import dev.jvisor.sentry.unix.SocketFacts;
 
@@ -46,8 +47,8 @@ record PassedDescriptor(int fd, String what, String path, long inode, SocketFact
         return new PassedDescriptor(fd, "other", target, 0, null);
     }
 
-    JsonObject json() {
-        JsonObject object = new JsonObject().put("fd", fd).put("what", what);
+    ObjectNode json() {
+        ObjectNode object = AuditLog.fields().put("fd", fd).put("what", what);
         if (path != null) object.put("path", path);
         if (inode != 0) object.put("inode", inode);
         if (socket != null) {

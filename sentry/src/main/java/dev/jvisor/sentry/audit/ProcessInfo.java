@@ -1,5 +1,7 @@
 package dev.jvisor.sentry.audit;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +56,9 @@ record ProcessInfo(String exe, List<String> argv, int ppid, long uid, long gid) 
         return new ProcessInfo(exe, List.copyOf(argv), ppid, uid, gid);
     }
 
-    JsonObject into(JsonObject fields) {
-        return fields.put("exe", exe).putStrings("argv", argv).put("uid", uid).put("gid", gid);
+    ObjectNode into(ObjectNode fields) {
+        fields.put("exe", exe);
+        argv.forEach(fields.putArray("argv")::add);
+        return fields.put("uid", uid).put("gid", gid);
     }
 }

@@ -1,5 +1,6 @@
 package dev.jvisor.sentry.audit;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jvisor.sentry.abi.SocketAbi;
 import dev.jvisor.sentry.unix.UnixAddress;
 
@@ -27,7 +28,7 @@ final class SocketNames {
     }
 
     /** Puts {@code kind} and {@code name} for {@code address}; an abstract name the kernel chose is autobind. */
-    static JsonObject into(JsonObject fields, UnixAddress address, boolean autobound) {
+    static ObjectNode into(ObjectNode fields, UnixAddress address, boolean autobound) {
         return switch (address) {
             case UnixAddress.Pathname path -> fields.put("kind", "path").put("name", text(path.path(), 0));
             case UnixAddress.Abstract name ->
@@ -41,7 +42,7 @@ final class SocketNames {
      * reads them: just the family is autobind (for bind) or unnamed; a leading NUL makes an
      * abstract name of the rest; a path ends at its first NUL. Another family is its number.
      */
-    static JsonObject intoFromSockaddr(JsonObject fields, byte[] raw, boolean bind) {
+    static ObjectNode intoFromSockaddr(ObjectNode fields, byte[] raw, boolean bind) {
         if (raw.length < SUN_PATH) return fields.put("kind", "invalid");
         int family = (raw[0] & 0xff) | (raw[1] & 0xff) << 8;
         if (family != SocketAbi.AF_UNIX) return fields.put("kind", "family " + family);

@@ -1,10 +1,14 @@
 package dev.jvisor.sentry.conform;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jvisor.sentry.trace.CallRecord;
-import dev.jvisor.sentry.trace.Json;
+import dev.jvisor.sentry.trace.TraceWriter;
 
 import java.util.List;
-import java.util.StringJoiner;
 
 /** A {@link Comparison} as a person reads it, or as JSON for machines. */
 public final class ConformReport {
@@ -71,32 +75,29 @@ public final class ConformReport {
     }
 
     public static String json(Comparison comparison) {
-        StringJoiner threads = new StringJoiner(",", "[", "]");
+        ObjectNode json = JsonNodeFactory.instance.objectNode().put("equal", comparison.equal())
+                .put("verdict", verdict(comparison));
+        json.putObject("exit").put("linux", comparison.linux().exitText()).put("jvisor", comparison.jvisor().exitText())
+                .put("same", comparison.exitSame());
+        json.putObject("stdout").put("same", comparison.stdoutSame());
+        json.putObject("stderr").put("same", comparison.stderrSame());
+        ArrayNode threads = json.putArray("threads");
         for (Comparison.ThreadComparison thread : comparison.threads()) {
-            StringBuilder t = new StringBuilder("{\"thread\":").append(Json.quote(thread.thread()))
-                    .append(",\"same\":").append(thread.same())
-                    .append(",\"linuxCalls\":").append(thread.linux().size())
-                    .append(",\"jvisorCalls\":").append(thread.jvisor().size());
-            if (!thread.same()) {
-                int at = thread.firstDifference();
-                t.append(",\"firstDifference\":{\"index\":").append(at)
-                        .append(",\"linux\":").append(call(thread.linux(), at))
-                        .append(",\"jvisor\":").append(call(thread.jvisor(), at)).append('}');
-            }
-            threads.add(t.append('}'));
+            ObjectNode t = threads.addObject().put("thread", thread.thread()).put("same", thread.same())
+                    .put("linuxCalls", thread.linux().size()).put("jvisorCalls", thread.jvisor().size());
+            if (thread.same()) continue;
+            int at = thread.firstDifference();
+            ObjectNode difference = t.putObject("firstDifference").put("index", at);
+            difference.set("linux", call(thread.linux(), at));
+            difference.set("jvisor", call(thread.jvisor(), at));
         }
-        return "{\"equal\":" + comparison.equal() + ",\"verdict\":" + Json.quote(verdict(comparison))
-                + ",\"exit\":{\"linux\":" + Json.quote(comparison.linux().exitText())
-                + ",\"jvisor\":" + Json.quote(comparison.jvisor().exitText()) + ",\"same\":" + comparison.exitSame() + "}"
-                + ",\"stdout\":{\"same\":" + comparison.stdoutSame() + "}"
-                + ",\"stderr\":{\"same\":" + comparison.stderrSame() + "}"
-                + ",\"threads\":" + threads + "}";
+        // JsonNode.toString is the tree as JSON text with databind's default settings.
+        return json.toString();
     }
 
-    private static String call(List<CallRecord> calls, int index) {
-        if (index >= calls.size()) return "null";
-        CallRecord call = calls.get(index);
-        return "{\"call\":" + Json.quote(call.call()) + ",\"arguments\":" + Json.fields(call.arguments())
-                + ",\"result\":" + Json.quote(call.result()) + ",\"outputs\":" + Json.fields(call.outputs()) + "}";
+    /** The call as a trace line has it, without who made it (the thread is named above); null past the end. */
+    private static JsonNode call(List<CallRecord> calls, int index) {
+        if (index >= calls.size()) return NullNode.getInstance();
+        return TraceWriter.json(calls.get(index)).without(List.of("thread", "pid", "tid"));
     }
 }

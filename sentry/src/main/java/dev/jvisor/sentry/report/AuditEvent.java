@@ -1,9 +1,7 @@
 package dev.jvisor.sentry.report;
 
-import dev.jvisor.sentry.report.JsonValue.JsonArray;
-import dev.jvisor.sentry.report.JsonValue.JsonNumber;
-import dev.jvisor.sentry.report.JsonValue.JsonObject;
-import dev.jvisor.sentry.report.JsonValue.JsonString;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,12 +15,12 @@ import java.util.List;
  * @param seq    jvisor's order of events
  * @param event  what happened: {@code start}, {@code connect}, ...
  * @param pid    the process it happened in
- * @param fields the whole object
+ * @param fields the whole object, as {@link AuditLogReader} read it (no name twice, numbers exact)
  */
-public record AuditEvent(int line, long seq, String event, int pid, JsonObject fields) {
+public record AuditEvent(int line, long seq, String event, int pid, ObjectNode fields) {
 
     /** Reads the common fields of one parsed line. */
-    static AuditEvent of(int line, JsonObject fields) throws AuditLogException {
+    static AuditEvent of(int line, ObjectNode fields) throws AuditLogException {
         AuditEvent partial = new AuditEvent(line, 0, "", 0, fields);
         if (!partial.has("pid")) throw partial.problem("no 'pid'");
         int pid = partial.pid("pid");
@@ -31,23 +29,22 @@ public record AuditEvent(int line, long seq, String event, int pid, JsonObject f
     }
 
     public boolean has(String name) {
-        return fields.get(name) != null && !(fields.get(name) instanceof JsonValue.JsonNull);
+        JsonNode value = fields.get(name);
+        return value != null && !value.isNull();
     }
 
     public String text(String name) throws AuditLogException {
-        return switch (required(name)) {
-            case JsonString s -> s.value();
-            default -> throw wrongType(name, "a string");
-        };
+        JsonNode value = required(name);
+        if (!value.isTextual()) throw wrongType(name, "a string");
+        return value.textValue();
     }
 
     /** A field that is a string or a number, as text: {@code shutdown}'s {@code how}. */
     public String textOrNumber(String name) throws AuditLogException {
-        return switch (required(name)) {
-            case JsonString s -> s.value();
-            case JsonNumber n -> n.text();
-            default -> throw wrongType(name, "a string or a number");
-        };
+        JsonNode value = required(name);
+        if (value.isTextual()) return value.textValue();
+        if (value.isNumber()) return value.asText();
+        throw wrongType(name, "a string or a number");
     }
 
     /** The string, or null when the event has none. */
@@ -85,24 +82,24 @@ public record AuditEvent(int line, long seq, String event, int pid, JsonObject f
     /** The strings of an array; empty when the event has none. */
     public List<String> texts(String name) throws AuditLogException {
         List<String> texts = new ArrayList<>();
-        for (JsonValue element : array(name)) {
-            if (!(element instanceof JsonString s)) throw wrongType(name, "an array of strings");
-            texts.add(s.value());
+        for (JsonNode element : array(name)) {
+            if (!element.isTextual()) throw wrongType(name, "an array of strings");
+            texts.add(element.textValue());
         }
         return texts;
     }
 
     public List<Long> numbers(String name) throws AuditLogException {
         List<Long> numbers = new ArrayList<>();
-        for (JsonValue element : array(name)) numbers.add(integer(name, element));
+        for (JsonNode element : array(name)) numbers.add(integer(name, element));
         return numbers;
     }
 
     /** The objects of an array, each as an event of this line so that its fields read alike. */
     public List<AuditEvent> objects(String name) throws AuditLogException {
         List<AuditEvent> objects = new ArrayList<>();
-        for (JsonValue element : array(name)) {
-            if (!(element instanceof JsonObject o)) throw wrongType(name, "an array of objects");
+        for (JsonNode element : array(name)) {
+            if (!(element instanceof ObjectNode o)) throw wrongType(name, "an array of objects");
             objects.add(new AuditEvent(line, seq, event, pid, o));
         }
         return objects;
@@ -112,21 +109,36 @@ public record AuditEvent(int line, long seq, String event, int pid, JsonObject f
         return new AuditLogException(line, event.isEmpty() ? problem : event + ": " + problem);
     }
 
-    private List<JsonValue> array(String name) throws AuditLogException {
-        if (!has(name)) return List.of();
-        if (!(fields.get(name) instanceof JsonArray a)) throw wrongType(name, "an array");
-        return a.elements();
+    private JsonNode array(String name) throws AuditLogException {
+        if (!has(name)) return fields.arrayNode();
+        JsonNode value = fields.get(name);
+        if (!value.isArray()) throw wrongType(name, "an array");
+        return value;
     }
 
-    private JsonValue required(String name) throws AuditLogException {
+    private JsonNode required(String name) throws AuditLogException {
         if (!has(name)) throw problem("no '" + name + "'");
         return fields.get(name);
     }
 
-    private long integer(String name, JsonValue value) throws AuditLogException {
-        if (!(value instanceof JsonNumber n)) throw wrongType(name, "a number");
-        Long exact = n.exactLong();
-        if (exact == null) throw problem("'" + name + "' is not a whole number that fits 64 bits: " + n.text());
+    /**
+     * The number as a long, or null when it is not a whole number within 64 bits. The reader
+     * keeps integers as integers and other numbers as exact decimals, so that 1E3 is 1000 and
+     * 9223372036854775808 is refused, never rounded.
+     */
+    static Long exactLong(JsonNode number) {
+        if (number.isIntegralNumber()) return number.canConvertToLong() ? number.longValue() : null;
+        try {
+            return number.decimalValue().longValueExact();
+        } catch (ArithmeticException e) {
+            return null;
+        }
+    }
+
+    private long integer(String name, JsonNode value) throws AuditLogException {
+        if (!value.isNumber()) throw wrongType(name, "a number");
+        Long exact = exactLong(value);
+        if (exact == null) throw problem("'" + name + "' is not a whole number that fits 64 bits: " + value.asText());
         return exact;
     }
 

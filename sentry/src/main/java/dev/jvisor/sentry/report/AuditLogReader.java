@@ -1,7 +1,13 @@
 package dev.jvisor.sentry.report;
 
-import dev.jvisor.sentry.report.JsonValue.JsonNumber;
-import dev.jvisor.sentry.report.JsonValue.JsonObject;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,11 +20,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** Reads an audit log (docs/audit.md): JSON Lines, one event a line, every line schema version 1. */
 public final class AuditLogReader {
     /** The schema version this reader knows; docs/audit.md: "A reader refuses a version it does not know." */
     public static final int VERSION = 1;
+    /**
+     * RFC 8259 and nothing more (Jackson's defaults refuse comments, trailing commas, leading
+     * zeros, raw control characters), a name twice in an object refused, nothing after the
+     * value, and numbers kept exact: a number with a fraction or an exponent is a BigDecimal,
+     * never a rounded double. Immutable, so shared by every reading thread.
+     */
+    private static final ObjectReader JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build()
+            .reader();
+
+    private static final Pattern START_MARKER = Pattern.compile(" \\(start marker at \\[Source: [^]]*]\\)");
 
     private AuditLogReader() {}
 
@@ -67,22 +88,35 @@ public final class AuditLogReader {
 
     /** One line of the log as an event; {@code number} counts from 1. */
     public static AuditEvent event(int number, String text) throws AuditLogException {
-        JsonValue value;
+        JsonNode value;
         try {
-            value = JsonParser.parse(text);
-        } catch (JsonSyntaxException e) {
-            throw new AuditLogException(number, "not valid JSON: " + e.getMessage());
+            value = JSON.readTree(text);
+        } catch (JacksonException e) {
+            throw new AuditLogException(number, "not valid JSON: " + withoutSource(e.getOriginalMessage()) + at(e.getLocation()));
         }
-        if (!(value instanceof JsonObject object)) throw new AuditLogException(number, "not a JSON object");
-        JsonValue version = object.get("v");
+        if (!(value instanceof ObjectNode object)) throw new AuditLogException(number, "not a JSON object");
+        JsonNode version = object.get("v");
         if (version == null) throw new AuditLogException(number, "no schema version ('v')");
-        if (!(version instanceof JsonNumber n)) throw new AuditLogException(number, "the schema version ('v') is not a number");
-        Long known = n.exactLong();
+        if (!version.isNumber()) throw new AuditLogException(number, "the schema version ('v') is not a number");
+        Long known = AuditEvent.exactLong(version);
         if (known == null || known != VERSION) {
-            throw new AuditLogException(number, "schema version " + n.text() + " is unknown (this jvisor reads version "
+            throw new AuditLogException(number, "schema version " + version.asText() + " is unknown (this jvisor reads version "
                     + VERSION + ")");
         }
         return AuditEvent.of(number, object);
+    }
+
+    /**
+     * Jackson's message less the where of a start marker, which names the source ("REDACTED"
+     * here, where the source is not kept) and a line and column: the column given is the one to read.
+     */
+    private static String withoutSource(String message) {
+        return START_MARKER.matcher(message).replaceAll("");
+    }
+
+    /** Where in the line, as a 1-based column (a line is one line of JSON text). */
+    private static String at(JsonLocation location) {
+        return location == null || location.getColumnNr() < 1 ? "" : " at column " + location.getColumnNr();
     }
 
     private static String decode(int number, byte[] bytes) throws AuditLogException {

@@ -1,8 +1,6 @@
 package dev.jvisor.sentry.report;
 
-import dev.jvisor.sentry.report.JsonValue.JsonArray;
-import dev.jvisor.sentry.report.JsonValue.JsonNumber;
-import dev.jvisor.sentry.report.JsonValue.JsonString;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -118,13 +116,13 @@ public final class HtmlReport {
         Set<String> names = new LinkedHashSet<>();
         StringJoiner detail = new StringJoiner(" ");
         boolean failed = false;
-        for (Map.Entry<String, JsonValue> field : e.fields().members().entrySet()) {
+        for (Map.Entry<String, JsonNode> field : e.fields().properties()) {
             String name = field.getKey();
             if (COLUMNS.contains(name)) continue;
-            JsonValue value = field.getValue();
+            JsonNode value = field.getValue();
             if (SOCKET_FIELDS.contains(name)) collectNumbers(value, sockets);
-            if (name.equals("name") && value instanceof JsonString s) names.add(Visible.text(s.value()));
-            if (name.equals("result") && value instanceof JsonString s && !s.value().equals("ok")) failed = true;
+            if (name.equals("name") && value.isTextual()) names.add(Visible.text(value.textValue()));
+            if (name.equals("result") && value.isTextual() && !value.textValue().equals("ok")) failed = true;
             detail.add(name + "=" + shown(value));
         }
         SandboxProcess process = map.process(e.pid());
@@ -138,32 +136,25 @@ public final class HtmlReport {
                 .append(SvgMap.xml(detail.toString())).append("</td></tr>\n");
     }
 
-    private static void collectNumbers(JsonValue value, Set<String> into) {
-        switch (value) {
-            case JsonNumber n -> into.add(n.text());
-            case JsonArray a -> a.elements().forEach(element -> collectNumbers(element, into));
-            default -> {}
-        }
+    private static void collectNumbers(JsonNode value, Set<String> into) {
+        if (value.isNumber()) into.add(value.asText());
+        if (value.isArray()) value.forEach(element -> collectNumbers(element, into));
     }
 
     /** A field's value as the log has it, JSON-like: a string quoted, an array in brackets. */
-    private static String shown(JsonValue value) {
-        return switch (value) {
-            case JsonString s -> Visible.quoted(s.value());
-            case JsonNumber n -> n.text();
-            case JsonArray a -> {
-                StringJoiner elements = new StringJoiner(",", "[", "]");
-                for (JsonValue element : a.elements()) elements.add(shown(element));
-                yield elements.toString();
-            }
-            case JsonValue.JsonObject o -> {
-                StringJoiner members = new StringJoiner(",", "{", "}");
-                o.members().forEach((name, member) -> members.add(name + "=" + shown(member)));
-                yield members.toString();
-            }
-            case JsonValue.JsonBoolean b -> String.valueOf(b.value());
-            case JsonValue.JsonNull _ -> "null";
-        };
+    private static String shown(JsonNode value) {
+        if (value.isTextual()) return "\"" + Visible.text(value.textValue()) + "\"";
+        if (value.isArray()) {
+            StringJoiner elements = new StringJoiner(",", "[", "]");
+            value.forEach(element -> elements.add(shown(element)));
+            return elements.toString();
+        }
+        if (value.isObject()) {
+            StringJoiner members = new StringJoiner(",", "{", "}");
+            for (Map.Entry<String, JsonNode> member : value.properties()) members.add(member.getKey() + "=" + shown(member.getValue()));
+            return members.toString();
+        }
+        return value.asText();
     }
 
     /** The time of day of an event ("05:08:49.359"), or "" when the log gives none. */

@@ -41,11 +41,6 @@ public final class Visible {
         return String.format("\\u%04x", (int) c);
     }
 
-    /** In double quotes, for a name inside a message. */
-    public static String quoted(String text) {
-        return "\"" + text(text) + "\"";
-    }
-
     /** A command line as a shell user would type it: a word with spaces or quotes in single quotes. */
     public static String words(List<String> words) {
         StringJoiner line = new StringJoiner(" ");

@@ -1,10 +1,10 @@
 /**
  * {@code jvisor report}: reads an audit log (docs/audit.md) and presents it.
  *
- * <p>{@link dev.jvisor.sentry.report.AuditLogReader} splits the log into lines and checks each one's
- * schema version; {@link dev.jvisor.sentry.report.JsonParser} reads a line into a
- * {@link dev.jvisor.sentry.report.JsonValue}, and {@link dev.jvisor.sentry.report.AuditEvent}
- * asks it for fields by name, naming the line when one is missing. {@code IpcMapBuilder}
+ * <p>{@link dev.jvisor.sentry.report.AuditLogReader} splits the log into lines, reads each
+ * strictly with Jackson into a tree and checks its schema version;
+ * {@link dev.jvisor.sentry.report.AuditEvent} asks the tree for fields by name, naming the line
+ * when one is missing or of the wrong type. {@code IpcMapBuilder}
  * folds the events into an {@link dev.jvisor.sentry.report.IpcMap}: processes, sockets, and
  * the exchanges between them (connections, descriptors and credentials passed, refusals), each
  * a small record, with the two sides of one exchange joined whatever order the log has them

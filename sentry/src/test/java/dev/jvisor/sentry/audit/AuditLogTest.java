@@ -1,5 +1,6 @@
 package dev.jvisor.sentry.audit;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jvisor.sentry.report.AuditEvent;
 import dev.jvisor.sentry.report.AuditLogReader;
 import org.junit.jupiter.api.Test;
@@ -22,11 +23,14 @@ class AuditLogTest {
     void linesCarryVersionSequenceAndTimeAndReadBack() throws Exception {
         StringWriter out = new StringWriter();
         AuditLog log = new AuditLog(out, CLOCK);
-        log.write("bind", 41, new JsonObject().put("inode", 7).put("name", "odd \"name\"\n\u0001"));
-        log.write("socketpair", 41, new JsonObject().putNumbers("inodes", 8, 9).putStrings("flags", List.of("cloexec"))
-                .putObjects("descriptors", List.of(new JsonObject().put("fd", 3).put("what", "pipe"))));
+        log.write("bind", 41, AuditLog.fields().put("inode", 7).put("name", "odd \"name\"\n\u0001"));
+        ObjectNode pair = AuditLog.fields();
+        pair.putArray("inodes").add(8).add(9);
+        pair.putArray("flags").add("cloexec");
+        pair.putArray("descriptors").addObject().put("fd", 3).put("what", "pipe");
+        log.write("socketpair", 41, pair);
         log.close();
-        log.write("exit", 41, new JsonObject());
+        log.write("exit", 41, AuditLog.fields());
 
         String text = out.toString();
         assertEquals("""
@@ -40,17 +44,26 @@ class AuditLogTest {
     }
 
     @Test
+    void theTimeHasMillisecondsAlsoOnAWholeSecond() {
+        StringWriter out = new StringWriter();
+        AuditLog log = new AuditLog(out, Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC));
+        log.write("exit", 41, AuditLog.fields());
+        log.close();
+        assertEquals("{\"v\":1,\"seq\":1,\"time\":\"2026-11-23T10:00:00.000Z\",\"event\":\"exit\",\"pid\":41}\n", out.toString());
+    }
+
+    @Test
     void socketNamesAreWrittenAsTheSandboxGaveThem() {
         byte[] path = {1, 0, 'a', '.', 's', 'o', 'c', 'k', 0, 'x'};
         byte[] abstractName = {1, 0, 0, 'n', 0, 'm'};
         byte[] autobind = {1, 0};
         assertEquals("{\"kind\":\"path\",\"name\":\"a.sock\"}",
-                SocketNames.intoFromSockaddr(new JsonObject(), path, false).toString());
+                SocketNames.intoFromSockaddr(AuditLog.fields(), path, false).toString());
         assertEquals("{\"kind\":\"abstract\",\"name\":\"@n\\u0000m\"}",
-                SocketNames.intoFromSockaddr(new JsonObject(), abstractName, false).toString());
-        assertEquals("{\"kind\":\"autobind\"}", SocketNames.intoFromSockaddr(new JsonObject(), autobind, true).toString());
-        assertEquals("{\"kind\":\"unnamed\"}", SocketNames.intoFromSockaddr(new JsonObject(), autobind, false).toString());
+                SocketNames.intoFromSockaddr(AuditLog.fields(), abstractName, false).toString());
+        assertEquals("{\"kind\":\"autobind\"}", SocketNames.intoFromSockaddr(AuditLog.fields(), autobind, true).toString());
+        assertEquals("{\"kind\":\"unnamed\"}", SocketNames.intoFromSockaddr(AuditLog.fields(), autobind, false).toString());
         assertEquals("{\"kind\":\"family 2\"}",
-                SocketNames.intoFromSockaddr(new JsonObject(), new byte[] {2, 0, 1, 2}, false).toString());
+                SocketNames.intoFromSockaddr(AuditLog.fields(), new byte[] {2, 0, 1, 2}, false).toString());
     }
 }

@@ -1,6 +1,8 @@
 package dev.jvisor.sentry.report;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -9,9 +11,13 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Reading a log: every line an event of version 1, and a bad line named by its number. */
-class AuditLogTest {
+/**
+ * Reading a log: every line an event of version 1 in strict JSON (RFC 8259, no name twice,
+ * numbers exact), and a bad line named by its number.
+ */
+class AuditLogReaderTest {
     private static final String START = "{\"v\":1,\"seq\":1,\"event\":\"start\",\"pid\":100,\"argv\":[\"sh\"]}";
 
     private static List<AuditEvent> read(String text) throws IOException, AuditLogException {
@@ -52,9 +58,81 @@ class AuditLogTest {
 
     @Test
     void anInvalidLineIsNamedByItsNumber() {
-        assertEquals("line 2: not valid JSON: '}' expected, end of text found at column 30",
+        assertEquals("line 2: not valid JSON: Unexpected end-of-input: expected close marker for Object at column 30",
                 problem(START + "\n{\"v\":1,\"seq\":2,\"event\":\"exit\"\n"));
         assertEquals("line 3: not a JSON object", problem(START + "\n\n[1]\n"));
+    }
+
+    /** The event of one line with {@code fields} after the common ones. */
+    private static AuditEvent line(String fields) throws Exception {
+        return read("{\"v\":1,\"seq\":1,\"event\":\"note\",\"pid\":7," + fields + "}").getFirst();
+    }
+
+    private static String lineProblem(String fields) {
+        return problem("{\"v\":1,\"seq\":1,\"event\":\"note\",\"pid\":7," + fields + "}");
+    }
+
+    @Test
+    void aNameTwiceInAnObjectIsRefused() {
+        assertEquals("line 1: not valid JSON: Duplicate field 'pid' at column 44", lineProblem("\"pid\":8"));
+        assertEquals("line 1: not valid JSON: Duplicate field 'fd' at column 66",
+                lineProblem("\"descriptors\":[{\"fd\":3,\"fd\":4}]"));
+    }
+
+    @Test
+    void numbersAreReadExactly() throws Exception {
+        AuditEvent event = line("\"max\":9223372036854775807,\"min\":-9223372036854775808,\"over\":9223372036854775808,"
+                + "\"e\":1E3,\"half\":1.5,\"near\":9007199254740993.0,\"zero\":-0,\"huge\":1e400,\"list\":[1,2.0]");
+        assertEquals(Long.MAX_VALUE, event.number("max"));
+        assertEquals(Long.MIN_VALUE, event.number("min"));
+        assertEquals(1000, event.number("e"));
+        assertEquals(9007199254740993L, event.number("near"), "not rounded through a double");
+        assertEquals(0, event.number("zero"));
+        assertEquals(List.of(1L, 2L), event.numbers("list"));
+        assertEquals("line 1: note: 'over' is not a whole number that fits 64 bits: 9223372036854775808",
+                assertThrows(AuditLogException.class, () -> event.number("over")).getMessage());
+        assertEquals("line 1: note: 'half' is not a whole number that fits 64 bits: 1.5",
+                assertThrows(AuditLogException.class, () -> event.number("half")).getMessage());
+        assertThrows(AuditLogException.class, () -> event.number("huge"));
+    }
+
+    @Test
+    void stringsAreReadWithEveryEscape() throws Exception {
+        AuditEvent event = line("\"name\":\"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t u\\u00e9\\u0000 pair\\ud83d\\ude00 raw\u00e9\"");
+        assertEquals("q\" b\\ s/ \b\f\n\r\t u\u00e9\u0000 pair\uD83D\uDE00 raw\u00e9", event.text("name"));
+    }
+
+    /** RFC 8259 and nothing more: each of these is refused, with the line and the column. */
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {
+            "{\"v\":1,}",
+            "{\"v\":1 \"seq\":2}",
+            "{\"v\":01}",
+            "{\"v\":1,\"pad\":[1,]}",
+            "{\"v\":1} x",
+            "{\"v\":1}{}",
+            "{\"v\":1,\"name\":\"a\tb\"}",
+            "{\"v\":1,\"name\":\"a\\x\"}",
+            "{\"v\":1,\"name\":\"\\u12g4\"}",
+            "{\"v\":1,\"name\":\"abc}",
+            "{\"v\":1,'name':1}",
+            "{\"v\":1,\"n\":NaN}",
+            "{\"v\":1,\"n\":+1}",
+            "{\"v\":1,\"n\":.5}",
+            "{\"v\":1,\"n\":tru}",
+            "{\"v\":1, /* note */ \"seq\":1}",
+            "{\"v\":1,\u00a0\"seq\":1}",
+    })
+    void textThatIsNotStrictJsonIsRefused(String text) {
+        String message = problem(START + "\n" + text + "\n");
+        assertTrue(message.matches("line 2: not valid JSON: .+ at column \\d+"), message);
+    }
+
+    @Test
+    void nestingIsBoundedInsteadOfOverflowingTheStack() {
+        String deep = "[".repeat(100_000) + "]".repeat(100_000);
+        String message = problem("{\"v\":1,\"seq\":1,\"event\":\"note\",\"pid\":7,\"deep\":" + deep + "}");
+        assertTrue(message.startsWith("line 1: not valid JSON: "), message);
     }
 
     @Test
