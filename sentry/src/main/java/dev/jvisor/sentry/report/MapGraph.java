@@ -156,7 +156,7 @@ public record MapGraph(List<MapNode> nodes, List<MapEdge> edges, List<SandboxPro
             listenerIds.put(key, id);
             String what = socket != null && "dgram".equals(socket.type()) ? "datagram socket"
                     : socket != null && socket.type() != null ? socket.type() + " listener" : "listener";
-            String shownName = name.kind().equals("path") ? name.shown() : name.described();
+            String shownName = tail(name.kind().equals("path") ? name.shown() : name.described());
             nodes.put(id, new MapNode(id, MapNode.Kind.LISTENER, null, List.of(what, shownName),
                     what + " " + name.described(), List.of(), name.name()));
             return id;
@@ -207,6 +207,13 @@ public record MapGraph(List<MapNode> nodes, List<MapEdge> edges, List<SandboxPro
             List<String> lines = new ArrayList<>(node.lines());
             lines.add(text);
             return new MapNode(node.id(), node.kind(), node.parent(), lines, node.title() + "\n" + text, node.pids(), node.name());
+        }
+
+        /** A long name cut at its start: a socket's own file name says more than its directories. */
+        private static String tail(String name) {
+            int length = name.codePointCount(0, name.length());
+            if (length <= MapLayout.LINE_CHARS) return name;
+            return "…" + name.substring(name.offsetByCodePoints(0, length - MapLayout.LINE_CHARS + 1));
         }
 
         private static String describe(SandboxProcess process) {

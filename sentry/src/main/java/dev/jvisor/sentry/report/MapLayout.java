@@ -45,6 +45,9 @@ public record MapLayout(MapGraph graph, double width, double height, Map<String,
     static final double HEADING = 26;
     private static final double CHAR_WIDTH = 7;
     private static final double MIN_BOX_WIDTH = 110;
+    /** The room a 1920 x 1600 screen leaves for the graph once the picture's heading and legend are drawn. */
+    private static final double SCREEN_WIDTH = 1880;
+    private static final double SCREEN_HEIGHT = 1350;
 
     public MapLayout {
         boxes = Map.copyOf(boxes);
@@ -66,10 +69,26 @@ public record MapLayout(MapGraph graph, double width, double height, Map<String,
         LayoutMetaDataService.getInstance().registerLayoutMetaDataProviders(new LayeredMetaDataProvider());
     }
 
+    /**
+     * Laid out left to right, unless that is too wide for a screen and top to bottom fits it
+     * better: a chain of clients, names and servers (nginx in front of a backend) is long.
+     */
     public static MapLayout of(MapGraph graph) {
+        MapLayout across = of(graph, Direction.RIGHT);
+        if (across.width() <= SCREEN_WIDTH) return across;
+        MapLayout down = of(graph, Direction.DOWN);
+        return down.overflow() < across.overflow() ? down : across;
+    }
+
+    /** How far beyond the room a screen leaves for the graph, as a ratio: at most 1 when it fits. */
+    private double overflow() {
+        return Math.max(width / SCREEN_WIDTH, height / SCREEN_HEIGHT);
+    }
+
+    private static MapLayout of(MapGraph graph, Direction direction) {
         ElkNode root = ElkGraphUtil.createGraph();
         root.setProperty(CoreOptions.ALGORITHM, LayeredOptions.ALGORITHM_ID);
-        root.setProperty(CoreOptions.DIRECTION, Direction.RIGHT);
+        root.setProperty(CoreOptions.DIRECTION, direction);
         root.setProperty(CoreOptions.EDGE_ROUTING, EdgeRouting.ORTHOGONAL);
         root.setProperty(CoreOptions.HIERARCHY_HANDLING, HierarchyHandling.INCLUDE_CHILDREN);
         root.setProperty(CoreOptions.SPACING_NODE_NODE, 28.0);
