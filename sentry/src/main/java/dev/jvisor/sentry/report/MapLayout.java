@@ -2,6 +2,7 @@ package dev.jvisor.sentry.report;
 
 import org.eclipse.elk.alg.layered.options.LayeredMetaDataProvider;
 import org.eclipse.elk.alg.layered.options.LayeredOptions;
+import org.eclipse.elk.alg.layered.options.WrappingStrategy;
 import org.eclipse.elk.core.RecursiveGraphLayoutEngine;
 import org.eclipse.elk.core.data.LayoutMetaDataService;
 import org.eclipse.elk.core.math.ElkPadding;
@@ -74,10 +75,14 @@ public record MapLayout(MapGraph graph, double width, double height, Map<String,
      * better: a chain of clients, names and servers (nginx in front of a backend) is long.
      */
     public static MapLayout of(MapGraph graph) {
-        MapLayout across = of(graph, Direction.RIGHT);
+        MapLayout across = of(graph, Direction.RIGHT, false);
         if (across.width() <= SCREEN_WIDTH) return across;
-        MapLayout down = of(graph, Direction.DOWN);
-        return down.overflow() < across.overflow() ? down : across;
+        MapLayout down = of(graph, Direction.DOWN, false);
+        if (down.overflow() <= 1) return down;
+        // Neither fits: the layers left to right, wrapped into rows (ELK's graph wrapping).
+        MapLayout wrapped = of(graph, Direction.RIGHT, true);
+        MapLayout best = down.overflow() < across.overflow() ? down : across;
+        return wrapped.overflow() < best.overflow() ? wrapped : best;
     }
 
     /** How far beyond the room a screen leaves for the graph, as a ratio: at most 1 when it fits. */
@@ -85,10 +90,14 @@ public record MapLayout(MapGraph graph, double width, double height, Map<String,
         return Math.max(width / SCREEN_WIDTH, height / SCREEN_HEIGHT);
     }
 
-    private static MapLayout of(MapGraph graph, Direction direction) {
+    private static MapLayout of(MapGraph graph, Direction direction, boolean wrapped) {
         ElkNode root = ElkGraphUtil.createGraph();
         root.setProperty(CoreOptions.ALGORITHM, LayeredOptions.ALGORITHM_ID);
         root.setProperty(CoreOptions.DIRECTION, direction);
+        if (wrapped) {
+            root.setProperty(LayeredOptions.WRAPPING_STRATEGY, WrappingStrategy.MULTI_EDGE);
+            root.setProperty(CoreOptions.ASPECT_RATIO, SCREEN_WIDTH / SCREEN_HEIGHT);
+        }
         root.setProperty(CoreOptions.EDGE_ROUTING, EdgeRouting.ORTHOGONAL);
         root.setProperty(CoreOptions.HIERARCHY_HANDLING, HierarchyHandling.INCLUDE_CHILDREN);
         root.setProperty(CoreOptions.SPACING_NODE_NODE, 28.0);

@@ -195,6 +195,38 @@ class SvgMapTest {
         }
     }
 
+    /**
+     * A chain of proxies, each connecting to the next one's listener, is too long across and
+     * too tall down: its layers are wrapped into rows.
+     */
+    @Test
+    void aLongChainIsWrappedToFitAScreen() throws Exception {
+        List<String> events = new ArrayList<>();
+        events.add("{\"event\":\"start\",\"pid\":1,\"exe\":\"/bin/sh\",\"argv\":[\"sh\"]}");
+        int hops = 8;
+        for (int i = 0; i < hops; i++) {
+            int pid = 10 + i;
+            String name = "/run/a-rather-long-directory-name/proxy-" + i + ".sock";
+            events.add("{\"event\":\"fork\",\"pid\":" + pid + ",\"ppid\":1,\"how\":\"fork\",\"exe\":\"/usr/bin/proxy-" + i
+                    + "\",\"argv\":[\"proxy-" + i + "\"]}");
+            events.add("{\"event\":\"socket\",\"pid\":" + pid + ",\"inode\":" + (100 + i) + ",\"type\":\"stream\"}");
+            events.add("{\"event\":\"bind\",\"pid\":" + pid + ",\"inode\":" + (100 + i) + ",\"kind\":\"path\",\"name\":\""
+                    + name + "\",\"result\":\"ok\"}");
+            events.add("{\"event\":\"listen\",\"pid\":" + pid + ",\"inode\":" + (100 + i) + ",\"backlog\":4,\"result\":\"ok\"}");
+            if (i == 0) continue;
+            events.add("{\"event\":\"socket\",\"pid\":" + (pid - 1) + ",\"inode\":" + (200 + i) + ",\"type\":\"stream\"}");
+            events.add("{\"event\":\"connect\",\"pid\":" + (pid - 1) + ",\"inode\":" + (200 + i) + ",\"type\":\"stream\","
+                    + "\"kind\":\"path\",\"name\":\"" + name + "\",\"result\":\"ok\",\"peer\":" + (100 + i) + ",\"peer_pid\":" + pid + "}");
+        }
+        IpcMap map = LogFixture.map(events.toArray(String[]::new));
+        MapGraph graph = MapGraph.of(map, ProcessGroups.of(map), Set.of());
+        assertEquals(2 * hops, graph.nodes().size());
+        Element root = parse(SvgMap.svg(map, "chain.jsonl")).getDocumentElement();
+        double width = Double.parseDouble(root.getAttribute("width"));
+        double height = Double.parseDouble(root.getAttribute("height"));
+        assertTrue(width <= 1920 && height <= 1600, width + " x " + height);
+    }
+
     private static boolean overlap(MapLayout.Box a, MapLayout.Box b) {
         return a.x() < b.x() + b.width() && b.x() < a.x() + a.width() && a.y() < b.y() + b.height() && b.y() < a.y() + a.height();
     }
