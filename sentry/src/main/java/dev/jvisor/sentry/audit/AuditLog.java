@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 
 /**
  * The audit log (docs/audit.md): one JSON object per line, each with the schema version, a
@@ -27,6 +26,7 @@ public final class AuditLog implements AutoCloseable {
 
     private final Writer out;
     private final Clock clock;
+    private final Timestamps timestamps = new Timestamps();
     private long sequence;
     private long lastFlush = System.nanoTime();
     private boolean closed;
@@ -43,7 +43,7 @@ public final class AuditLog implements AutoCloseable {
     /** Writes the event {@code event} of process {@code pid} with {@code fields}. */
     synchronized void write(String event, int pid, JsonObject fields) {
         if (closed) return;
-        String time = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString();
+        String time = timestamps.format(Instant.now(clock));
         String body = fields.body();
         try {
             out.write("{\"v\":" + VERSION + ",\"seq\":" + ++sequence + ",\"time\":" + Json.quote(time)
