@@ -40,9 +40,9 @@ import static dev.jvisor.sentry.abi.MessageHeader.MMSGHDR_SIZE;
  * it decided about names ({@link NameDecisions}); the calls' answers are seen by running
  * them as injected calls ({@link Answers}); what the kernel knows (peers, whether a socket
  * still exists) comes from the sentry's {@link SocketDirectory}. A socket's close is seen by a
- * sweep that finds it gone: at each exit or exec of a process, and every
- * {@link CloseSweeper#PERIOD_MILLIS} ms from {@link CloseSweeper}; close itself is not trapped.
- * Tracer thread only, except {@link #finish} and {@link #sweepClosed} (at rest).
+ * sweep that finds it gone, every {@link CloseSweeper#PERIOD_MILLIS} ms ({@link CloseSweeper})
+ * and at the end: close itself is not trapped. Tracer thread only, except {@link #finish} and
+ * {@link #sweepClosed} (at rest).
  */
 public final class Auditor extends ForwardingHandler implements TableSizes {
     private static final Logger logger = LoggerFactory.getLogger(Auditor.class);
@@ -106,7 +106,6 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
         // The sandbox's first exec is its launcher starting the program: the program's start.
         if (!started) start(pid);
         else log.write("exec", pid, ProcessInfo.of(pid).into(new JsonObject()));
-        sweep(pid);
     }
 
     @Override
@@ -114,7 +113,6 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
         super.onExit(tid);
         if (!processes.remove(tid)) return;
         log.write("exit", tid, new JsonObject());
-        sweep(tid);
     }
 
     private void start(int pid) {
@@ -125,28 +123,18 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
         log.write("start", pid, info.into(new JsonObject().put("ppid", info.ppid())));
     }
 
-    /** Logs the close of every socket that is gone, as in process {@code pid}, which exited or exec'd. */
-    private void sweep(int pid) {
-        for (AuditedSocket socket : gone()) closed(socket, pid);
-    }
-
     /**
-     * Logs the close of every socket that is gone, each as in the process that made it: the
-     * periodic sweep ({@link CloseSweeper}), at rest (Sandbox.atRest) or on the tracer thread.
+     * Logs the close of every audited socket that no descriptor holds any more (one sock_diag
+     * dump, when any is open): the periodic sweep ({@link CloseSweeper}), at rest (Sandbox.atRest).
+     * Which process closed the last descriptor is not known, so the event names the process
+     * that made the socket.
      */
     public void sweepClosed() {
-        for (AuditedSocket socket : gone()) closed(socket, socket.maker);
-    }
-
-    /** The audited sockets that no descriptor holds any more: one sock_diag dump, when there are any. */
-    private List<AuditedSocket> gone() {
-        if (open.isEmpty()) return List.of();
+        if (open.isEmpty()) return;
         Set<Long> live = sockets.liveSockets();
-        List<AuditedSocket> gone = new ArrayList<>();
-        for (AuditedSocket socket : open.values()) {
-            if (!live.contains(socket.inode)) gone.add(socket);
+        for (AuditedSocket socket : List.copyOf(open.values())) {
+            if (!live.contains(socket.inode)) closed(socket);
         }
-        return gone;
     }
 
     @Override
@@ -162,13 +150,13 @@ public final class Auditor extends ForwardingHandler implements TableSizes {
      * nothing is written after.
      */
     public void finish() {
-        for (AuditedSocket socket : List.copyOf(open.values())) closed(socket, socket.maker);
+        for (AuditedSocket socket : List.copyOf(open.values())) closed(socket);
         log.close();
     }
 
-    private void closed(AuditedSocket socket, int pid) {
+    private void closed(AuditedSocket socket) {
         open.remove(socket.inode);
-        log.write("close", pid, socket.totals(new JsonObject().put("inode", socket.inode)));
+        log.write("close", socket.maker, socket.totals(new JsonObject().put("inode", socket.inode)));
     }
 
     // Calls.
