@@ -145,6 +145,29 @@ class AuditTest {
                 "every socket made is closed in the log");
     }
 
+    /**
+     * close is not trapped: a socket whose last descriptor is closed while its process goes on
+     * is logged by the next sweep (CloseSweeper, every 100 ms), before anything the process does
+     * a second later, and under the process that made it.
+     */
+    @Test
+    void aSocketClosedWhileItsProcessRunsIsLoggedByTheNextSweep(@TempDir Path directory) throws Exception {
+        Path log = directory.resolve("audit.jsonl");
+        RunResult result = Runner.run(Runner.sandboxed(List.of("--audit", log.toString()),
+                List.of("python3", Runner.resource("unix-close-then-wait.py"), "1")), "", Runner.DEFAULT_TIMEOUT);
+        assertEquals(new RunResult(0, "done\n", ""), result);
+        List<AuditEvent> events = AuditLogReader.read(log);
+        List<AuditEvent> made = all(events, "socket");
+        assertEquals(2, made.size(), "two sockets made");
+        long first = made.get(0).number("inode");
+        AuditEvent closed = all(events, "close").stream().filter(e -> number(e, "inode") == first).findFirst()
+                .orElseThrow(() -> new AssertionError("no close of the first socket"));
+        assertTrue(closed.seq() < made.get(1).seq(),
+                "the first socket's close (seq " + closed.seq() + ") before the second socket (seq " + made.get(1).seq() + ")");
+        assertEquals(made.get(0).pid(), closed.pid(), "the close names the process that made the socket");
+        assertEquals(2, all(events, "close").size(), "both sockets closed in the log");
+    }
+
     /** A datagram to a host socket, by path and by abstract name, is refused by policy, and the log says so. */
     @Test
     void aRefusedHostSocketIsLogged(@TempDir Path directory) throws Exception {

@@ -9,6 +9,7 @@ import dev.jvisor.platform.linux.Kernel;
 import dev.jvisor.sentry.Sentry;
 import dev.jvisor.sentry.audit.AuditLog;
 import dev.jvisor.sentry.audit.Auditor;
+import dev.jvisor.sentry.audit.CloseSweeper;
 import dev.jvisor.sentry.trace.ProcessNames;
 import dev.jvisor.sentry.unix.ExposedPaths;
 import dev.jvisor.sentry.unix.HostPolicy;
@@ -128,8 +129,10 @@ final class RunCommand {
                     + " replace a hidden socket name in it with a link to a host socket");
         }
         if (stats != null) stats.watch(sandbox);
+        CloseSweeper sweeper = auditor == null ? null : CloseSweeper.start(sandbox, auditor);
         ExitStatus status = sandbox.waitFor();
         signals.stop();
+        if (sweeper != null) sweeper.stop();
         if (auditor != null) auditor.finish();
         if (stats != null) stats.print(err);
         if (trace != null) trace.close();

@@ -41,6 +41,7 @@ public final class Libc {
 
     private static final long SYS_READ = 0;
     private static final long SYS_WRITE = 1;
+    private static final long SYS_CLOSE = 3;
     private static final long SYS_GETPID = 39;
     private static final long SYS_WAIT4 = 61;
     private static final long SYS_KILL = 62;
@@ -152,6 +153,11 @@ public final class Libc {
         MemorySegment.copy(path, 0, name, JAVA_BYTE, 0, path.length);
         name.set(JAVA_BYTE, path.length, (byte) 0);
         return (int) NativeLinker.syscall("open", SYS_OPENAT, AT_FDCWD, name.address(), flags, 0, 0, 0);
+    }
+
+    /** close(2) of one of this process's descriptors. */
+    public static void close(int fd) {
+        NativeLinker.syscall("close", SYS_CLOSE, fd, 0, 0);
     }
 
     /** pipe2(2): returns {read end, write end}. */

@@ -15,8 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /**
  * The audit log (docs/audit.md): one JSON object per line, each with the schema version, a
@@ -32,12 +30,10 @@ public final class AuditLog implements AutoCloseable {
     public static final int VERSION = 1;
     private static final int BUFFER = 1 << 16;
     private static final long FLUSH_AFTER_NANOS = 200_000_000L;
-    /** docs/audit.md: "an ISO-8601 UTC instant with milliseconds", also when they are 000. */
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private final JsonGenerator out;
     private final Clock clock;
+    private final Timestamps timestamps = new Timestamps();
     private long sequence;
     private long lastFlush = System.nanoTime();
     private boolean closed;
@@ -69,7 +65,7 @@ public final class AuditLog implements AutoCloseable {
             out.writeStartObject();
             out.writeNumberField("v", VERSION);
             out.writeNumberField("seq", ++sequence);
-            out.writeStringField("time", TIME.format(clock.instant()));
+            out.writeStringField("time", timestamps.format(clock.instant()));
             out.writeStringField("event", event);
             out.writeNumberField("pid", pid);
             // Past the fields' START_OBJECT, each FIELD_NAME is copied with its value, up to END_OBJECT.

@@ -12,9 +12,6 @@ public interface SocketDirectory {
     /** The sandbox AF_UNIX socket {@code inode}, or null when it is gone or no sandbox socket. */
     SocketFacts describe(long inode);
 
-    /** True while the socket {@code inode} exists (some descriptor, anywhere, holds it). */
-    boolean alive(long inode);
-
     /** The inodes of every AF_UNIX socket that exists now: one sock_diag dump, for many at once. */
     Set<Long> liveSockets();
 

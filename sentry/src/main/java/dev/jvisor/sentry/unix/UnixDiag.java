@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * (NETLINK_SOCK_DIAG, unix_diag): whether a socket still exists anywhere, and which socket
  * is its peer. The sentry holds no reference to the sockets it serves (so that closing them
  * is the kernel's business), and asks here instead. One per sandbox, used by the tracer
- * thread only; its netlink socket lives as long as the sentry.
+ * thread, or by another thread while the sandbox is at rest (Sandbox.atRest: --stats, the
+ * audit's close sweeps), never by two at once; its netlink socket lives as long as the sentry.
  */
 final class UnixDiag implements Liveness {
     private static final int NETLINK_SOCK_DIAG = 4;
@@ -52,7 +53,7 @@ final class UnixDiag implements Liveness {
     record Status(long inode, int type, int state, UnixAddress name, long peer, long fileDevice, long fileInode) {}
 
     private final int fd;
-    /** Buffers for the tracer thread's queries, allocated once: a query runs at most once per trapped call. */
+    /** Buffers for the queries, allocated once: one query at a time (see above). */
     private final MemorySegment request = Arena.ofAuto().allocate(NLMSG_HEADER + UNIX_DIAG_REQUEST);
     private final MemorySegment reply = Arena.ofAuto().allocate(32768);
     private int sequence;

@@ -186,11 +186,6 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     }
 
     @Override
-    public boolean alive(long inode) {
-        return diag.alive(inode);
-    }
-
-    @Override
     public Set<Long> liveSockets() {
         return diag.live().inodes();
     }
