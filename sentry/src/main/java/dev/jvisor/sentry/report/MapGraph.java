@@ -187,10 +187,6 @@ public record MapGraph(List<MapNode> nodes, List<MapEdge> edges, List<SandboxPro
             if (connection >= 0) facts.connections.add(connection);
         }
 
-        private static String key(MapEdge.Kind kind, String from, String to) {
-            return "edge-" + kind.cssClass() + "-" + from + "-" + to;
-        }
-
         private int index(Connection connection) {
             return connection == null ? -1 : map.connections().indexOf(connection);
         }
@@ -232,6 +228,11 @@ public record MapGraph(List<MapNode> nodes, List<MapEdge> edges, List<SandboxPro
         }
     }
 
+    /** An arrow's id: one arrow per kind between two boxes. */
+    private static String key(MapEdge.Kind kind, String from, String to) {
+        return "edge-" + kind.cssClass() + "-" + from + "-" + to;
+    }
+
     private static final class EdgeFacts {
         final MapEdge.Kind kind;
         final String from;
@@ -247,7 +248,7 @@ public record MapGraph(List<MapNode> nodes, List<MapEdge> edges, List<SandboxPro
         }
 
         MapEdge edge(Map<String, MapNode> nodes) {
-            String id = "edge-" + kind.cssClass() + "-" + from + "-" + to;
+            String id = key(kind, from, to);
             MapEdge partial = new MapEdge(id, kind, from, to, count, "", List.copyOf(connections), seqs);
             String title = partial.label() + ": " + nodes.get(from).lines().getFirst() + " → " + nodes.get(to).lines().getFirst();
             return new MapEdge(id, kind, from, to, count, title, List.copyOf(connections), seqs);
