@@ -1,6 +1,7 @@
 package dev.jvisor.sentry.unix;
 
 import dev.jvisor.platform.ErrnoException;
+import dev.jvisor.platform.linux.FileStatus;
 import dev.jvisor.platform.linux.Libc;
 
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,21 @@ final class DescriptorInodes {
             return parse(Libc.readlink(path, LINK_LIMIT));
         } catch (ErrnoException e) {
             return -1;
+        }
+    }
+
+    /**
+     * The permission bits (and set-id and sticky bits) of the socket inode behind descriptor
+     * {@code fd} of thread {@code tid}: 0777 unless the program changed them with fchmod.
+     * unix_bind_bsd makes the socket file with this mode, less the umask. 0777 when the
+     * descriptor cannot be looked at (the bind that asks has already found its socket).
+     */
+    static int socketMode(int tid, long fd) {
+        byte[] path = ("/proc/" + tid + "/fd/" + (int) fd).getBytes(StandardCharsets.US_ASCII);
+        try {
+            return FileStatus.of(path, 0).mode() & 07777;
+        } catch (ErrnoException e) {
+            return 0777;
         }
     }
 

@@ -371,7 +371,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
 
     /**
      * unix_bind_bsd: the socket file is made first, in the program's context (cwd, umask,
-     * permissions; EEXIST becomes EADDRINUSE); only then is a named socket refused with
+     * permissions; EEXIST becomes EADDRINUSE), with the socket inode's mode; only then is a named socket refused with
      * EINVAL, and the file it made removed again.
      *
      * <p>Linux makes the file and binds the socket in one call, so the name works the moment
@@ -385,7 +385,10 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         if (exposedPath != null) return bindExposed(stop, endpoint, name, exposedPath);
         if (!endpoint.named() && !endpoint.reachable() && fileWillBeMade(stop, name)) hide(stop, endpoint);
         long path = KernelArguments.string(stop, name.path());
-        Syscall mknod = Syscall.of(Sysno.MKNODAT, FileStatus.AT_FDCWD, path, FileStatus.S_IFSOCK | 0777, 0);
+        // unix_bind_bsd: the file's mode is the socket inode's (fchmod changes it), less the
+        // umask, which the injected mknodat applies in the program's context.
+        int mode = DescriptorInodes.socketMode(stop.tid(), stop.call().arg0());
+        Syscall mknod = Syscall.of(Sysno.MKNODAT, FileStatus.AT_FDCWD, path, FileStatus.S_IFSOCK | mode, 0);
         return Action.inject(mknod, made -> {
             if (made.interrupted()) return made.asAction();
             if (made.failed()) {
