@@ -1,7 +1,7 @@
 package dev.jvisor.platform;
 
 import dev.jvisor.platform.linux.FileStatus;
-import dev.jvisor.platform.linux.Pidfd;
+import dev.jvisor.platform.linux.Libc;
 import dev.jvisor.platform.linux.SharedMemory;
 import dev.jvisor.platform.linux.Socket;
 import org.slf4j.Logger;
@@ -192,7 +192,7 @@ final class ArgumentRegion {
             try {
                 Socket.sendDescriptor(copy, memfd());
             } finally {
-                Pidfd.close(copy);
+                Libc.close(copy);
             }
             return receive(stop, receiver, opened, then);
         });

@@ -1,5 +1,6 @@
 package dev.jvisor.platform;
 
+import dev.jvisor.platform.linux.Libc;
 import dev.jvisor.platform.linux.Pidfd;
 
 import java.util.function.IntConsumer;
@@ -93,7 +94,7 @@ final class TrappedCall implements SyscallStop {
         try {
             return Pidfd.getfd(pidfd, fd);
         } finally {
-            Pidfd.close(pidfd);
+            Libc.close(pidfd);
         }
     }
 

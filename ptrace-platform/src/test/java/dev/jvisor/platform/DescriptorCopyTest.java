@@ -1,6 +1,6 @@
 package dev.jvisor.platform;
 
-import dev.jvisor.platform.linux.Pidfd;
+import dev.jvisor.platform.linux.Libc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +36,7 @@ class DescriptorCopyTest {
             } catch (IOException e) {
                 throw new AssertionError(e);
             } finally {
-                Pidfd.close(copy);
+                Libc.close(copy);
             }
             try {
                 stop.copyDescriptor(99);

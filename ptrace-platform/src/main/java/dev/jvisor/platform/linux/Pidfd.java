@@ -8,25 +8,19 @@ package dev.jvisor.platform.linux;
 public final class Pidfd {
     private static final long SYS_PIDFD_OPEN = 434;
     private static final long SYS_PIDFD_GETFD = 438;
-    private static final long SYS_CLOSE = 3;
 
     private Pidfd() {}
 
-    /** A pidfd for process {@code pid}; the caller closes it. */
+    /** A pidfd for process {@code pid}; the caller closes it ({@link Libc#close}). */
     public static int open(int pid) {
         return (int) NativeLinker.syscall("pidfd_open", SYS_PIDFD_OPEN, pid, 0, 0);
     }
 
     /**
      * A duplicate in this process of descriptor {@code fd} of the process behind
-     * {@code pidfd}, with O_CLOEXEC set (pidfd_getfd(2)); the caller closes it.
+     * {@code pidfd}, with O_CLOEXEC set (pidfd_getfd(2)); the caller closes it ({@link Libc#close}).
      */
     public static int getfd(int pidfd, int fd) {
         return (int) NativeLinker.syscall("pidfd_getfd", SYS_PIDFD_GETFD, pidfd, fd, 0);
-    }
-
-    /** close(2) of one of this process's descriptors. */
-    public static void close(int fd) {
-        NativeLinker.syscall("close", SYS_CLOSE, fd, 0, 0);
     }
 }

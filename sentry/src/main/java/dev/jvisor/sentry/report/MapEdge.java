@@ -12,18 +12,15 @@ import java.util.List;
  * @param title       the whole story, shown on hover
  * @param connections the indexes in {@link IpcMap#connections()} of the connections it stands
  *                    for or that its exchanges crossed
- * @param seqs        the first events of the exchanges it stands for, in order
  */
-public record MapEdge(String id, Kind kind, String from, String to, int count, String title, List<Integer> connections,
-                      List<Long> seqs) {
+public record MapEdge(String id, Kind kind, String from, String to, int count, String title, List<Integer> connections) {
     public MapEdge {
         connections = List.copyOf(connections);
-        seqs = List.copyOf(seqs);
     }
 
     /** "8 connections". */
     public String label() {
-        return count + " " + (count == 1 ? kind.one : kind.many);
+        return kind.counted(count);
     }
 
     public enum Kind {
@@ -59,7 +56,7 @@ public record MapEdge(String id, Kind kind, String from, String to, int count, S
             return cssClass;
         }
 
-        /** "3 descriptors passed", for a note inside a box. */
+        /** "3 descriptors passed": an arrow's label, or a note inside a box. */
         public String counted(int count) {
             return count + " " + (count == 1 ? one : many);
         }

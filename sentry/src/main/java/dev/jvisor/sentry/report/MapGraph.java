@@ -63,20 +63,20 @@ public record MapGraph(List<MapNode> nodes, List<MapEdge> edges, List<SandboxPro
                 String listener = listener(socket.name(), socket);
                 String owner = node(socket.boundBy() != 0 ? socket.boundBy() : socket.maker());
                 if (!edges.containsKey(key(MapEdge.Kind.ACCEPTS, listener, owner))) {
-                    add(MapEdge.Kind.BOUND, listener, owner, 1, socket.seq(), -1);
+                    add(MapEdge.Kind.BOUND, listener, owner, 1, -1);
                 }
             }
             for (DescriptorPassing d : map.descriptors()) {
-                add(MapEdge.Kind.RIGHTS, node(d.from().pid()), node(d.to().pid()), d.descriptors().size(), d.seq(),
+                add(MapEdge.Kind.RIGHTS, node(d.from().pid()), node(d.to().pid()), d.descriptors().size(),
                         index(map.connectionBetween(d.from().inode(), d.to().inode())));
             }
             for (CredentialPassing c : map.credentials()) {
                 MapEdge.Kind kind = c.kind() == CredentialPassing.Kind.PEER ? MapEdge.Kind.PEER_CREDENTIALS
                         : MapEdge.Kind.CREDENTIALS;
-                add(kind, node(c.from().pid()), node(c.to().pid()), 1, c.seq(),
+                add(kind, node(c.from().pid()), node(c.to().pid()), 1,
                         index(map.connectionBetween(c.from().inode(), c.to().inode())));
             }
-            for (Refusal r : map.refusals()) add(MapEdge.Kind.REFUSED, node(r.pid()), host(), 1, r.seq(), -1);
+            for (Refusal r : map.refusals()) add(MapEdge.Kind.REFUSED, node(r.pid()), host(), 1, -1);
             for (FailedCall f : map.failures()) failures.merge(node(f.pid()), 1, Integer::sum);
 
             List<MapNode> done = new ArrayList<>();
@@ -111,26 +111,26 @@ public record MapGraph(List<MapNode> nodes, List<MapEdge> edges, List<SandboxPro
                 case CONNECT -> {
                     SocketName name = boundName(c.listener() == null ? 0 : c.listener().inode(), c.name());
                     if (name == null) {
-                        if (c.server() != null) add(MapEdge.Kind.CONNECTS, client, node(c.server().pid()), 1, c.seq(), index);
+                        if (c.server() != null) add(MapEdge.Kind.CONNECTS, client, node(c.server().pid()), 1, index);
                         return;
                     }
                     String listener = listener(name, map.socket(c.listener().inode()));
-                    add(MapEdge.Kind.CONNECTS, client, listener, 1, c.seq(), index);
-                    if (c.server() != null) add(MapEdge.Kind.ACCEPTS, listener, node(c.server().pid()), 1, c.seq(), index);
+                    add(MapEdge.Kind.CONNECTS, client, listener, 1, index);
+                    if (c.server() != null) add(MapEdge.Kind.ACCEPTS, listener, node(c.server().pid()), 1, index);
                 }
                 case DATAGRAM, SEND_TO -> {
                     long target = c.server() == null ? 0 : c.server().inode();
                     SocketName name = boundName(target, c.name());
                     int receiver = receiver(c);
                     if (name == null) {
-                        add(MapEdge.Kind.DATAGRAMS, client, node(receiver), 1, c.seq(), index);
+                        add(MapEdge.Kind.DATAGRAMS, client, node(receiver), 1, index);
                         return;
                     }
                     String listener = listener(name, map.socket(target));
-                    add(MapEdge.Kind.DATAGRAMS, client, listener, 1, c.seq(), index);
-                    add(MapEdge.Kind.BOUND, listener, node(receiver), 1, c.seq(), index);
+                    add(MapEdge.Kind.DATAGRAMS, client, listener, 1, index);
+                    add(MapEdge.Kind.BOUND, listener, node(receiver), 1, index);
                 }
-                case SOCKETPAIR -> add(MapEdge.Kind.SOCKETPAIRS, client, node(c.server().pid()), 1, c.seq(), index);
+                case SOCKETPAIR -> add(MapEdge.Kind.SOCKETPAIRS, client, node(c.server().pid()), 1, index);
             }
         }
 
@@ -176,14 +176,13 @@ public record MapGraph(List<MapNode> nodes, List<MapEdge> edges, List<SandboxPro
             return expanded.contains(group.id()) ? "process-" + pid : group.id();
         }
 
-        private void add(MapEdge.Kind kind, String from, String to, int count, long seq, int connection) {
+        private void add(MapEdge.Kind kind, String from, String to, int count, int connection) {
             if (from.equals(to)) {
                 withinCounts.computeIfAbsent(from, _ -> new LinkedHashMap<>()).merge(kind, count, Integer::sum);
                 return;
             }
             EdgeFacts facts = edges.computeIfAbsent(key(kind, from, to), _ -> new EdgeFacts(kind, from, to));
             facts.count += count;
-            facts.seqs.add(seq);
             if (connection >= 0) facts.connections.add(connection);
         }
 
@@ -238,7 +237,6 @@ public record MapGraph(List<MapNode> nodes, List<MapEdge> edges, List<SandboxPro
         final String from;
         final String to;
         int count;
-        final List<Long> seqs = new ArrayList<>();
         final Set<Integer> connections = new LinkedHashSet<>();
 
         EdgeFacts(MapEdge.Kind kind, String from, String to) {
@@ -249,9 +247,9 @@ public record MapGraph(List<MapNode> nodes, List<MapEdge> edges, List<SandboxPro
 
         MapEdge edge(Map<String, MapNode> nodes) {
             String id = key(kind, from, to);
-            MapEdge partial = new MapEdge(id, kind, from, to, count, "", List.copyOf(connections), seqs);
-            String title = partial.label() + ": " + nodes.get(from).lines().getFirst() + " → " + nodes.get(to).lines().getFirst();
-            return new MapEdge(id, kind, from, to, count, title, List.copyOf(connections), seqs);
+            String title = kind.counted(count) + ": " + nodes.get(from).lines().getFirst() + " → "
+                    + nodes.get(to).lines().getFirst();
+            return new MapEdge(id, kind, from, to, count, title, List.copyOf(connections));
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.jvisor.sentry.unix;
 import dev.jvisor.platform.Errno;
 import dev.jvisor.platform.ErrnoException;
 import dev.jvisor.platform.linux.Libc;
-import dev.jvisor.platform.linux.Pidfd;
 import dev.jvisor.platform.linux.Socket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +95,7 @@ final class HiddenNames {
             try {
                 bind(socket, name);
             } finally {
-                Pidfd.close(socket);
+                Libc.close(socket);
             }
             nowhere = name.connect();
         }

@@ -8,7 +8,7 @@ import dev.jvisor.platform.SyscallHandler;
 import dev.jvisor.platform.SyscallStop;
 import dev.jvisor.platform.Sysno;
 import dev.jvisor.platform.linux.FileStatus;
-import dev.jvisor.platform.linux.Pidfd;
+import dev.jvisor.platform.linux.Libc;
 import dev.jvisor.platform.linux.Socket;
 
 import java.util.Arrays;
@@ -371,8 +371,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
 
     /**
      * unix_bind_bsd: the socket file is made first, in the program's context (cwd, umask,
-     * permissions; EEXIST becomes EADDRINUSE), with the socket inode's mode; only then is a named socket refused with
-     * EINVAL, and the file it made removed again.
+     * permissions; EEXIST becomes EADDRINUSE), with the socket inode's mode; only then is a
+     * named socket refused with EINVAL, and the file it made removed again.
      *
      * <p>Linux makes the file and binds the socket in one call, so the name works the moment
      * the file is there: a client that waits for the file and connects at once finds a
@@ -495,7 +495,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         try {
             hidden.bind(socket, name);
         } finally {
-            Pidfd.close(socket);
+            Libc.close(socket);
         }
         endpoint.reachableAt(name.bound(), name.connect());
         endpoints.reachable(endpoint);
@@ -645,7 +645,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         } catch (ErrnoException notASocket) {
             return -1;
         } finally {
-            Pidfd.close(copy);
+            Libc.close(copy);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.jvisor.sentry.unix;
 
-import dev.jvisor.platform.linux.Pidfd;
+import dev.jvisor.platform.linux.Libc;
 import dev.jvisor.platform.linux.Socket;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +29,7 @@ class DescriptorInodesTest {
             assertEquals(-1, DescriptorInodes.socketInode(tid, 0xffffffffL), "the int -1");
             assertEquals(-1, DescriptorInodes.socketInode(tid, -1L));
         } finally {
-            Pidfd.close(fd);
+            Libc.close(fd);
         }
     }
 }
