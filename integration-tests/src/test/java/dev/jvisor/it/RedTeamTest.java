@@ -62,35 +62,48 @@ class RedTeamTest {
                 "not checked: running as uid 65534 needs root to switch to it (setpriv)");
         assumeTrue(route != 6 || isRoot(), "not checked: the intruder of another uid needs root to switch to it");
 
-        RunResult run = Runner.run(List.of(Runner.home().resolve("integration-tests/redteam/run").toString(),
-                "--short", "--route", Integer.toString(route), "--mode", mode, "--logs", LOGS.toString()),
-                "", Duration.ofMinutes(5));
-        Matcher result = RESULT.matcher(run.stdout());
-        assertTrue(result.find(), () -> "the red team reported no result:\n" + run);
-        String attempts = result.group(3);
-        long underJvisor = Long.parseLong(result.group(4));
-        long natively = Long.parseLong(result.group(5));
+        // The races' native controls miss now and then in the short form (route 8 as root reached
+        // 0 of 2,000 once in a clean-clone CI run, 68 to 202 in six runs after): a control that
+        // reached nothing is run again, once; every run under jvisor must count 0.
+        Outcome first = attack(route, mode);
+        Outcome outcome = first.control() == 0 && first.arrivals() == 0 ? attack(route, mode) : first;
+        String attempts = outcome.attempts();
+        long arrivals = outcome.arrivals();
+        long control = outcome.control();
         String jvisorLog = log(route, mode, "jvisor");
         String nativeLog = log(route, mode, "native");
         assertTrue(!attempts.equals("-"), () -> "the attack did not run under jvisor:\n" + jvisorLog);
 
         // A kernel without the feature an attack uses has no such route; natively it fails too.
-        assumeTrue(natively > 0 || !nativeLog.contains("ENOSYS"),
+        assumeTrue(control > 0 || !nativeLog.contains("ENOSYS"),
                 "not checked: this kernel lacks a call the attack uses (ENOSYS natively):\n" + nativeLog);
         assumeTrue(route != 3 || nativeLog.contains("filter: installed"),
                 "not checked: this kernel does not install a user-notification filter natively:\n" + nativeLog);
-        assertTrue(natively > 0, () -> "the control failed: natively the attack reached nothing, so a 0 under "
+        assertTrue(control > 0, () -> "the control failed: natively the attack reached nothing, so a 0 under "
                 + "jvisor would prove nothing:\n" + nativeLog);
         // readonly.c: without CAP_SYS_ADMIN the sandbox's mount namespace needs a user
         // namespace, which a kernel or its policy may refuse; jvisor then says so.
-        if (route == 7 && underJvisor > 0 && jvisorLog.contains("no mount namespace for the sandbox")
+        if (route == 7 && arrivals > 0 && jvisorLog.contains("no mount namespace for the sandbox")
                 && !Runner.unprivilegedUserNamespaces()) {
-            abort("not closed on this machine (no user namespace for an unprivileged jvisor): " + underJvisor
+            abort("not closed on this machine (no user namespace for an unprivileged jvisor): " + arrivals
                     + " arrivals in " + attempts + " attempts as " + mode);
         }
-        assertEquals(0, underJvisor, () -> "route " + route + " (" + what + ") is open as " + mode + ": "
-                + underJvisor + " arrivals in " + attempts + " attempts under jvisor (natively " + natively + "):\n"
+        assertEquals(0, arrivals, () -> "route " + route + " (" + what + ") is open as " + mode + ": "
+                + arrivals + " arrivals in " + attempts + " attempts under jvisor (natively " + control + "):\n"
                 + jvisorLog);
+    }
+
+    /** A route's result: the attempts ("-" when the attack did not run), arrivals under jvisor and natively. */
+    private record Outcome(String attempts, long arrivals, long control) {}
+
+    /** One short-form run of the route, natively and under jvisor. */
+    private static Outcome attack(int route, String mode) {
+        RunResult run = Runner.run(List.of(Runner.home().resolve("integration-tests/redteam/run").toString(),
+                "--short", "--route", Integer.toString(route), "--mode", mode, "--logs", LOGS.toString()),
+                "", Duration.ofMinutes(5));
+        Matcher result = RESULT.matcher(run.stdout());
+        assertTrue(result.find(), () -> "the red team reported no result:\n" + run);
+        return new Outcome(result.group(3), Long.parseLong(result.group(4)), Long.parseLong(result.group(5)));
     }
 
     private static boolean isRoot() {
