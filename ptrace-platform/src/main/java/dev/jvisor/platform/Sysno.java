@@ -6,6 +6,8 @@ import java.util.Map;
 public final class Sysno {
     public static final int READ = 0;
     public static final int WRITE = 1;
+    public static final int READV = 19;
+    public static final int WRITEV = 20;
     public static final int CLOSE = 3;
     public static final int POLL = 7;
     public static final int MMAP = 9;
@@ -40,10 +42,12 @@ public final class Sysno {
     public static final int CAPSET = 126;
     public static final int GETTID = 186;
     public static final int FUTEX = 202;
+    public static final int EPOLL_WAIT = 232;
     public static final int OPENAT = 257;
     public static final int MKNODAT = 259;
     public static final int NEWFSTATAT = 262;
     public static final int UNLINKAT = 263;
+    public static final int EPOLL_PWAIT = 281;
     public static final int ACCEPT4 = 288;
     public static final int RECVMMSG = 299;
     public static final int SENDMMSG = 307;
@@ -51,6 +55,7 @@ public final class Sysno {
     public static final int CLONE3 = 435;
     public static final int PIDFD_GETFD = 438;
     public static final int FACCESSAT2 = 439;
+    public static final int EPOLL_PWAIT2 = 441;
     public static final int MSEAL = 462;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(

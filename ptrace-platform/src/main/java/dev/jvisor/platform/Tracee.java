@@ -33,6 +33,21 @@ final class Tracee {
     Supplier<Action> ifSignalled;
     InjectionResult last;
 
+    /**
+     * Set while the rest of a call that an ignored signal cut short runs in its place
+     * (CutShortCall.Carry): what it had done, and the registers to give back with the sum.
+     */
+    CutShortCall.Carry carrying;
+    /** True once the carried call's syscall-entry stop has passed. */
+    boolean carryEntered;
+    /**
+     * Set when a carried call made no progress (it failed, or found the end): the call is
+     * over, and the signal it raised (SIGPIPE, say) must not carry it on again. Cleared at the
+     * next signal stop.
+     */
+    boolean carryFutile;
+    private UserRegs carriedRegisters;
+
     /** False until the tracer has handled this thread's first stop. */
     boolean seen;
     /** Set while this thread's injected clone makes a helper: the helper's first call, and this thread's mask. */
@@ -72,6 +87,12 @@ final class Tracee {
         last = null;
         expectEntry = false;
         stop = null;
+    }
+
+    /** Where the registers of a carried call are kept; allocated at the first. */
+    UserRegs carriedRegisters() {
+        if (carriedRegisters == null) carriedRegisters = UserRegs.allocate(Arena.ofAuto());
+        return carriedRegisters;
     }
 
     private static int readTgid(int tid) {

@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -41,7 +43,7 @@ final class Tracer implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Tracer.class);
 
     private static final int OPTIONS = Ptrace.O_TRACESYSGOOD | Ptrace.O_TRACEFORK | Ptrace.O_TRACEVFORK
-            | Ptrace.O_TRACECLONE | Ptrace.O_TRACEEXEC | Ptrace.O_TRACESECCOMP | Ptrace.O_EXITKILL;
+            | Ptrace.O_TRACECLONE | Ptrace.O_TRACEEXEC | Ptrace.O_TRACEEXIT | Ptrace.O_TRACESECCOMP | Ptrace.O_EXITKILL;
     private static final int SYSCALL_INSTRUCTION_LENGTH = 2;
     /**
      * A helper thread (Action.InHelper): a thread of the caller's process (CLONE_THREAD, which
@@ -86,6 +88,8 @@ final class Tracer implements Runnable {
     private boolean lastWasSyscallStop;
 
     private int mainPid;
+    /** Whether the first process's leader was let go at its exit event: its wait status, still to come, is only its status. */
+    private boolean mainLetGo;
     private ExitStatus mainExit;
     private boolean killedRest;
     /** The registers of the tracee whose stop is being answered, read once per stop. */
@@ -229,12 +233,44 @@ final class Tracer implements Runnable {
             case Ptrace.EVENT_VFORK -> onClone(tracee, SyscallHandler.CloneKind.VFORK);
             case Ptrace.EVENT_CLONE -> onClone(tracee, SyscallHandler.CloneKind.CLONE);
             case Ptrace.EVENT_EXEC -> onExec(tracee);
+            case Ptrace.EVENT_EXIT -> onExitEvent(tracee);
             case Ptrace.EVENT_STOP -> onEventStop(tracee, signal);
             default -> resume(tracee);
         }
     }
 
     private void onGone(int tid, WaitStatus status) {
+        if (tid == mainPid && mainLetGo) {
+            mainExit = exitStatus(status);
+            return;
+        }
+        released(tid);
+        if (tid == mainPid) mainExit = exitStatus(status);
+    }
+
+    /**
+     * A thread at its exit event (PTRACE_EVENT_EXIT, before it closes its descriptors and
+     * becomes a zombie) is let go. A traced zombie is its tracer's to see first
+     * (kernel/exit.c: wait_consider_task skips a zombie that another task traces), so a
+     * parent that learnt of the exit from a pidfd (readable at exit_notify) could find
+     * nothing to reap until the tracer had waited. Untraced, the thread exits as on Linux:
+     * its parent is told, and can reap it, the moment its pidfd becomes readable. A thread
+     * killed by a signal makes no exit stop (kernel/signal.c: ptrace_stop does not stop a
+     * task with a fatal signal pending), and is reaped by the tracer as before.
+     */
+    private void onExitEvent(Tracee tracee) {
+        try {
+            Ptrace.detach(tracee.tid, 0);
+        } catch (ErrnoException e) {
+            // ESRCH: killed while stopped; its wait status follows, and onGone releases it.
+            if (e.errno() == Errno.ESRCH) return;
+            throw e;
+        }
+        if (tracee.tid == mainPid) mainLetGo = true;
+        released(tracee.tid);
+    }
+
+    private void released(int tid) {
         Tracee gone = tracees.remove(tid);
         if (gone != null) {
             heldNewborns.remove(gone);
@@ -243,7 +279,6 @@ final class Tracer implements Runnable {
         region.onThreadGone(tid);
         interrupting.remove(tid);
         notifyHandler("exit", () -> handler.onExit(tid));
-        if (tid == mainPid) mainExit = exitStatus(status);
     }
 
     private void onClone(Tracee parent, SyscallHandler.CloneKind kind) {
@@ -325,12 +360,104 @@ final class Tracer implements Runnable {
             Ptrace.getSigInfo(tracee.tid, siginfo);
             if (Siginfo.code(siginfo) == Siginfo.SI_KERNEL) kernelSignalNanos.set(signal, System.nanoTime());
         }
+        if (tracee.carrying != null) {
+            signalBeforeCarry(tracee, signal);
+            return;
+        }
+        if (!Signals.isStopSignal(signal) && carriedOn(tracee, signal)) return;
         Ptrace.cont(tracee.tid, signal);
     }
 
+    /**
+     * Another signal, delivered before the carried call began (the kernel delivers every
+     * pending signal before it returns to user mode). One that does nothing is suppressed too;
+     * any other ends the program's call with what it had done, as Linux's call ends when a
+     * signal that does something comes after progress, and is delivered there.
+     */
+    private void signalBeforeCarry(Tracee tracee, int signal) {
+        Optional<SignalMasks> masks = SignalMasks.read(tracee.tid);
+        if (masks.isPresent() && masks.get().discards(signal) && !Signals.isStopSignal(signal)) {
+            Ptrace.syscall(tracee.tid, 0);
+            return;
+        }
+        regs.copyFrom(tracee.carriedRegisters());
+        regs.setRax(tracee.carrying.done());
+        Ptrace.setRegs(tracee.tid, regs);
+        tracee.carrying = null;
+        Ptrace.cont(tracee.tid, signal);
+    }
+
+    /**
+     * A signal the program ignores, at its delivery stop: if it cut a blocking call short
+     * where Linux, having discarded it, would not (CutShortCall), the signal is suppressed
+     * (its delivery would do nothing) and the call carried on. Returns whether it was. Left
+     * alone when another signal that does something is pending: that one interrupts the call
+     * on Linux too.
+     */
+    private boolean carriedOn(Tracee tracee, int signal) {
+        Ptrace.getRegs(tracee.tid, regs);
+        boolean futile = tracee.carryFutile;
+        tracee.carryFutile = false;
+        if (regs.origRax() < 0 || futile && sameCall(regs, tracee.carriedRegisters())) return false;
+        Syscall call = new Syscall((int) regs.origRax(), regs.arg(0), regs.arg(1), regs.arg(2), regs.arg(3),
+                regs.arg(4), regs.arg(5));
+        Optional<CutShortCall> cut = CutShortCall.of(call, regs.rax());
+        if (cut.isEmpty()) return false;
+        Optional<SignalMasks> masks = SignalMasks.read(tracee.tid);
+        if (masks.isEmpty() || !masks.get().discards(signal) || masks.get().deliverablePending()) return false;
+        switch (cut.get()) {
+            case CutShortCall.Restart restart -> {
+                log.debug("tid {}: {} failed with EINTR for ignored signal {}; made again", tracee.tid, call, signal);
+                Ptrace.pokeUser(tracee.tid, UserRegs.OFFSET_RAX, CutShortCall.ERESTARTNOINTR);
+                Ptrace.cont(tracee.tid, 0);
+            }
+            case CutShortCall.Carry carry -> {
+                OptionalInt flags = DescriptorFlags.of(tracee.tid, CutShortCall.descriptor(call));
+                // On a non-blocking descriptor a short count is the call's own answer.
+                if (flags.isEmpty() || (flags.getAsInt() & DescriptorFlags.O_NONBLOCK) != 0) return false;
+                log.debug("tid {}: {} returned {} for ignored signal {}; carried on", tracee.tid, call, regs.rax(),
+                        signal);
+                tracee.carriedRegisters().copyFrom(regs);
+                tracee.carrying = carry;
+                tracee.carryEntered = false;
+                regs.setRip(regs.rip() - SYSCALL_INSTRUCTION_LENGTH);
+                regs.setRax(carry.rest().number());
+                load(regs, carry.rest());
+                Ptrace.setRegs(tracee.tid, regs);
+                Ptrace.syscall(tracee.tid, 0);
+            }
+        }
+        return true;
+    }
+
+    /** The carried call's exit: the program's call returns what it had done and what this one did. */
+    private void endCarry(Tracee tracee) {
+        Ptrace.getRegs(tracee.tid, regs);
+        long more = regs.rax();
+        long total = tracee.carrying.done() + Math.max(more, 0);
+        tracee.carriedRegisters().setRax(total);
+        regs.copyFrom(tracee.carriedRegisters());
+        Ptrace.setRegs(tracee.tid, regs);
+        tracee.carrying = null;
+        tracee.carryFutile = more == 0 || more < 0 && !interrupted(more);
+        Ptrace.cont(tracee.tid, 0);
+    }
+
+    /** Whether a call's result says a signal interrupted it: EINTR, or a restart code (-512 to -516). */
+    private static boolean interrupted(long result) {
+        return result == -Errno.EINTR.number() || result <= -512 && result >= -516;
+    }
+
+    /** Whether two register sets stand at the same return of the same call. */
+    private static boolean sameCall(UserRegs a, UserRegs b) {
+        if (a.rip() != b.rip() || a.origRax() != b.origRax() || a.rax() != b.rax()) return false;
+        for (int i = 0; i < 6; i++) if (a.arg(i) != b.arg(i)) return false;
+        return true;
+    }
+
     private void onSeccomp(Tracee tracee) {
-        if (tracee.injecting()) {
-            // An injected call the filter traps too: let it run.
+        if (tracee.injecting() || tracee.carrying != null) {
+            // An injected or carried call the filter traps too: let it run.
             Ptrace.syscall(tracee.tid, 0);
             return;
         }
@@ -391,6 +518,15 @@ final class Tracer implements Runnable {
     }
 
     private void onSyscallStop(Tracee tracee) {
+        if (tracee.carrying != null) {
+            if (tracee.carryEntered) {
+                endCarry(tracee);
+            } else {
+                tracee.carryEntered = true;
+                Ptrace.syscall(tracee.tid, 0);
+            }
+            return;
+        }
         if (!tracee.injecting()) {
             Ptrace.cont(tracee.tid, 0);
             return;
@@ -656,7 +792,7 @@ final class Tracer implements Runnable {
     }
 
     private void resume(Tracee tracee) {
-        if (tracee.injecting()) Ptrace.syscall(tracee.tid, 0);
+        if (tracee.injecting() || tracee.carrying != null) Ptrace.syscall(tracee.tid, 0);
         else Ptrace.cont(tracee.tid, 0);
     }
 

@@ -14,6 +14,7 @@ public final class Ptrace {
     private static final int PTRACE_CONT = 7;
     private static final int PTRACE_GETREGS = 12;
     private static final int PTRACE_SETREGS = 13;
+    private static final int PTRACE_DETACH = 17;
     private static final int PTRACE_SYSCALL = 24;
     private static final int PTRACE_GETEVENTMSG = 0x4201;
     private static final int PTRACE_GETSIGINFO = 0x4202;
@@ -31,6 +32,7 @@ public final class Ptrace {
     public static final int O_TRACEVFORK = 1 << 2;
     public static final int O_TRACECLONE = 1 << 3;
     public static final int O_TRACEEXEC = 1 << 4;
+    public static final int O_TRACEEXIT = 1 << 6;
     public static final int O_TRACESECCOMP = 1 << 7;
     public static final int O_EXITKILL = 1 << 20;
 
@@ -39,6 +41,7 @@ public final class Ptrace {
     public static final int EVENT_VFORK = 2;
     public static final int EVENT_CLONE = 3;
     public static final int EVENT_EXEC = 4;
+    public static final int EVENT_EXIT = 6;
     public static final int EVENT_SECCOMP = 7;
     public static final int EVENT_STOP = 128;
 
@@ -63,6 +66,11 @@ public final class Ptrace {
     /** Resumes the tracee until the next syscall entry or exit stop. */
     public static void syscall(int tid, int signal) {
         call(PTRACE_SYSCALL, tid, 0, signal, "PTRACE_SYSCALL");
+    }
+
+    /** Ends the tracing of a stopped tracee, which goes on delivering {@code signal} (0 for none). */
+    public static void detach(int tid, int signal) {
+        call(PTRACE_DETACH, tid, 0, signal, "PTRACE_DETACH");
     }
 
     /** Leaves a tracee in group-stop stopped, but lets it report the next event (SIGCONT). */
