@@ -6,8 +6,9 @@
  * controls: a signal with a handler still interrupts, as signal(7) says (socket timeouts
  * and epoll_wait are never restarted; a receive that has data returns it).
  *
- * Each case: a helper child sends the signal (or exits) at 50 ms, and the data, connection
- * or room the call waits for comes at 150 ms.
+ * Each case: a helper child sends the signal (or exits) at 60 ms, and the data, connection
+ * or room the call waits for comes at 250 ms (margins for a loaded machine: the signal must
+ * come while the call blocks).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,13 +42,13 @@ static void set_source(enum source source) {
     sigaction(SIGUSR1, &action, NULL);
 }
 
-/* A child that makes the signal at 50 ms: it exits, or sends SIGUSR1 to the parent and exits. */
-static pid_t signal_at_50ms(enum source source) {
+/* A child that makes the signal at 60 ms: it exits, or sends SIGUSR1 to the parent and exits. */
+static pid_t signal_soon(enum source source) {
     fflush(stdout);
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
-        usleep(50000);
+        usleep(60000);
         if (source != CHILD_EXITS) kill(parent, SIGUSR1);
         _exit(0);
     }
@@ -71,16 +72,16 @@ static void set_timeout(int fd, int option) {
     setsockopt(fd, SOL_SOCKET, option, &second, sizeof second);
 }
 
-/* Data: "hello" at once and "world" at 150 ms, received with MSG_WAITALL; or "hello" at 150 ms with a timeout. */
+/* Data: "hello" at once and "world" at 250 ms, received with MSG_WAITALL; or "hello" at 250 ms with a timeout. */
 static void receive(enum source source, int waitall) {
     int sv[2];
     socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
     if (!waitall) set_timeout(sv[0], SO_RCVTIMEO);
-    pid_t signaller = signal_at_50ms(source);
+    if (waitall && write(sv[1], "hello", 5) != 5) return;
+    pid_t signaller = signal_soon(source);
     pid_t writer = fork();
     if (writer == 0) {
-        if (waitall && write(sv[1], "hello", 5) != 5) _exit(1);
-        usleep(150000);
+        usleep(250000);
         if (write(sv[1], waitall ? "world" : "hello", 5) != 5) _exit(1);
         _exit(0);
     }
@@ -108,15 +109,15 @@ static int connect_to(int fd, const char *path) {
     return connect(fd, (struct sockaddr *)&address, sizeof address);
 }
 
-/* accept with SO_RCVTIMEO; a client connects at 150 ms. */
+/* accept with SO_RCVTIMEO; a client connects at 250 ms. */
 static void accept_with_timeout(enum source source, const char *path) {
     int listener = socket(AF_UNIX, SOCK_STREAM, 0);
     bind_listener(listener, path, 4);
     set_timeout(listener, SO_RCVTIMEO);
-    pid_t signaller = signal_at_50ms(source);
+    pid_t signaller = signal_soon(source);
     pid_t client = fork();
     if (client == 0) {
-        usleep(150000);
+        usleep(250000);
         int fd = socket(AF_UNIX, SOCK_STREAM, 0);
         _exit(connect_to(fd, path) == 0 ? 0 : 1);
     }
@@ -130,16 +131,16 @@ static void accept_with_timeout(enum source source, const char *path) {
     unlink(path);
 }
 
-/* connect with SO_SNDTIMEO to a listener whose backlog is full; the server accepts at 150 ms. */
+/* connect with SO_SNDTIMEO to a listener whose backlog is full; the server accepts at 250 ms. */
 static void connect_with_timeout(enum source source, const char *path) {
     int listener = socket(AF_UNIX, SOCK_STREAM, 0);
     bind_listener(listener, path, 0);
     int first = socket(AF_UNIX, SOCK_STREAM, 0);
     connect_to(first, path);
-    pid_t signaller = signal_at_50ms(source);
+    pid_t signaller = signal_soon(source);
     pid_t server = fork();
     if (server == 0) {
-        usleep(150000);
+        usleep(250000);
         int a = accept(listener, NULL, NULL);
         usleep(50000);
         fcntl(listener, F_SETFL, O_NONBLOCK);
@@ -159,16 +160,16 @@ static void connect_with_timeout(enum source source, const char *path) {
     unlink(path);
 }
 
-/* A 1 MiB blocking send or write into a socket whose reader starts reading at 150 ms. */
+/* A 1 MiB blocking send or write into a socket whose reader starts reading at 250 ms. */
 static void send_big(enum source source, int use_write, int timeout) {
     int sv[2];
     socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
     if (timeout) set_timeout(sv[0], SO_SNDTIMEO);
-    pid_t signaller = signal_at_50ms(source);
+    pid_t signaller = signal_soon(source);
     pid_t reader = fork();
     if (reader == 0) {
         close(sv[0]);
-        usleep(150000);
+        usleep(250000);
         static char sink[65536];
         long total = 0, got;
         while ((got = read(sv[1], sink, sizeof sink)) > 0) total += got;
@@ -186,17 +187,17 @@ static void send_big(enum source source, int use_write, int timeout) {
     reap(reader);
 }
 
-/* epoll_wait with no timeout; data at 150 ms. */
+/* epoll_wait with no timeout; data at 250 ms. */
 static void epoll(enum source source) {
     int sv[2];
     socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
     int epfd = epoll_create1(0);
     struct epoll_event event = {.events = EPOLLIN};
     epoll_ctl(epfd, EPOLL_CTL_ADD, sv[0], &event);
-    pid_t signaller = signal_at_50ms(source);
+    pid_t signaller = signal_soon(source);
     pid_t writer = fork();
     if (writer == 0) {
-        usleep(150000);
+        usleep(250000);
         _exit(write(sv[1], "x", 1) == 1 ? 0 : 1);
     }
     struct epoll_event ready;

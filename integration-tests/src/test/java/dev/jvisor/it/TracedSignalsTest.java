@@ -24,7 +24,7 @@ class TracedSignalsTest {
      * receive, send, write, accept, connect or epoll_wait short nor fails it with EINTR; a
      * signal with a handler still does, as on Linux.
      */
-    @RepeatedTest(3)
+    @RepeatedTest(2)
     void anIgnoredSignalDoesNotInterruptABlockingCall() {
         String probe = Runner.probe("ignored-signals");
         RunResult nativeRun = Runner.runNative(probe);
