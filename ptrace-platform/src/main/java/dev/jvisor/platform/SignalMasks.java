@@ -12,11 +12,13 @@ import java.util.Optional;
  */
 record SignalMasks(long pending, long sharedPending, long blocked, long ignored, long caught) {
     /**
-     * Signals whose default action is to do nothing (kernel/signal.c: SIG_KERNEL_IGNORE_MASK:
-     * SIGCONT, SIGCHLD, SIGWINCH, SIGURG). SIGCONT's work, continuing the process, is done
-     * when it is sent; its delivery does nothing.
+     * Signals whose default action is to do nothing (kernel/signal.c: SIG_KERNEL_IGNORE_MASK),
+     * but SIGCONT: its delivery does nothing either, but it may end a stop, and after a stop
+     * and SIGCONT Linux itself fails a socket call with a timeout, or epoll_wait, with EINTR
+     * (signal(7), "Interruption of system calls and library functions by stop signals"). So
+     * it counts as a signal that does something, and never carries a call on.
      */
-    static final long IGNORED_BY_DEFAULT = Signals.bit(18) | Signals.bit(17) | Signals.bit(28) | Signals.bit(23);
+    static final long IGNORED_BY_DEFAULT = Signals.bit(17) | Signals.bit(28) | Signals.bit(23);
 
     /** The masks of thread {@code tid}; empty when it is gone. */
     static Optional<SignalMasks> read(int tid) {
