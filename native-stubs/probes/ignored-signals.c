@@ -26,9 +26,10 @@
 
 #define BIG (1 << 20)
 
-enum source { CHILD_EXITS, IGNORED_USR1, HANDLED_USR1, HANDLED_USR1_RESTART };
+enum source { CHILD_EXITS, IGNORED_USR1, HANDLED_USR1, HANDLED_USR1_RESTART, STOP_AND_CONT };
 static const char *source_name[] = {"SIGCHLD of an exiting child", "SIGUSR1 set to SIG_IGN",
-                                    "SIGUSR1 with a handler", "SIGUSR1 with an SA_RESTART handler"};
+                                    "SIGUSR1 with a handler", "SIGUSR1 with an SA_RESTART handler",
+                                    "SIGSTOP, then SIGCONT"};
 
 static void on_usr1(int signal) {
     (void)signal;
@@ -37,7 +38,8 @@ static void on_usr1(int signal) {
 static void set_source(enum source source) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
-    action.sa_handler = source == IGNORED_USR1 ? SIG_IGN : source == CHILD_EXITS ? SIG_DFL : on_usr1;
+    action.sa_handler = source == IGNORED_USR1 ? SIG_IGN
+                        : source == CHILD_EXITS || source == STOP_AND_CONT ? SIG_DFL : on_usr1;
     action.sa_flags = source == HANDLED_USR1_RESTART ? SA_RESTART : 0;
     sigaction(SIGUSR1, &action, NULL);
 }
@@ -49,7 +51,14 @@ static pid_t signal_soon(enum source source) {
     pid_t pid = fork();
     if (pid == 0) {
         usleep(60000);
-        if (source != CHILD_EXITS) kill(parent, SIGUSR1);
+        if (source == STOP_AND_CONT) {
+            /* Linux fails a socket call with a timeout, and epoll_wait, with EINTR here (signal(7)). */
+            kill(parent, SIGSTOP);
+            usleep(20000);
+            kill(parent, SIGCONT);
+        } else if (source != CHILD_EXITS) {
+            kill(parent, SIGUSR1);
+        }
         _exit(0);
     }
     return pid;
@@ -215,7 +224,7 @@ int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     char path[64];
     snprintf(path, sizeof path, "/tmp/jvisor-ignored-signals-%d", (int)getpid());
-    for (int source = CHILD_EXITS; source <= HANDLED_USR1_RESTART; source++) {
+    for (int source = CHILD_EXITS; source <= STOP_AND_CONT; source++) {
         set_source((enum source)source);
         receive((enum source)source, 1);
         receive((enum source)source, 0);

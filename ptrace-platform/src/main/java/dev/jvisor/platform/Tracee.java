@@ -47,6 +47,13 @@ final class Tracee {
      */
     boolean carryFutile;
     private UserRegs carriedRegisters;
+    /**
+     * Where the thread stood at its last group-stop (job control), if it was at a call's
+     * return then: a call a stop cut short ends as Linux ends it after SIGCONT (EINTR, or
+     * what it had done), so an ignored signal delivered on the same return carries nothing on.
+     */
+    private UserRegs stoppedAt;
+    boolean stoppedAtCall;
 
     /** False until the tracer has handled this thread's first stop. */
     boolean seen;
@@ -87,6 +94,12 @@ final class Tracee {
         last = null;
         expectEntry = false;
         stop = null;
+    }
+
+    /** Where the registers at the last group-stop are kept; allocated at the first. */
+    UserRegs stoppedAt() {
+        if (stoppedAt == null) stoppedAt = UserRegs.allocate(Arena.ofAuto());
+        return stoppedAt;
     }
 
     /** Where the registers of a carried call are kept; allocated at the first. */

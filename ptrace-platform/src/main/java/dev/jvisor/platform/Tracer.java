@@ -340,6 +340,9 @@ final class Tracer implements Runnable {
             tracee.awaitingHandshake = false;
             resume(tracee);
         } else if (Signals.isStopSignal(signal)) {
+            Ptrace.getRegs(tracee.tid, regs);
+            tracee.stoppedAt().copyFrom(regs);
+            tracee.stoppedAtCall = regs.origRax() >= 0;
             Ptrace.listen(tracee.tid);
         } else {
             resume(tracee);
@@ -399,6 +402,9 @@ final class Tracer implements Runnable {
         boolean futile = tracee.carryFutile;
         tracee.carryFutile = false;
         if (regs.origRax() < 0 || futile && sameCall(regs, tracee.carriedRegisters())) return false;
+        // A call a job-control stop cut short: Linux ends it so too, after SIGCONT (signal(7)).
+        if (tracee.stoppedAtCall && sameCall(regs, tracee.stoppedAt())) return false;
+        tracee.stoppedAtCall = false;
         Syscall call = new Syscall((int) regs.origRax(), regs.arg(0), regs.arg(1), regs.arg(2), regs.arg(3),
                 regs.arg(4), regs.arg(5));
         Optional<CutShortCall> cut = CutShortCall.of(call, regs.rax());
