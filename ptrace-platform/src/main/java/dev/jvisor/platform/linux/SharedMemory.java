@@ -14,6 +14,7 @@ public final class SharedMemory {
     public static final int F_SEAL_SEAL = 0x1;
     public static final int F_SEAL_SHRINK = 0x2;
     public static final int F_SEAL_GROW = 0x4;
+    public static final int F_SEAL_WRITE = 0x8;
     public static final int F_SEAL_FUTURE_WRITE = 0x10;
     public static final int PROT_READ = 0x1;
     public static final int PROT_WRITE = 0x2;
@@ -23,6 +24,7 @@ public final class SharedMemory {
     private static final int F_ADD_SEALS = 1033;
 
     private static final long SYS_MMAP = 9;
+    private static final long SYS_PWRITE64 = 18;
     private static final long SYS_FCNTL = 72;
     private static final long SYS_FTRUNCATE = 77;
     private static final long SYS_MEMFD_CREATE = 319;
@@ -43,6 +45,20 @@ public final class SharedMemory {
     /** fcntl(fd, F_ADD_SEALS, seals). */
     public static void addSeals(int fd, int seals) {
         NativeLinker.syscall("fcntl(F_ADD_SEALS)", SYS_FCNTL, fd, F_ADD_SEALS, seals);
+    }
+
+    /**
+     * pwrite(2) of all of {@code data} at the start of {@code fd}: the descriptor's own offset
+     * stays where it is.
+     */
+    public static void writeAtStart(int fd, byte[] data) {
+        MemorySegment buffer = CallBuffer.of(data.length);
+        MemorySegment.copy(data, 0, buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, data.length);
+        long done = 0;
+        while (done < data.length) {
+            done += NativeLinker.restartableSyscall("pwrite64", SYS_PWRITE64, fd, buffer.address() + done,
+                    data.length - done, done, 0, 0);
+        }
     }
 
     /**
