@@ -20,6 +20,12 @@
  * clone(2) (glibc's __clone_internal does so on ENOSYS; container runtimes' default filters
  * answer clone3 the same way, for the same reason).
  *
+ * The plain read-only opens (open, openat, and every openat2) are trapped too, for the one
+ * file the sentry answers: /proc/net/unix, which would list every AF_UNIX socket of the
+ * host's network namespace with the kernel's (hidden) names. For the same reason a
+ * NETLINK_SOCK_DIAG socket is refused with EPROTONOSUPPORT, as a kernel without sock_diag
+ * refuses it.
+ *
  * Two bypasses are closed: a syscall made with another ABI (int 0x80 from a 64-bit
  * program reports AUDIT_ARCH_I386, where socketcall(2) would multiplex every socket call
  * past this filter; x32 numbers carry __X32_SYSCALL_BIT), and io_uring, whose socket
@@ -96,11 +102,14 @@
 #define AF_NETLINK 16
 #endif
 #define NETLINK_SOCK_DIAG_PROTOCOL 4
-/* The open flags a read-only open of /proc/net/unix may carry and still be trapped: fopen's
- * "r" (O_RDONLY), and O_CLOEXEC (Python, Go, Rust, ld.so), and the kernel's O_LARGEFILE
- * (asm-generic/fcntl.h: 0100000; glibc defines it as 0 on x86-64, others pass it). */
+/* The open flags a read-only open of /proc/net/unix may carry and still be trapped: none but
+ * O_RDONLY (fopen's "r", open(path, O_RDONLY)) and the kernel's O_LARGEFILE
+ * (asm-generic/fcntl.h: 0100000; glibc defines it as 0 on x86-64, others pass it). Not
+ * O_CLOEXEC: ld.so opens every shared library and glibc every locale file with it, and
+ * trapping those cost make -j2 of a small project about 13% (docs/design-notes.md,
+ * "/proc/net/unix"); nor O_NOCTTY, which gcc opens every header with. */
 #define KERNEL_O_LARGEFILE 0100000
-#define OPEN_TRAPPED_BITS (O_CLOEXEC | KERNEL_O_LARGEFILE)
+#define OPEN_TRAPPED_BITS (KERNEL_O_LARGEFILE)
 
 /* Calls trapped whatever their arguments: the socket-family calls, and the calls that change
  * a thread's credentials (the sentry keeps what it knows of them up to date: a thread that
@@ -196,10 +205,10 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, PTRACE_TRACEME_REQUEST, at, ret_eperm, at + 1));
     put(program, &at, jump(BPF_JEQ, PTRACE_ATTACH_REQUEST, at, ret_eperm, at + 1));
     put(program, &at, jump(BPF_JEQ, PTRACE_SEIZE, at, ret_eperm, ret_allow));
-    /* open and openat are trapped when they open read-only with no flag but O_CLOEXEC and
-     * O_LARGEFILE (args[1] and args[2], int): the opens that read a file such as
-     * /proc/net/unix, whose path this filter cannot see; the sentry answers that one and lets
-     * every other through. openat2 keeps its flags in memory: it is trapped whatever they are. */
+    /* open and openat are trapped when they open read-only with no flag but O_LARGEFILE
+     * (args[1] and args[2], int): the opens that read a file such as /proc/net/unix, whose
+     * path this filter cannot see; the sentry answers that one and lets every other through.
+     * openat2 keeps its flags in memory: it is trapped whatever they are. */
     const size_t opens = at;
     put(program, &at, jump(BPF_JEQ, __NR_open, at, opens + 3, opens + 1));
     put(program, &at, jump(BPF_JEQ, __NR_openat, at, opens + 5, opens + 2));

@@ -51,6 +51,7 @@ final class ProcNetUnix {
     private static final long RESOLVE_KNOWN = 0x3f;
     private static final int PATH_MAX = 4096;
     private static final int PAGE = 4096;
+    private static final int FIRST_READ = 128;
     /** The 7th column, Inode; the 8th, Path, follows it after one space. */
     private static final int INODE_COLUMN = 6;
     private static final byte[] MEMFD_NAME = "unix\0".getBytes(StandardCharsets.US_ASCII);
@@ -102,8 +103,7 @@ final class ProcNetUnix {
         }
         if ((flags & ~READ_ONLY_BITS) != 0) return Action.passthrough();
         byte[] path = readPath(stop.memory(), pathAddress);
-        if (path == null || path.length == 0) return Action.passthrough();
-        if (!namesTable(stop, dirfd, path)) return Action.passthrough();
+        if (path == null || !mayNameTable(path) || !namesTable(stop, dirfd, path)) return Action.passthrough();
         processes.seen(stop.pid());
         byte[] content = snapshot(stop.tid());
         return install(stop, content, (flags & O_CLOEXEC) != 0);
@@ -131,12 +131,46 @@ final class ProcNetUnix {
         return flags;
     }
 
+    /**
+     * Whether the path can name the table, by its text: its last component is "unix" (the
+     * table's own name, however its directory is reached: /proc/net, /proc/PID/task/TID/net,
+     * a working directory, a directory descriptor, /proc/self/cwd or root), or it goes through
+     * a descriptor's link (a component "fd" followed by another: /proc/self/fd/N, /dev/fd/N,
+     * which name the open file itself), or it is /dev/stdin, stdout or stderr (links to
+     * /proc/self/fd). Any other path runs at once, without the stat that would tell: a
+     * symlink of another name to the table is not seen (README).
+     */
+    static boolean mayNameTable(byte[] path) {
+        int end = path.length;
+        int last = end - 1;
+        while (last >= 0 && path[last] != '/') last--;
+        int start = last + 1;
+        if (is(path, start, end, "unix") || is(path, start, end, "stdin") || is(path, start, end, "stdout")
+                || is(path, start, end, "stderr")) {
+            return true;
+        }
+        // A component "fd" with another after it.
+        for (int i = 0; i + 2 < end; i++) {
+            if (path[i] == 'f' && path[i + 1] == 'd' && path[i + 2] == '/' && (i == 0 || path[i - 1] == '/')) return true;
+        }
+        return false;
+    }
+
+    private static boolean is(byte[] path, int start, int end, String name) {
+        if (end - start != name.length()) return false;
+        for (int i = 0; i < name.length(); i++) if (path[start + i] != name.charAt(i)) return false;
+        return true;
+    }
+
     /** The NUL-terminated path at {@code address}, read a page at a time; null when the kernel must answer (EFAULT, ENAMETOOLONG). */
     private static byte[] readPath(TraceeMemory memory, long address) {
         ByteArrayOutputStream path = new ByteArrayOutputStream(128);
         long at = address;
+        // Most paths are short: the first read is small (process_vm_readv's cost grows with it).
+        int want = FIRST_READ;
         while (path.size() < PATH_MAX) {
-            int chunk = (int) Math.min(PAGE - (at & (PAGE - 1)), PATH_MAX - path.size());
+            int chunk = (int) Math.min(Math.min(PAGE - (at & (PAGE - 1)), PATH_MAX - path.size()), want);
+            want = PAGE;
             byte[] bytes;
             try {
                 bytes = memory.read(at, chunk);

@@ -117,6 +117,19 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         };
     }
 
+    /**
+     * A read-only open is trapped only for /proc/net/unix and runs among a program's untrapped
+     * work (a compiler's or a loader's opens): polling after it took a CPU from that work
+     * (docs/design-notes.md, "/proc/net/unix").
+     */
+    @Override
+    public boolean pollsAfterPassthrough(Syscall call) {
+        return switch (call.number()) {
+            case Sysno.OPEN, Sysno.OPENAT, Sysno.OPENAT2 -> false;
+            default -> true;
+        };
+    }
+
     /** The hidden names' directory: the sandbox connects to sockets there, and changes nothing. */
     @Override
     public java.util.List<java.nio.file.Path> readOnlyDirectories() {
