@@ -13,6 +13,12 @@
  *   proc-net-unix [others]
  *       "others" adds the number of lines that are not the probe's own (not comparable with
  *       a native run, where the host's sockets are listed too: 0 in a fresh sandbox).
+ *   proc-net-unix hold COMMAND [ARG...]
+ *       makes the same sockets, prints nothing of its own, runs COMMAND (a reader of the
+ *       table: cat, ss) and exits with its status.
+ *   proc-net-unix witness PATH NAME
+ *       (natively) a listener bound to PATH and one bound to the abstract NAME; prints
+ *       "ready" and waits for a line on stdin.
  *
  * Path names are relative (the probe runs in its working directory) and are removed at the
  * start and the end; abstract names carry the pid, printed as PID. The Num column (a kernel
@@ -25,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #ifndef SYS_openat2
 #define SYS_openat2 437
@@ -281,7 +288,46 @@ static void via(const char *route, int fd, unsigned long expected) {
     say("via %s: %s\n", route, digest(listeners) == expected ? "the same" : "different");
 }
 
+static socklen_t path_address(struct sockaddr_un *address, const char *path) {
+    memset(address, 0, sizeof *address);
+    address->sun_family = AF_UNIX;
+    snprintf(address->sun_path, sizeof address->sun_path, "%s", path);
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(address->sun_path) + 1);
+}
+
+static int witness(const char *path, const char *abstract) {
+    struct sockaddr_un address;
+    socklen_t length = path_address(&address, path);
+    int by_path = made(socket(AF_UNIX, SOCK_STREAM, 0), "socket");
+    if (bind(by_path, (struct sockaddr *)&address, length) != 0 || listen(by_path, 1) != 0) die("witness path");
+    memset(&address, 0, sizeof address);
+    address.sun_family = AF_UNIX;
+    snprintf(address.sun_path + 1, sizeof address.sun_path - 1, "%s", abstract);
+    length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(abstract));
+    int by_name = made(socket(AF_UNIX, SOCK_STREAM, 0), "socket");
+    if (bind(by_name, (struct sockaddr *)&address, length) != 0 || listen(by_name, 1) != 0) die("witness name");
+    say("ready\n");
+    char line[16];
+    if (fgets(line, sizeof line, stdin) == NULL) {}
+    unlink(path);
+    return 0;
+}
+
+static int hold(char **command) {
+    pid_t child = fork();
+    if (child < 0) die("fork");
+    if (child == 0) {
+        execvp(command[0], command);
+        die(command[0]);
+    }
+    int status;
+    if (waitpid(child, &status, 0) != child) die("waitpid");
+    cleanup();
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "witness") == 0) return witness(argv[2], argv[3]);
     int count_others = argc > 1 && strcmp(argv[1], "others") == 0;
     snprintf(abstract_prefix, sizeof abstract_prefix, "@pnu-%d", (int)getpid());
     cleanup();
@@ -289,6 +335,7 @@ int main(int argc, char **argv) {
     connection_kind(SOCK_SEQPACKET, "seqpacket");
     datagram_kind();
     listeners[listener_count] = NULL;
+    if (argc > 2 && strcmp(argv[1], "hold") == 0) return hold(argv + 2);
 
     int fd = open("/proc/net/unix", O_RDONLY);
     if (fd < 0) die("/proc/net/unix");
