@@ -337,8 +337,12 @@ int main(int argc, char **argv) {
     listeners[listener_count] = NULL;
     if (argc > 2 && strcmp(argv[1], "hold") == 0) return hold(argv + 2);
 
+    int lowest = dup(0);
+    if (lowest >= 0) close(lowest);
     int fd = open("/proc/net/unix", O_RDONLY);
     if (fd < 0) die("/proc/net/unix");
+    say("open: the lowest free descriptor: %s\n", fd == lowest ? "yes" : "no");
+    say("open: close-on-exec: %s\n", fcntl(fd, F_GETFD) & FD_CLOEXEC ? "yes" : "no");
     int flags = fcntl(fd, F_GETFL);
     say("open: access %s\n", (flags & O_ACCMODE) == O_RDONLY ? "O_RDONLY" : "other");
     say("write: %s\n", write(fd, "x", 1) < 0 ? errno_name(errno) : "written");
@@ -379,6 +383,17 @@ int main(int argc, char **argv) {
     int copy = stream == NULL ? -1 : dup(fileno(stream));
     if (stream != NULL) fclose(stream);
     via("fopen", copy, expected);
+    lowest = dup(0);
+    if (lowest >= 0) close(lowest);
+    how.flags = O_RDONLY | O_CLOEXEC;
+    int cloexec = (int)syscall(SYS_openat2, AT_FDCWD, "/proc/net/unix", &how, sizeof how);
+    if (cloexec >= 0) {
+        say("openat2 O_CLOEXEC: the lowest free descriptor: %s, close-on-exec: %s\n", cloexec == lowest ? "yes" : "no",
+            fcntl(cloexec, F_GETFD) & FD_CLOEXEC ? "yes" : "no");
+        via("openat2 O_CLOEXEC", cloexec, expected);
+    } else {
+        say("openat2 O_CLOEXEC: %s\n", errno_name(errno));
+    }
     cleanup();
     return 0;
 }

@@ -46,6 +46,7 @@ public final class Sysno {
     public static final int NEWFSTATAT = 262;
     public static final int UNLINKAT = 263;
     public static final int ACCEPT4 = 288;
+    public static final int DUP3 = 292;
     public static final int RECVMMSG = 299;
     public static final int SENDMMSG = 307;
     public static final int SECCOMP = 317;
@@ -58,7 +59,7 @@ public final class Sysno {
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(READ, "read"), Map.entry(OPEN, "open"), Map.entry(OPENAT2, "openat2"),
-            Map.entry(MEMFD_CREATE, "memfd_create"), Map.entry(WRITE, "write"), Map.entry(CLOSE, "close"), Map.entry(POLL, "poll"),
+            Map.entry(MEMFD_CREATE, "memfd_create"), Map.entry(DUP3, "dup3"), Map.entry(WRITE, "write"), Map.entry(CLOSE, "close"), Map.entry(POLL, "poll"),
             Map.entry(PAUSE, "pause"), Map.entry(GETPID, "getpid"), Map.entry(SOCKET, "socket"),
             Map.entry(CONNECT, "connect"), Map.entry(ACCEPT, "accept"), Map.entry(SENDTO, "sendto"),
             Map.entry(RECVFROM, "recvfrom"), Map.entry(SENDMSG, "sendmsg"), Map.entry(RECVMSG, "recvmsg"),

@@ -343,11 +343,13 @@ final class ProcNetUnix {
     }
 
     /**
-     * The snapshot, in the program: memfd_create (close-on-exec as the open asked), the
-     * sentry writes the table into it through its own copy of the descriptor and seals it,
-     * then the program opens it again read-only, as the table's open would have been
-     * (/proc/self/fd/N), and closes the writable one. A signal between two of these ends the
-     * open with the descriptor it has.
+     * The snapshot, in the program: memfd_create (its number is the one the open would have
+     * had, the lowest free), the sentry writes the table into it through its own copy of the
+     * descriptor and seals it; then the program opens it again read-only, as the table's open
+     * would have been (/proc/self/fd/N), puts that description at the memfd's number (dup3,
+     * close-on-exec as the open asked) and closes the extra one. A signal between two of these
+     * ends the open with the descriptor it has at the first number (the read-only one left
+     * open then is the program's, unnamed).
      */
     private Action install(SyscallStop stop, byte[] content, boolean closeOnExec) {
         long scratch = stop.scratch(64);
@@ -355,17 +357,18 @@ final class ProcNetUnix {
         int memfdFlags = MFD_ALLOW_SEALING | (closeOnExec ? MFD_CLOEXEC : 0);
         return Action.inject(Syscall.of(Sysno.MEMFD_CREATE, scratch, memfdFlags), made -> {
             if (!made.succeeded()) return made.asAction();
-            int writable = (int) made.raw();
-            fill(stop, writable, content);
-            byte[] path = ("/proc/self/fd/" + writable + "\0").getBytes(StandardCharsets.US_ASCII);
+            int table = (int) made.raw();
+            fill(stop, table, content);
+            byte[] path = ("/proc/self/fd/" + table + "\0").getBytes(StandardCharsets.US_ASCII);
             stop.memory().write(scratch, path);
-            Syscall reopen = Syscall.of(Sysno.OPENAT, FileStatus.AT_FDCWD, scratch,
-                    Libc.O_RDONLY | (closeOnExec ? O_CLOEXEC : 0));
-            return Action.injectUnlessSignalled(reopen, () -> Action.returning(writable), opened -> {
-                if (!opened.succeeded()) return Action.returning(writable);
+            Syscall reopen = Syscall.of(Sysno.OPENAT, FileStatus.AT_FDCWD, scratch, Libc.O_RDONLY | O_CLOEXEC);
+            return Action.injectUnlessSignalled(reopen, () -> Action.returning(table), opened -> {
+                if (!opened.succeeded()) return Action.returning(table);
                 long readOnly = opened.raw();
-                return Action.injectUnlessSignalled(Syscall.of(Sysno.CLOSE, writable),
-                        () -> Action.returning(readOnly), closed -> Action.returning(readOnly));
+                Syscall replace = Syscall.of(Sysno.DUP3, readOnly, table, closeOnExec ? O_CLOEXEC : 0);
+                return Action.injectUnlessSignalled(replace, () -> Action.returning(table), replaced ->
+                        Action.injectUnlessSignalled(Syscall.of(Sysno.CLOSE, readOnly),
+                                () -> Action.returning(table), closed -> Action.returning(table)));
             });
         });
     }
