@@ -21,8 +21,9 @@
  *       "ready" and waits for a line on stdin.
  *
  * Path names are relative (the probe runs in its working directory) and are removed at the
- * start and the end; abstract names carry the pid, printed as PID. The Num column (a kernel
- * pointer, hashed) is never printed.
+ * start and the end; abstract names carry the kind (the conformance trace compares them), so
+ * that two runs at once natively would collide. The Num column (a kernel pointer, hashed) is
+ * never printed.
  */
 #include "probe.h"
 
@@ -113,14 +114,8 @@ static void parse(int fd, char *header, size_t header_size) {
     }
 }
 
-/* A name as printed: the abstract names' pid replaced. */
+/* A name as printed. */
 static const char *shown(const char *path) {
-    static char out[300];
-    size_t prefix = strlen(abstract_prefix);
-    if (strncmp(path, abstract_prefix, prefix) == 0) {
-        snprintf(out, sizeof out, "@pnu-PID%s", path + prefix);
-        return out;
-    }
     return path;
 }
 
@@ -329,7 +324,7 @@ static int hold(char **command) {
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "witness") == 0) return witness(argv[2], argv[3]);
     int count_others = argc > 1 && strcmp(argv[1], "others") == 0;
-    snprintf(abstract_prefix, sizeof abstract_prefix, "@pnu-%d", (int)getpid());
+    snprintf(abstract_prefix, sizeof abstract_prefix, "@pnu");
     cleanup();
     connection_kind(SOCK_STREAM, "stream");
     connection_kind(SOCK_SEQPACKET, "seqpacket");

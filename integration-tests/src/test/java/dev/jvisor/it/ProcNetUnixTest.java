@@ -37,7 +37,7 @@ class ProcNetUnixTest {
         assertFalse(run.stdout().contains("not listed"), "a sandbox socket is missing: " + run);
         assertTrue(run.stdout().contains("stream path listener: type 0001 state 01 flags 00010000 refs 2 protocol 0 "
                 + "path 'pnu-stream.sock'\n"), run::toString);
-        assertTrue(run.stdout().contains("pending on '@pnu-PID-seqpacket': 1 "), run::toString);
+        assertTrue(run.stdout().contains("pending on '@pnu-seqpacket': 1 "), run::toString);
         assertTrue(run.stdout().endsWith("entries not its own: 0\n") || run.stdout().contains("\nentries not its own: 0\n"),
                 "the sandbox's table lists sockets that are not the sandbox's: " + run);
     }
@@ -58,7 +58,7 @@ class ProcNetUnixTest {
             assertClean(run.stdout(), token);
             Set<String> names = pathColumn(run.stdout());
             assertTrue(names.contains("pnu-stream.sock") && names.contains("pnu-dgram.sock")
-                    && names.stream().anyMatch(n -> n.matches("@pnu-\\d+-seqpacket")), "sandbox names missing: " + names);
+                    && names.stream().anyMatch(n -> n.equals("@pnu-seqpacket")), "sandbox names missing: " + names);
             witness.write("done\n");
             witness.finish();
         }
