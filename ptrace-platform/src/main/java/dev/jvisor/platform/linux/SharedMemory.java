@@ -22,6 +22,7 @@ public final class SharedMemory {
     public static final int MAP_FIXED_NOREPLACE = 0x100000;
 
     private static final int F_ADD_SEALS = 1033;
+    private static final int F_GET_SEALS = 1034;
 
     private static final long SYS_MMAP = 9;
     private static final long SYS_PWRITE64 = 18;
@@ -40,6 +41,15 @@ public final class SharedMemory {
         }
         NativeLinker.syscall("ftruncate", SYS_FTRUNCATE, fd, size, 0);
         return fd;
+    }
+
+    /**
+     * fcntl(fd, F_GET_SEALS): the file's seals. 0 only for a memfd made with
+     * MFD_ALLOW_SEALING and not sealed yet; F_SEAL_SEAL for any other file of tmpfs or
+     * hugetlbfs; EINVAL for other files (mm/memfd.c, memfd_fcntl).
+     */
+    public static int seals(int fd) {
+        return (int) NativeLinker.syscall("fcntl(F_GET_SEALS)", SYS_FCNTL, fd, F_GET_SEALS, 0);
     }
 
     /** fcntl(fd, F_ADD_SEALS, seals). */

@@ -375,9 +375,11 @@ final class ProcNetUnix {
 
     /**
      * Writes and seals the snapshot through the sentry's copy of the program's descriptor.
-     * Another thread of the program may have put another file at that number meanwhile: the
-     * copy is then that file, opened as the program opened it, and the write is what the
-     * program could have made itself; it fails where the program's would.
+     * Another thread of the program may have put another file at that number meanwhile; the
+     * sentry writes only to an unsealed memfd made to be sealed (F_GET_SEALS answers 0 for
+     * nothing else), anonymous memory of the program's own, never to a file whose write
+     * could be checked against the sentry's credentials. Anything else is left as it is:
+     * the program reads what is there.
      */
     private static void fill(SyscallStop stop, int fd, byte[] content) {
         int copy;
@@ -387,11 +389,12 @@ final class ProcNetUnix {
             return;
         }
         try {
+            if (SharedMemory.seals(copy) != 0) return;
             SharedMemory.writeAtStart(copy, content);
             SharedMemory.addSeals(copy, SharedMemory.F_SEAL_WRITE | SharedMemory.F_SEAL_SHRINK
                     | SharedMemory.F_SEAL_GROW | SharedMemory.F_SEAL_SEAL);
         } catch (ErrnoException notOurs) {
-            // The program's own file now: it reads what is there.
+            // Not a memfd, or one the program sealed: it reads what is there.
         } finally {
             Libc.close(copy);
         }
