@@ -6,10 +6,9 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The sandbox's processes, by process id: those the sentry heard of (a trapped call, a
- * clone). A process that never made a trapped call and never forked is known once it does;
- * until then it has made no sandbox socket the sentry could list by another route either,
- * unless it inherited one, which its parent still holds or which was passed to it. Used on
+ * The sandbox's processes, by process id: every process a clone made and every process that
+ * made one (a thread or a process), and whoever asks ({@link #seen}). The first process is
+ * known once it makes a thread or a process or asks; until then it is the only one. Used on
  * the tracer thread only.
  */
 final class TraceeProcesses {
