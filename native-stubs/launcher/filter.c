@@ -20,6 +20,12 @@
  * clone(2) (glibc's __clone_internal does so on ENOSYS; container runtimes' default filters
  * answer clone3 the same way, for the same reason).
  *
+ * The plain read-only opens (open, openat, and every openat2) are trapped too, for the one
+ * file the sentry answers: /proc/net/unix, which would list every AF_UNIX socket of the
+ * host's network namespace with the kernel's (hidden) names. For the same reason a
+ * NETLINK_SOCK_DIAG socket is refused with EPROTONOSUPPORT, as a kernel without sock_diag
+ * refuses it.
+ *
  * Two bypasses are closed: a syscall made with another ABI (int 0x80 from a 64-bit
  * program reports AUDIT_ARCH_I386, where socketcall(2) would multiplex every socket call
  * past this filter; x32 numbers carry __X32_SYSCALL_BIT), and io_uring, whose socket
@@ -46,6 +52,7 @@
 #include "filter.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -90,6 +97,19 @@
 #define NR_FSPICK 433
 #define NR_MOUNT_SETATTR 442
 #define OPEN_TREE_CLONE_FLAG 1
+#define NR_OPENAT2 437
+#ifndef AF_NETLINK
+#define AF_NETLINK 16
+#endif
+#define NETLINK_SOCK_DIAG_PROTOCOL 4
+/* The open flags a read-only open of /proc/net/unix may carry and still be trapped: none but
+ * O_RDONLY (fopen's "r", open(path, O_RDONLY)) and the kernel's O_LARGEFILE
+ * (asm-generic/fcntl.h: 0100000; glibc defines it as 0 on x86-64, others pass it). Not
+ * O_CLOEXEC: ld.so opens every shared library and glibc every locale file with it, and
+ * trapping those cost make -j2 of a small project about 13% (docs/design-notes.md,
+ * "/proc/net/unix"); nor O_NOCTTY, which gcc opens every header with. */
+#define KERNEL_O_LARGEFILE 0100000
+#define OPEN_TRAPPED_BITS (KERNEL_O_LARGEFILE)
 
 /* Calls trapped whatever their arguments: the socket-family calls, and the calls that change
  * a thread's credentials (the sentry keeps what it knows of them up to date: a thread that
@@ -112,11 +132,12 @@ static const int mount_calls[] = {
 #define MOUNT_CALLS_COUNT (sizeof(mount_calls) / sizeof(mount_calls[0]))
 
 /* Fixed head (7 statements), one per trapped call, one per mount call, three for open_tree,
- * five for seccomp, seven for ptrace,
- * eight for an AF_UNIX datagram socket or socketpair, six for sendto/recvfrom with an
- * address, six for accept/accept4 with one, four for a clone that shares the descriptor
- * table, and four returns (classic BPF only jumps forward, so every return is at the end). */
-#define PROGRAM_LENGTH (7 + TRAPPED_COUNT + MOUNT_CALLS_COUNT + 3 + 5 + 7 + 8 + 6 + 6 + 4 + 4)
+ * five for seccomp, seven for ptrace, eight for the read-only opens,
+ * eleven for an AF_UNIX datagram socket or socketpair and a sock_diag netlink socket, six for
+ * sendto/recvfrom with an address, six for accept/accept4 with one, four for a clone that
+ * shares the descriptor table, and five returns (classic BPF only jumps forward, so every
+ * return is at the end). */
+#define PROGRAM_LENGTH (7 + TRAPPED_COUNT + MOUNT_CALLS_COUNT + 3 + 5 + 7 + 8 + 11 + 6 + 6 + 4 + 5)
 
 static void put(struct sock_filter *program, size_t *at, struct sock_filter statement) {
     program[(*at)++] = statement;
@@ -139,6 +160,7 @@ static struct sock_filter jump(int op, unsigned k, size_t from, size_t if_true, 
 
 int jvisor_install_filter(void) {
     struct sock_filter program[PROGRAM_LENGTH];
+    const size_t ret_eprotonosupport = PROGRAM_LENGTH - 5;
     const size_t ret_eperm = PROGRAM_LENGTH - 4;
     const size_t ret_enosys = PROGRAM_LENGTH - 3;
     const size_t ret_allow = PROGRAM_LENGTH - 2;
@@ -183,18 +205,38 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, PTRACE_TRACEME_REQUEST, at, ret_eperm, at + 1));
     put(program, &at, jump(BPF_JEQ, PTRACE_ATTACH_REQUEST, at, ret_eperm, at + 1));
     put(program, &at, jump(BPF_JEQ, PTRACE_SEIZE, at, ret_eperm, ret_allow));
+    /* open and openat are trapped when they open read-only with no flag but O_LARGEFILE
+     * (args[1] and args[2], int): the opens that read a file such as /proc/net/unix, whose
+     * path this filter cannot see; the sentry answers that one and lets every other through.
+     * openat2 keeps its flags in memory: it is trapped whatever they are. */
+    const size_t opens = at;
+    put(program, &at, jump(BPF_JEQ, __NR_open, at, opens + 3, opens + 1));
+    put(program, &at, jump(BPF_JEQ, __NR_openat, at, opens + 5, opens + 2));
+    put(program, &at, jump(BPF_JEQ, NR_OPENAT2, at, ret_trace, opens + 8));
+    put(program, &at, load(offsetof(struct seccomp_data, args[1])));
+    put(program, &at, (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 1));
+    put(program, &at, load(offsetof(struct seccomp_data, args[2])));
+    put(program, &at, (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ~(unsigned)OPEN_TRAPPED_BITS));
+    put(program, &at, jump(BPF_JEQ, 0, at, ret_trace, ret_allow));
     /* socket and socketpair are trapped for AF_UNIX (args[0]) and SOCK_DGRAM or SOCK_RAW
      * (which unix_create makes a datagram socket), whatever the SOCK_NONBLOCK and
-     * SOCK_CLOEXEC bits (args[1] & SOCK_TYPE_MASK). */
+     * SOCK_CLOEXEC bits (args[1] & SOCK_TYPE_MASK). A NETLINK_SOCK_DIAG socket (args[2]) is
+     * refused as by a kernel without sock_diag (net/netlink/af_netlink.c: netlink_create,
+     * EPROTONOSUPPORT for a protocol nobody registered): it would list every socket of the
+     * host's network namespace, with the hidden names; ss(8) then reads /proc/net/unix,
+     * which the sentry answers. */
     const size_t datagram = at;
     put(program, &at, jump(BPF_JEQ, __NR_socket, at, datagram + 2, datagram + 1));
-    put(program, &at, jump(BPF_JEQ, __NR_socketpair, at, datagram + 2, datagram + 8));
+    put(program, &at, jump(BPF_JEQ, __NR_socketpair, at, datagram + 2, datagram + 11));
     put(program, &at, load(offsetof(struct seccomp_data, args[0])));
-    put(program, &at, jump(BPF_JEQ, AF_UNIX, at, at + 1, ret_allow));
+    put(program, &at, jump(BPF_JEQ, AF_UNIX, at, at + 1, datagram + 8));
     put(program, &at, load(offsetof(struct seccomp_data, args[1])));
     put(program, &at, (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf));
     put(program, &at, jump(BPF_JEQ, SOCK_DGRAM, at, ret_trace, at + 1));
     put(program, &at, jump(BPF_JEQ, SOCK_RAW, at, ret_trace, ret_allow));
+    put(program, &at, jump(BPF_JEQ, AF_NETLINK, at, at + 1, ret_allow));
+    put(program, &at, load(offsetof(struct seccomp_data, args[2])));
+    put(program, &at, jump(BPF_JEQ, NETLINK_SOCK_DIAG_PROTOCOL, at, ret_eprotonosupport, ret_allow));
     /* accept and accept4 are trapped when their address argument (args[1]) is not NULL. */
     put(program, &at, jump(BPF_JEQ, __NR_accept, at, at + 2, at + 1));
     put(program, &at, jump(BPF_JEQ, __NR_accept4, at, at + 1, at + 5));
@@ -215,6 +257,7 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, 0, at, at + 1, ret_trace));
     put(program, &at, load(offsetof(struct seccomp_data, args[4]) + 4));
     put(program, &at, jump(BPF_JEQ, 0, at, ret_allow, ret_trace));
+    put(program, &at, ret(SECCOMP_RET_ERRNO | EPROTONOSUPPORT));           /* ret_eprotonosupport */
     put(program, &at, ret(SECCOMP_RET_ERRNO | EPERM));                     /* ret_eperm */
     put(program, &at, ret(SECCOMP_RET_ERRNO | ENOSYS));                    /* ret_enosys */
     put(program, &at, ret(SECCOMP_RET_ALLOW));                             /* ret_allow */

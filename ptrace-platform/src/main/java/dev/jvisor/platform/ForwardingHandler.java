@@ -26,6 +26,11 @@ public abstract class ForwardingHandler implements SyscallHandler {
     }
 
     @Override
+    public boolean pollsAfterPassthrough(Syscall call) {
+        return delegate.pollsAfterPassthrough(call);
+    }
+
+    @Override
     public java.util.List<java.nio.file.Path> readOnlyDirectories() {
         return delegate.readOnlyDirectories();
     }

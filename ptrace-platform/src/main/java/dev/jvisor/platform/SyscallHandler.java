@@ -18,6 +18,17 @@ public interface SyscallHandler {
     }
 
     /**
+     * Whether the tracer should expect the program's next stop soon after {@code call}, which
+     * the handler let run as the program made it: it then polls for a while before it sleeps
+     * ({@code StopWaiter}), which makes a burst of trapped calls cheap but takes a CPU from the
+     * program's other work meanwhile. False for a call trapped only to be looked at and almost
+     * always let through, made among untrapped work.
+     */
+    default boolean pollsAfterPassthrough(Syscall call) {
+        return true;
+    }
+
+    /**
      * Directories the sandbox may use but must not change (made read-only for it where the
      * launcher may make a mount namespace: as root), for instance where the handler keeps
      * files the kernel resolves on the program's behalf.

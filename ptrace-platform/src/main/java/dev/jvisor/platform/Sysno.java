@@ -6,6 +6,7 @@ import java.util.Map;
 public final class Sysno {
     public static final int READ = 0;
     public static final int WRITE = 1;
+    public static final int OPEN = 2;
     public static final int READV = 19;
     public static final int WRITEV = 20;
     public static final int CLOSE = 3;
@@ -49,17 +50,21 @@ public final class Sysno {
     public static final int UNLINKAT = 263;
     public static final int EPOLL_PWAIT = 281;
     public static final int ACCEPT4 = 288;
+    public static final int DUP3 = 292;
     public static final int RECVMMSG = 299;
     public static final int SENDMMSG = 307;
     public static final int SECCOMP = 317;
+    public static final int MEMFD_CREATE = 319;
     public static final int CLONE3 = 435;
+    public static final int OPENAT2 = 437;
     public static final int PIDFD_GETFD = 438;
     public static final int FACCESSAT2 = 439;
     public static final int EPOLL_PWAIT2 = 441;
     public static final int MSEAL = 462;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
-            Map.entry(READ, "read"), Map.entry(WRITE, "write"), Map.entry(CLOSE, "close"), Map.entry(POLL, "poll"),
+            Map.entry(READ, "read"), Map.entry(OPEN, "open"), Map.entry(OPENAT2, "openat2"),
+            Map.entry(MEMFD_CREATE, "memfd_create"), Map.entry(DUP3, "dup3"), Map.entry(WRITE, "write"), Map.entry(CLOSE, "close"), Map.entry(POLL, "poll"),
             Map.entry(PAUSE, "pause"), Map.entry(GETPID, "getpid"), Map.entry(SOCKET, "socket"),
             Map.entry(CONNECT, "connect"), Map.entry(ACCEPT, "accept"), Map.entry(SENDTO, "sendto"),
             Map.entry(RECVFROM, "recvfrom"), Map.entry(SENDMSG, "sendmsg"), Map.entry(RECVMSG, "recvmsg"),

@@ -479,7 +479,9 @@ final class Tracer implements Runnable {
             apply(tracee, decide(stop, () -> region.prepare(stop, () -> decide(stop, () -> handler.onSyscall(stop)))));
             return;
         }
-        apply(tracee, decide(stop, () -> handler.onSyscall(stop)));
+        Action action = decide(stop, () -> handler.onSyscall(stop));
+        if (action instanceof Action.Passthrough && !handler.pollsAfterPassthrough(call)) lastWasSyscallStop = false;
+        apply(tracee, action);
     }
 
     /**

@@ -64,6 +64,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     private final NameQueries nameQueries;
     private final SenderNames senderNames;
     private final DatagramSends datagramSends;
+    private final TraceeProcesses processes = new TraceeProcesses();
+    private final ProcNetUnix procNetUnix;
     /**
      * Set once a datagram socket without a name passes credentials: its sends and connects
      * must be looked at, because Linux autobinds it first (unix_dgram_sendmsg,
@@ -93,6 +95,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         this.nameQueries = new NameQueries(sockets, endpoints);
         this.senderNames = new SenderNames(sockets, endpoints);
         this.datagramSends = new DatagramSends(sockets, names, credentials, observer, hosts);
+        this.procNetUnix = new ProcNetUnix(new Listed(), processes);
     }
 
     @Override
@@ -111,6 +114,19 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         return switch (call.number()) {
             case Sysno.BIND, Sysno.CONNECT, Sysno.SENDTO, Sysno.SENDMSG, Sysno.SENDMMSG -> true;
             default -> false;
+        };
+    }
+
+    /**
+     * A read-only open is trapped only for /proc/net/unix and runs among a program's untrapped
+     * work (a compiler's or a loader's opens): polling after it took a CPU from that work
+     * (docs/design-notes.md, "/proc/net/unix").
+     */
+    @Override
+    public boolean pollsAfterPassthrough(Syscall call) {
+        return switch (call.number()) {
+            case Sysno.OPEN, Sysno.OPENAT, Sysno.OPENAT2 -> false;
+            default -> true;
         };
     }
 
@@ -144,6 +160,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
             case Sysno.SENDTO -> datagramSends.sendto(stop);
             case Sysno.SENDMSG -> datagramSends.sendmsg(stop);
             case Sysno.SENDMMSG -> datagramSends.sendmmsg(stop);
+            case Sysno.OPEN, Sysno.OPENAT, Sysno.OPENAT2 -> procNetUnix.open(stop);
             case Sysno.SETUID, Sysno.SETGID, Sysno.SETREUID, Sysno.SETREGID, Sysno.SETGROUPS, Sysno.SETRESUID,
                  Sysno.SETRESGID, Sysno.SETFSUID, Sysno.SETFSGID, Sysno.CAPSET -> {
                 credentials.forget(stop.tid());
@@ -161,9 +178,15 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     }
 
     @Override
+    public void onClone(Clone clone) {
+        processes.onClone(clone);
+    }
+
+    @Override
     public void onExit(int tid) {
         credentials.forget(tid);
         hosts.forget(tid);
+        processes.onExit(tid);
     }
 
     // What watchers of the sandbox ask (SocketDirectory).
@@ -838,6 +861,22 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         UnixAddress name = nameOf(peer);
         if (peer.mayBeAutobound() && !diag.alive(peer.inode)) return null;
         return name;
+    }
+
+    /** The sandbox's sockets as its /proc/net/unix lists them ({@link ProcNetUnix}). */
+    private final class Listed implements ProcNetUnix.Sockets {
+        @Override
+        public UnixAddress nameOf(long inode) {
+            if (endpoints.isForeign(inode)) return null;
+            Endpoint endpoint = endpoints.get(inode);
+            if (endpoint == null) endpoint = classify(inode);
+            return endpoint == null ? null : UnixSockets.this.nameOf(endpoint);
+        }
+
+        @Override
+        public UnixAddress sandboxNameOf(UnixAddress kernelName) {
+            return endpoints.sandboxNameOf(kernelName);
+        }
     }
 
     /** The table as the parts of the sentry see it ({@link SandboxSockets}). */

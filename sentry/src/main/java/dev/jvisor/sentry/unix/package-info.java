@@ -12,6 +12,8 @@
  * says its socket is gone ({@code Liveness}). {@code UnixAddress} is the sockaddr_un value
  * with Linux's parsing and reporting rules; {@code AddressCopy} moves addresses in and out of
  * tracee memory as net/socket.c does; {@code TraceeCredentials} remembers which threads may
- * override file permissions.
+ * override file permissions. {@code ProcNetUnix} answers a read-only open of /proc/net/unix
+ * with the sandbox's own lines of it, named as the sandbox named them, from the sandbox
+ * processes' descriptor tables ({@code TraceeProcesses}).
  */
 package dev.jvisor.sentry.unix;

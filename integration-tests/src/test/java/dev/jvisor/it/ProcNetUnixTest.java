@@ -1,0 +1,123 @@
+package dev.jvisor.it;
+
+import dev.jvisor.it.support.LiveProcess;
+import dev.jvisor.it.support.RunResult;
+import dev.jvisor.it.support.Runner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The sandbox's /proc/net/unix (issue 18): what Linux shows in a network namespace that
+ * holds only the sandbox's sockets. The proc-net-unix probe's transcript (every kind of
+ * socket's line) is compared with Linux's in the conformance suite; here, what a native run
+ * cannot show: the table lists nothing else (natively it lists the host's sockets), no host
+ * socket (a witness bound natively to a path and an abstract name) and no hidden name, read
+ * by cat or by ss(8), which agree.
+ */
+class ProcNetUnixTest {
+    private static final String PROBE = Runner.probe("proc-net-unix");
+
+    @Test
+    void aFreshSandboxListsItsOwnSocketsAndNothingElse(@TempDir Path directory) throws IOException {
+        RunResult run = Runner.runIn(directory, "sandboxed", true, List.of(PROBE, "others"), Runner.DEFAULT_TIMEOUT);
+        assertEquals(0, run.exitCode(), run::toString);
+        assertFalse(run.stdout().contains("not listed"), "a sandbox socket is missing: " + run);
+        assertTrue(run.stdout().contains("stream path listener: type 0001 state 01 flags 00010000 refs 2 protocol 0 "
+                + "path 'pnu-stream.sock'\n"), run::toString);
+        assertTrue(run.stdout().contains("pending on '@pnu-seqpacket': 1 "), run::toString);
+        assertTrue(run.stdout().endsWith("entries not its own: 0\n") || run.stdout().contains("\nentries not its own: 0\n"),
+                "the sandbox's table lists sockets that are not the sandbox's: " + run);
+    }
+
+    @Test
+    void catShowsNoHostSocketAndNoHiddenName(@TempDir Path directory) throws IOException {
+        String token = "pnu-witness-" + UUID.randomUUID();
+        Path witnessPath = directory.resolve(token + ".sock");
+        try (LiveProcess witness = LiveProcess.startNative(PROBE, "witness", witnessPath.toString(), token)) {
+            witness.awaitLine("^ready$");
+            // The control: the host's table lists the witness by both names.
+            String host = Files.readString(Path.of("/proc/net/unix"));
+            assertTrue(host.contains(" " + witnessPath + "\n") && host.contains(" @" + token + "\n"), host);
+
+            RunResult run = Runner.runIn(directory, "cat", true, List.of(PROBE, "hold", "cat", "/proc/net/unix"),
+                    Runner.DEFAULT_TIMEOUT);
+            assertEquals(0, run.exitCode(), run::toString);
+            assertClean(run.stdout(), token);
+            Set<String> names = pathColumn(run.stdout());
+            assertTrue(names.contains("pnu-stream.sock") && names.contains("pnu-dgram.sock")
+                    && names.stream().anyMatch(n -> n.equals("@pnu-seqpacket")), "sandbox names missing: " + names);
+            witness.write("done\n");
+            witness.finish();
+        }
+    }
+
+    @Test
+    void ssListsWhatTheTableLists(@TempDir Path directory) throws IOException {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/ss")) || Files.isExecutable(Path.of("/bin/ss")),
+                "ss(8) is not installed (Debian: iproute2)");
+        String token = "pnu-witness-" + UUID.randomUUID();
+        Path witnessPath = directory.resolve(token + ".sock");
+        try (LiveProcess witness = LiveProcess.startNative(PROBE, "witness", witnessPath.toString(), token)) {
+            witness.awaitLine("^ready$");
+            RunResult run = Runner.runIn(directory, "ss", true,
+                    List.of(PROBE, "hold", "sh", "-c", "cat /proc/net/unix; echo ---; ss -x -a -n"), Runner.DEFAULT_TIMEOUT);
+            assertEquals(0, run.exitCode(), run::toString);
+            assertClean(run.stdout(), token);
+            // sock_diag is refused as by a kernel without it: ss reads /proc/net/unix instead.
+            assertTrue(run.stderr().contains("Protocol not supported"), run::toString);
+            String[] parts = run.stdout().split("---\n", 2);
+            assertEquals(2, parts.length, run::toString);
+            Set<String> tableInodes = new TreeSet<>();
+            for (String line : parts[0].lines().skip(1).toList()) {
+                String[] fields = line.trim().split("\\s+", 8);
+                if (!fields[6].equals("0")) tableInodes.add(fields[6]);
+            }
+            Set<String> ssInodes = new TreeSet<>();
+            Set<String> ssNames = new TreeSet<>();
+            for (String line : parts[1].lines().skip(1).toList()) {
+                // Netid State Recv-Q Send-Q Local-Address Port Peer-Address Port
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length < 8) continue;
+                if (!fields[5].equals("0")) ssInodes.add(fields[5]);
+                if (!fields[4].equals("*")) ssNames.add(fields[4]);
+            }
+            assertEquals(tableInodes, ssInodes, run::toString);
+            Set<String> tableNames = pathColumn(parts[0]);
+            assertEquals(tableNames, ssNames, run::toString);
+            witness.write("done\n");
+            witness.finish();
+        }
+    }
+
+    /** No line names the witness, a hidden name (bound as /proc/JVISOR/fd/N/COUNT) or jvisor's directory. */
+    private static void assertClean(String output, String token) {
+        assertFalse(output.contains(token), "a host socket is listed: " + output);
+        assertFalse(output.contains("jvisor-"), "jvisor's directory is listed: " + output);
+        for (String name : pathColumn(output.split("---\n", 2)[0])) {
+            assertFalse(name.startsWith("/proc/"), "a hidden name is listed: " + name);
+        }
+    }
+
+    /** The names in a table's Path column. */
+    private static Set<String> pathColumn(String table) {
+        Set<String> names = new TreeSet<>();
+        for (String line : table.lines().skip(1).toList()) {
+            String[] fields = line.trim().split("\\s+", 8);
+            if (fields.length == 8) names.add(fields[7]);
+        }
+        return names;
+    }
+}
