@@ -120,6 +120,19 @@ static void rules(void) {
 
     /* 3. A ring's descriptor cannot cross an AF_UNIX socket (net/core/scm.c: scm_fp_copy). */
     print_call("SCM_RIGHTS of a ring", send_descriptor(pair[0], fd));
+
+    /* 4. Nor can it be opened again through /proc (an anonymous inode), while pidfd_getfd(2)
+     *    copies it like any descriptor. */
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    long reopened = open(link, O_RDWR | O_CLOEXEC);
+    print_call("open /proc/self/fd of a ring", reopened);
+    if (reopened >= 0) close((int)reopened);
+    long pidfd = syscall(434 /* pidfd_open */, getpid(), 0);
+    long copy = pidfd < 0 ? -1 : syscall(438 /* pidfd_getfd */, pidfd, fd, 0);
+    print_call("pidfd_getfd of a ring", copy);
+    if (copy >= 0) close((int)copy);
+    if (pidfd >= 0) close((int)pidfd);
     uring_free(&ring);
     close(pair[0]);
     close(pair[1]);
