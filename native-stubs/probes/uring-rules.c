@@ -138,6 +138,39 @@ static void rules(void) {
     close(pair[1]);
 }
 
+/* 5. An SQPOLL ring made disabled: its poller submits nothing until the ring is enabled, and
+ *    then obeys the restrictions registered before (io_uring/sqpoll.c: __io_sq_thread skips
+ *    a ring with IORING_SETUP_R_DISABLED). */
+static void sqpoll(void) {
+    struct uring ring;
+    int fd = uring_init(&ring, 8, URING_SETUP_R_DISABLED | URING_SETUP_SQPOLL);
+    print_call("setup sqpoll disabled", fd);
+    if (fd < 0) return;
+    struct uring_sqe sqe;
+    memset(&sqe, 0, sizeof sqe);
+    sqe.opcode = OP_SOCKET;
+    sqe.fd = AF_UNIX;
+    sqe.off = SOCK_STREAM;
+    uring_queue(&ring, &sqe);
+    usleep(100000);
+    struct uring_cqe cqe;
+    say("completions while disabled: %d\n", uring_reap(&ring, &cqe));
+    static const int refused[] = {OP_SOCKET};
+    struct uring_restriction list[80];
+    int n = restrictions(list, 45 + 1, refused, 1);
+    print_call("restrictions", uring_register(fd, URING_REGISTER_RESTRICTIONS, list, n));
+    print_call("enable", uring_register(fd, URING_REGISTER_ENABLE_RINGS, NULL, 0));
+    int got = 0;
+    for (int i = 0; i < 200 && !got; i++) {
+        uring_enter(fd, 0, 0, 1U << 1 /* IORING_ENTER_SQ_WAKEUP */);
+        got = uring_reap(&ring, &cqe);
+        if (!got) usleep(10000);
+    }
+    if (got) say("socket queued before enable: cqe %s\n", cqe.res < 0 ? errno_name(-cqe.res) : "ok");
+    else say("socket queued before enable: no completion\n");
+    uring_free(&ring);
+}
+
 static struct uring_params *shared_params;
 static volatile int racing;
 
@@ -170,7 +203,10 @@ static void race(long setups) {
 
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "race") == 0) race(atol(argv[2]));
-    else if (argc == 1) rules();
+    else if (argc == 1) {
+        rules();
+        sqpoll();
+    }
     else {
         fprintf(stderr, "usage: uring-rules [race N]\n");
         return 2;

@@ -45,6 +45,13 @@ class RingRulesTest {
                 "SCM_RIGHTS of a ring: -1 EINVAL",
                 "open /proc/self/fd of a ring: -1 ENXIO",
                 "pidfd_getfd of a ring: ok",
+                // An SQPOLL ring made disabled submits nothing until it is enabled, and then
+                // obeys the restrictions registered before.
+                "setup sqpoll disabled: ok",
+                "completions while disabled: 0",
+                "restrictions: ok",
+                "enable: ok",
+                "socket queued before enable: cqe EACCES",
                 ""), ""), run);
     }
 }
