@@ -1,6 +1,6 @@
 /*
  * The kernel's io_uring rules that decide how a sandbox could let a program have a ring
- * (docs/design-notes.md, "io_uring: why rings stay unavailable"). Runs natively; each line
+ * (docs/design-notes.md, "io_uring: rings restricted before the program gets them"). Runs natively; each line
  * is one rule as this kernel applies it.
  *
  *   uring-rules          the rules, a deterministic transcript

@@ -168,14 +168,20 @@ static inline int uring_reap(struct uring *ring, struct uring_cqe *out) {
     return 1;
 }
 
+#define URING_CQE_F_MORE (1U << 1)
+
 /* Submits `sqe` and waits for its completion: the CQE's res, or a failure of io_uring_enter
- * as (-errno - 10000), out of the range of results. */
+ * as (-errno - 10000), out of the range of results. A zero-copy send's notification (the
+ * second CQE, announced by IORING_CQE_F_MORE) is waited for and dropped. */
 static inline int uring_run(struct uring *ring, const struct uring_sqe *sqe) {
-    struct uring_cqe cqe;
+    struct uring_cqe cqe, notification;
     uring_queue(ring, sqe);
     if (uring_enter(ring->fd, 1, 1, URING_ENTER_GETEVENTS) < 0) return -errno - 10000;
     while (!uring_reap(ring, &cqe))
         if (uring_enter(ring->fd, 0, 1, URING_ENTER_GETEVENTS) < 0) return -errno - 10000;
+    if (cqe.flags & URING_CQE_F_MORE)
+        while (!uring_reap(ring, &notification))
+            if (uring_enter(ring->fd, 0, 1, URING_ENTER_GETEVENTS) < 0) return -errno - 10000;
     return cqe.res;
 }
 

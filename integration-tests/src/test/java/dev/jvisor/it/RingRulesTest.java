@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The kernel's io_uring rules on which the sandbox's answer to io_uring_setup rests
- * (docs/design-notes.md, "io_uring: why rings stay unavailable"), checked on the kernel the
+ * (docs/design-notes.md, "io_uring: rings restricted before the program gets them"), checked on the kernel the
  * tests run on, natively: a change of kernel that changes one of them shows here.
  */
 class RingRulesTest {
