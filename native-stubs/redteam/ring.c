@@ -11,13 +11,21 @@
  * witness's directory, which a host process could then connect to past the sentry (a
  * success). A ring operation the kernel refuses falls back to the plain call where one is
  * needed to go on (a socket to connect with), so that each operation is tried on its own.
- * Prints, per thread, what io_uring_setup and each operation answered, then "attempts N"
- * and "successes N".
+ *
+ * Each attempt's ring is another way to get an unrestricted one, in turn: a plain ring; one
+ * the program makes disabled, restricts itself to allow every socket opcode, and enables;
+ * one made disabled and enabled through its registered index
+ * (IORING_REGISTER_USE_REGISTERED_RING, past a filter that would look at the opcode whole);
+ * an SQPOLL ring; a ring made while two racer threads rewrite the params' flags (dropping
+ * IORING_SETUP_R_DISABLED) and the words below the setup thread's stack pointer; a plain
+ * ring used from a forked child. Prints, per thread, what io_uring_setup and each operation
+ * answered, then "attempts N" and "successes N".
  */
 #include "redteam.h"
 #include "../probes/uring.h"
 
 #include <pthread.h>
+#include <sys/wait.h>
 
 #define KINDS 6
 static const char *const kind_names[KINDS] = {"connect", "sendmsg", "send", "bind", "socket", "setup"};
@@ -99,18 +107,124 @@ static void attempt(struct worker *w, struct uring *ring, int datagram) {
     w->tried++;
 }
 
+enum { PLAIN, OWN_RESTRICTIONS, REGISTERED_INDEX, SQPOLL, RACED, FORKED, WAYS };
+
+static struct uring_params *volatile raced_params;
+static volatile uintptr_t raced_stack;
+static volatile int racing = 1;
+
+/* Rewrites the flags of the params being set up, and the words below the setup thread's stack. */
+static void *racer(void *unused) {
+    (void)unused;
+    while (racing) {
+        struct uring_params *params = raced_params;
+        if (params != NULL) __atomic_store_n(&params->flags, 0U, __ATOMIC_RELAXED);
+        uintptr_t stack = raced_stack;
+        if (stack != 0) {
+            /* An io_uring_params copy below the red zone: its flags at any 8-byte offset. */
+            for (uintptr_t at = stack - 8192; at + 16 < stack - 128; at += 8)
+                __atomic_store_n((uint32_t *)(at + 8), 0U, __ATOMIC_RELAXED);
+        }
+    }
+    return NULL;
+}
+
+/* The racers' stack: io_uring_setup is made with the stack pointer at its top, so that what
+ * a sandbox would place below the stack pointer is where the racers write, and no frame of
+ * this program's is. One per worker thread. */
+static _Alignas(16) unsigned char raced_stacks[2][16384];
+
+static long raced_setup(unsigned entries, struct uring_params *params) {
+    static _Thread_local int slot = -1;
+    static int next;
+    if (slot < 0) slot = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) % 2;
+    uintptr_t top = (uintptr_t)(raced_stacks[slot] + sizeof raced_stacks[slot]);
+    raced_stack = top;
+    long result;
+    __asm__ volatile("mov %%rsp, %%r12\n\t"
+                     "mov %[top], %%rsp\n\t"
+                     "syscall\n\t"
+                     "mov %%r12, %%rsp"
+                     : "=a"(result)
+                     : "a"((long)URING_SETUP), "D"((long)entries), "S"(params), [top] "r"(top)
+                     : "rcx", "r11", "r12", "memory");
+    raced_stack = 0;
+    if (result < 0) {
+        errno = (int)-result;
+        return -1;
+    }
+    return result;
+}
+
+/* A ring made the way `way` says, mapped, enabled: the descriptor, or -1 and errno. */
+static int make_ring(struct uring *ring, int way) {
+    unsigned flags = way == SQPOLL ? URING_SETUP_SQPOLL : 0;
+    if (way == OWN_RESTRICTIONS || way == REGISTERED_INDEX) flags |= URING_SETUP_R_DISABLED;
+    if (way != RACED) return uring_init(ring, 8, flags) < 0 ? -1 : ring->fd;
+    static struct uring_params shared;
+    memset(ring, 0, sizeof *ring);
+    memset(&shared, 0, sizeof shared);
+    raced_params = &shared;
+    long fd = raced_setup(8, &shared);
+    raced_params = NULL;
+    if (fd < 0) return -1;
+    ring->params = shared;
+    if (uring_map(ring, (int)fd) < 0) return -1;
+    return (int)fd;
+}
+
+/* For a ring made disabled: its own restrictions (every socket opcode allowed), or none, then enabled. */
+static void enable(struct worker *w, struct uring *ring, int way) {
+    if (way == OWN_RESTRICTIONS) {
+        struct uring_restriction list[64];
+        memset(list, 0, sizeof list);
+        int n = 0;
+        for (int op = 0; op <= 62; op++, n++) {
+            list[n].opcode = URING_RESTRICTION_SQE_OP;
+            list[n].op = (uint8_t)op;
+        }
+        list[n].opcode = URING_RESTRICTION_SQE_FLAGS_ALLOWED;
+        list[n++].op = 0xff;
+        if (uring_register(ring->fd, URING_REGISTER_RESTRICTIONS, list, (unsigned)n) < 0) note(w, 5, -errno);
+        if (uring_register(ring->fd, URING_REGISTER_ENABLE_RINGS, NULL, 0) < 0) note(w, 5, -errno);
+    } else if (way == REGISTERED_INDEX) {
+        /* IORING_REGISTER_RING_FDS at any free index (offset -1), which the kernel writes back. */
+        struct { uint32_t offset, resv; uint64_t data; } update = {.offset = UINT32_MAX, .data = (uint64_t)ring->fd};
+        if (uring_register(ring->fd, 20, &update, 1) < 0) {
+            note(w, 5, -errno);
+            return;
+        }
+        if (uring_register((int)update.offset, URING_REGISTER_ENABLE_RINGS | (1U << 31), NULL, 0) < 0) note(w, 5, -errno);
+        update.data = 0;
+        uring_register(ring->fd, 21 /* IORING_UNREGISTER_RING_FDS */, &update, 1);
+    }
+}
+
 static void *work(void *argument) {
     struct worker *w = argument;
     int datagram = socket(AF_UNIX, SOCK_DGRAM, 0);
     for (long i = 0; i < w->attempts; i++) {
+        int way = (int)((i + w->index) % WAYS);
         struct uring ring;
-        if (uring_init(&ring, 8, 0) < 0) {
+        if (make_ring(&ring, way) < 0) {
             note(w, 5, -errno);
             w->tried += 7;   /* the attempt's calls, none of which could be made */
             continue;
         }
         w->ok[5]++;
-        attempt(w, &ring, datagram);
+        enable(w, &ring, way);
+        if (way == FORKED) {
+            pid_t child = fork();
+            if (child == 0) {
+                attempt(w, &ring, datagram);
+                _exit((int)(w->ok[3] > 0));
+            }
+            int status = 0;
+            waitpid(child, &status, 0);
+            w->tried += 7;
+        } else {
+            attempt(w, &ring, datagram);
+        }
         uring_free(&ring);
     }
     close(datagram);
@@ -122,6 +236,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: ring WITNESS_DIR TOKEN ATTEMPTS\n");
         return 2;
     }
+    pthread_t racers[2];
+    for (int i = 0; i < 2; i++) pthread_create(&racers[i], NULL, racer, NULL);
     struct worker workers[2];
     pthread_t threads[2];
     for (int i = 0; i < 2; i++) {
@@ -130,8 +246,10 @@ int main(int argc, char **argv) {
         pthread_create(&threads[i], NULL, work, &workers[i]);
     }
     long attempts = 0, successes = 0;
+    for (int i = 0; i < 2; i++) pthread_join(threads[i], NULL);
+    racing = 0;
+    for (int i = 0; i < 2; i++) pthread_join(racers[i], NULL);
     for (int i = 0; i < 2; i++) {
-        pthread_join(threads[i], NULL);
         struct worker *w = &workers[i];
         say("thread %d:", i);
         for (int k = KINDS - 1; k >= 0; k--) say(" %s ok %ld (%s)", kind_names[k], w->ok[k], errno_name(w->last[k]));
