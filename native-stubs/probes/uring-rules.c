@@ -7,6 +7,9 @@
  *   uring-rules race N   N setups whose io_uring_params a second thread rewrites while the
  *                        kernel may be reading them; prints how many rings came out enabled
  *                        although the caller had asked IORING_SETUP_R_DISABLED
+ *   uring-rules setups N THREADS
+ *                        N setups (each ring closed again) while THREADS other threads wait
+ *                        in read(2) on a pipe: what a ring's setup costs (time it)
  */
 #include "probe.h"
 #include "uring.h"
@@ -201,8 +204,38 @@ static void race(long setups) {
     say("setups %ld rings %ld enabled-by-the-racer %ld\n", setups, made, enabled);
 }
 
+static int idle_pipe[2];
+
+static void *idle(void *unused) {
+    (void)unused;
+    char byte;
+    read(idle_pipe[0], &byte, 1);
+    return NULL;
+}
+
+static void setups(long count, int threads) {
+    pipe(idle_pipe);
+    pthread_t waiting[64];
+    if (threads > 64) threads = 64;
+    for (int i = 0; i < threads; i++) pthread_create(&waiting[i], NULL, idle, NULL);
+    long made = 0;
+    for (long i = 0; i < count; i++) {
+        struct uring_params params;
+        memset(&params, 0, sizeof params);
+        long fd = uring_setup(4, &params);
+        if (fd >= 0) {
+            made++;
+            close((int)fd);
+        }
+    }
+    close(idle_pipe[1]);
+    for (int i = 0; i < threads; i++) pthread_join(waiting[i], NULL);
+    say("setups %ld rings %ld\n", count, made);
+}
+
 int main(int argc, char **argv) {
-    if (argc == 3 && strcmp(argv[1], "race") == 0) race(atol(argv[2]));
+    if (argc == 4 && strcmp(argv[1], "setups") == 0) setups(atol(argv[2]), atoi(argv[3]));
+    else if (argc == 3 && strcmp(argv[1], "race") == 0) race(atol(argv[2]));
     else if (argc == 1) {
         rules();
         sqpoll();
