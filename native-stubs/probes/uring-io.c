@@ -132,6 +132,44 @@ static void registered(struct uring *ring, int file) {
     say("probe: last op %d, %d supported\n", probe.last_op, supported);
 }
 
+/*
+ * What LTP's io_uring01 checks: a ring of one entry, a registered buffer, a READ_FIXED of
+ * 1,024 bytes of 'a' waited for by an io_uring_enter that passes a signal mask, one
+ * completion, the buffer filled, the buffers unregistered.
+ */
+static void one_entry(void) {
+    char path[] = "/tmp/uring-io-a-XXXXXX";
+    int file = mkstemp(path);
+    unlink(path);
+    char fill[1024];
+    memset(fill, 'a', sizeof fill);
+    write(file, fill, sizeof fill);
+    struct uring ring;
+    int fd = uring_init(&ring, 1, 0);
+    print_call("setup of one entry", fd);
+    if (fd < 0) return;
+    static char block[1024];
+    struct iovec buffer = {block, sizeof block};
+    print_call("register the buffer", uring_register(fd, REGISTER_BUFFERS, &buffer, 1));
+    struct uring_sqe sqe = sqe_of(OP_READ_FIXED, file, block, sizeof block, 0);
+    uring_queue(&ring, &sqe);
+    uint64_t mask = 0;
+    long entered = syscall(URING_ENTER, fd, 1, 1, URING_ENTER_GETEVENTS, &mask, sizeof mask);
+    say("io_uring_enter with a signal mask: %ld\n", entered < 0 ? -1L : entered);
+    struct uring_cqe cqe;
+    int events = 0;
+    while (uring_reap(&ring, &cqe)) {
+        events++;
+        print_cqe("read_fixed", cqe.res);
+    }
+    int filled = 1;
+    for (size_t i = 0; i < sizeof block; i++) filled &= block[i] == 'a';
+    say("completions %d, buffer %s\n", events, filled ? "filled" : "not filled");
+    print_call("unregister the buffers", uring_register(fd, 1 /* IORING_UNREGISTER_BUFFERS */, NULL, 0));
+    uring_free(&ring);
+    close(file);
+}
+
 static void ring_kind(const char *what, unsigned flags, int file) {
     struct uring ring;
     int fd = uring_init(&ring, 4, flags);
@@ -195,6 +233,7 @@ int main(void) {
     file_operations(&ring, file);
     registered(&ring, file);
     uring_free(&ring);
+    one_entry();
     ring_kind("setup sqpoll", URING_SETUP_SQPOLL, file);
     ring_kind("setup single issuer, deferred task work", URING_SETUP_SINGLE_ISSUER | SETUP_DEFER_TASKRUN, file);
     ring_kind("setup disabled by the program", URING_SETUP_R_DISABLED, file);

@@ -85,6 +85,10 @@ int main(void) {
     struct msghdr named = {.msg_name = &dgram_name, .msg_namelen = dgram_length, .msg_iov = &iov, .msg_iovlen = 1};
     sqe = sqe_of(OP_SENDMSG, sender, &named, 1, 0);
     print_cqe("sendmsg with a name", uring_run(&ring, &sqe));
+    /* As LTP's io_uring02 sends (there from inside a chroot): by an io-wq worker. */
+    sqe = sqe_of(OP_SENDMSG, sender, &named, 1, 0);
+    sqe.flags = 1U << 4; /* IOSQE_ASYNC */
+    print_cqe("sendmsg with a name, IOSQE_ASYNC", uring_run(&ring, &sqe));
     sqe = sqe_of(OP_SENDMSG_ZC, sender, &named, 1, 0);
     print_cqe("sendmsg_zc with a name", uring_run(&ring, &sqe));
     sqe = sqe_of(OP_SEND, sender, &byte, 1, (uint64_t)(uintptr_t)&dgram_name);

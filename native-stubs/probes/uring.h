@@ -21,6 +21,7 @@
 #define URING_SETUP_SINGLE_ISSUER (1U << 12)
 #define URING_SETUP_NO_MMAP (1U << 14)
 #define URING_ENTER_GETEVENTS 1U
+#define URING_ENTER_SQ_WAKEUP 2U
 #define URING_REGISTER_PROBE 8
 #define URING_REGISTER_PERSONALITY 9
 #define URING_REGISTER_RESTRICTIONS 11
@@ -175,13 +176,16 @@ static inline int uring_reap(struct uring *ring, struct uring_cqe *out) {
  * second CQE, announced by IORING_CQE_F_MORE) is waited for and dropped. */
 static inline int uring_run(struct uring *ring, const struct uring_sqe *sqe) {
     struct uring_cqe cqe, notification;
+    /* IORING_ENTER_SQ_WAKEUP wakes an SQPOLL ring's poller, asleep once idle; other rings
+     * ignore it. */
+    const unsigned flags = URING_ENTER_GETEVENTS | URING_ENTER_SQ_WAKEUP;
     uring_queue(ring, sqe);
-    if (uring_enter(ring->fd, 1, 1, URING_ENTER_GETEVENTS) < 0) return -errno - 10000;
+    if (uring_enter(ring->fd, 1, 1, flags) < 0) return -errno - 10000;
     while (!uring_reap(ring, &cqe))
-        if (uring_enter(ring->fd, 0, 1, URING_ENTER_GETEVENTS) < 0) return -errno - 10000;
+        if (uring_enter(ring->fd, 0, 1, flags) < 0) return -errno - 10000;
     if (cqe.flags & URING_CQE_F_MORE)
         while (!uring_reap(ring, &notification))
-            if (uring_enter(ring->fd, 0, 1, URING_ENTER_GETEVENTS) < 0) return -errno - 10000;
+            if (uring_enter(ring->fd, 0, 1, flags) < 0) return -errno - 10000;
     return cqe.res;
 }
 
