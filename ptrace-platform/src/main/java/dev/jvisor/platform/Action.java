@@ -74,12 +74,12 @@ public sealed interface Action {
      * process can write memory or use a descriptor meanwhile. For a call the kernel must read
      * from memory that the program can write (there is no other way to give it the call's
      * arguments). The stops the held threads report wait, and are answered afterwards in order.
-     * A thread in uninterruptible sleep counts as held: it takes the stop before it runs
-     * again. A blocking call a held thread is in is restarted by the kernel, as after a
-     * stop signal; one the sentry injected ends as interrupted ({@link InjectionResult#interrupted()}).
-     * The calling thread's own signals are blocked meanwhile (restored before the answer), so
-     * that no signal abandons the injected calls. Costs a stop of every thread: only for rare
-     * calls.
+     * A thread in uninterruptible sleep, stopped already or a zombie counts as held: it cannot
+     * run the program's code before it reports a stop. A blocking call a held thread is in is
+     * restarted by the kernel, as after a stop signal; one the sentry injected ends as
+     * interrupted ({@link InjectionResult#interrupted()}). The calling thread's own signals
+     * are blocked meanwhile (restored before the answer), so that no signal abandons the
+     * injected calls. Costs a stop of every thread: only for rare calls.
      */
     record Quiesced(Supplier<Action> then) implements Action {}
 

@@ -18,6 +18,8 @@ import java.util.function.Supplier;
  *
  * <p>Invariant: {@code begun} ⇔ {@code awaiting} was empty once; from then on no thread but
  * the owner runs the program's code, and each stop reported by another is in {@code deferred}.
+ * A thread asked to stop that was stopped already, or cannot run before it stops, is not
+ * awaited; its stop, when it comes, is deferred too.
  */
 final class Quiesce {
     final Tracee owner;
@@ -37,7 +39,7 @@ final class Quiesce {
 
     /** {@code tid} was asked to stop; it is waited for unless it cannot run before it stops. */
     void asked(int tid) {
-        if (!uninterruptible(tid)) awaiting.add(tid);
+        if (!heldAlready(tid)) awaiting.add(tid);
     }
 
     /** {@code tid} reported {@code status} (a stop), kept for after the release. */
@@ -59,18 +61,22 @@ final class Quiesce {
     }
 
     /**
-     * A thread in uninterruptible sleep (state D in /proc/TID/stat: a vfork parent waiting
-     * for its child, a disk wait) does not report the stop until it wakes, and cannot run the
-     * program's code before it has (PTRACE_INTERRUPT leaves a trap it takes on its way back
-     * to user mode): waiting for it could wait for the owner itself (its vfork child).
+     * Whether {@code tid} cannot run the program's code before it reports a stop, though it
+     * may not report one soon (proc(5), the state in /proc/TID/stat): in uninterruptible sleep
+     * (D: a vfork parent waiting for its child, which may be the owner; a disk wait), it takes
+     * the trap PTRACE_INTERRUPT leaves on its way back to user mode; stopped already (t, T:
+     * a stop the tracer holds, or one it has still to read, which it then keeps); a zombie
+     * (Z, X: a thread group leader whose other threads live on) never runs again. A thread
+     * whose state cannot be read is gone.
      */
-    private static boolean uninterruptible(int tid) {
+    private static boolean heldAlready(int tid) {
         try {
             String stat = Files.readString(Path.of("/proc", Integer.toString(tid), "stat"), StandardCharsets.ISO_8859_1);
             int end = stat.lastIndexOf(')');
-            return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'D';
+            if (end < 0 || end + 2 >= stat.length()) return false;
+            return "DtTZX".indexOf(stat.charAt(end + 2)) >= 0;
         } catch (IOException e) {
-            return false;
+            return true;
         }
     }
 }
