@@ -109,7 +109,8 @@ static void attempt(struct worker *w, struct uring *ring, int datagram) {
 
 enum { PLAIN, OWN_RESTRICTIONS, REGISTERED_INDEX, SQPOLL, RACED, FORKED, WAYS };
 
-static struct uring_params *volatile raced_params;
+/* Each worker's params for the raced setup, which the racers rewrite all the time. */
+static struct uring_params raced_params[2];
 static volatile uintptr_t raced_stack;
 static volatile int racing = 1;
 
@@ -117,8 +118,7 @@ static volatile int racing = 1;
 static void *racer(void *unused) {
     (void)unused;
     while (racing) {
-        struct uring_params *params = raced_params;
-        if (params != NULL) __atomic_store_n(&params->flags, 0U, __ATOMIC_RELAXED);
+        for (int i = 0; i < 2; i++) __atomic_store_n(&raced_params[i].flags, 0U, __ATOMIC_RELAXED);
         uintptr_t stack = raced_stack;
         if (stack != 0) {
             /* An io_uring_params copy below the red zone: its flags at any 8-byte offset. */
@@ -134,10 +134,7 @@ static void *racer(void *unused) {
  * this program's is. One per worker thread. */
 static _Alignas(16) unsigned char raced_stacks[2][16384];
 
-static long raced_setup(unsigned entries, struct uring_params *params) {
-    static _Thread_local int slot = -1;
-    static int next;
-    if (slot < 0) slot = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) % 2;
+static long raced_setup(int slot, unsigned entries, struct uring_params *params) {
     uintptr_t top = (uintptr_t)(raced_stacks[slot] + sizeof raced_stacks[slot]);
     raced_stack = top;
     long result;
@@ -157,18 +154,16 @@ static long raced_setup(unsigned entries, struct uring_params *params) {
 }
 
 /* A ring made the way `way` says, mapped, enabled: the descriptor, or -1 and errno. */
-static int make_ring(struct uring *ring, int way) {
+static int make_ring(struct uring *ring, int way, int slot) {
     unsigned flags = way == SQPOLL ? URING_SETUP_SQPOLL : 0;
     if (way == OWN_RESTRICTIONS || way == REGISTERED_INDEX) flags |= URING_SETUP_R_DISABLED;
     if (way != RACED) return uring_init(ring, 8, flags) < 0 ? -1 : ring->fd;
-    static struct uring_params shared;
+    struct uring_params *shared = &raced_params[slot];
     memset(ring, 0, sizeof *ring);
-    memset(&shared, 0, sizeof shared);
-    raced_params = &shared;
-    long fd = raced_setup(8, &shared);
-    raced_params = NULL;
+    memset(shared, 0, sizeof *shared);
+    long fd = raced_setup(slot, 8, shared);
     if (fd < 0) return -1;
-    ring->params = shared;
+    ring->params = *shared;
     if (uring_map(ring, (int)fd) < 0) return -1;
     return (int)fd;
 }
@@ -206,7 +201,7 @@ static void *work(void *argument) {
     for (long i = 0; i < w->attempts; i++) {
         int way = (int)((i + w->index) % WAYS);
         struct uring ring;
-        if (make_ring(&ring, way) < 0) {
+        if (make_ring(&ring, way, w->index) < 0) {
             note(w, 5, -errno);
             w->tried += 7;   /* the attempt's calls, none of which could be made */
             continue;
