@@ -71,7 +71,8 @@ final class Quiesce {
      */
     private static boolean heldAlready(int tid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Integer.toString(tid), "stat"), StandardCharsets.ISO_8859_1);
+            String stat = Files.readString(Path.of("/proc", Integer.toString(tid), "stat"),
+                    StandardCharsets.ISO_8859_1);
             int end = stat.lastIndexOf(')');
             if (end < 0 || end + 2 >= stat.length()) return false;
             return "DtTZX".indexOf(stat.charAt(end + 2)) >= 0;

@@ -530,6 +530,9 @@ final class Tracer implements Runnable {
         Supplier<Action> then = quiesce.begin();
         if (then == null) return;
         Tracee owner = quiesce.owner;
+        // The first injection starts from regs as read at the owner's seccomp stop; another
+        // thread's stop may have come between.
+        if (!owner.injecting()) Ptrace.getRegs(owner.tid, regs);
         apply(owner, decide(owner.stop, then));
     }
 

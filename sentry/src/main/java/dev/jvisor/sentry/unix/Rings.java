@@ -45,6 +45,8 @@ final class Rings {
     static final int REGISTER_ENABLE_RINGS = 12;
     /** IORING_REGISTER_USE_REGISTERED_RING: the descriptor argument is a registered ring's index. */
     static final long USE_REGISTERED_RING = 1L << 31;
+    /** IORING_ENTER_REGISTERED_RING: the same for io_uring_enter. */
+    private static final long ENTER_REGISTERED_RING = 1L << 4;
     /** More entries than any kernel takes (IORING_MAX_RESTRICTIONS: 103 on Linux 6.18). */
     private static final int MOST_RESTRICTIONS = 255;
     /** An address no user copy reaches (access_ok fails): the kernel's EFAULT, in its own order. */
@@ -99,8 +101,13 @@ final class Rings {
         long ring = made.raw();
         long registered = (flags & SETUP_REGISTERED_FD_ONLY) != 0 ? USE_REGISTERED_RING : 0;
         if ((flags & SETUP_R_DISABLED) != 0) {
-            // The program enables the ring itself: its restrictions, or jvisor's, come first then.
-            return answer(stop, page, flags, ring, registered, written);
+            // The program enables the ring itself: its restrictions, or jvisor's, come first
+            // then. That it is disabled, the kernel says: io_uring_enter fails with EBADFD.
+            long enterFlags = registered != 0 ? ENTER_REGISTERED_RING : 0;
+            Syscall enter = Syscall.of(Sysno.IO_URING_ENTER, ring, 0, 0, enterFlags, 0, 0);
+            return Action.inject(enter, entered -> entered.failed() && entered.errno() == Errno.EBADFD
+                    ? answer(stop, page, flags, ring, registered, written)
+                    : refuse(stop, page, ring, registered, "check that it is disabled", entered));
         }
         Syscall restrict = Syscall.of(Sysno.IO_URING_REGISTER, ring, REGISTER_RESTRICTIONS | registered, list,
                 restrictions.length / RingRestrictions.SIZE);
@@ -128,11 +135,12 @@ final class Rings {
         return unmap(page, Action.returning(ring));
     }
 
-    private Action refuse(SyscallStop stop, long page, long ring, long registered, String step, InjectionResult result) {
+    private Action refuse(SyscallStop stop, long page, long ring, long registered, String step,
+                          InjectionResult result) {
         // The program's signals are held meanwhile (Action.quiesced): only SIGKILL and SIGSTOP.
         if (result.interrupted()) return close(ring, registered, unmap(page, Action.fail(Errno.EINTR)));
         log.warn("{}: the new ring could not be made safe ({}: {}); the call fails with EPERM", stop, step,
-                result.errno());
+                result.succeeded() ? "succeeded" : result.errno());
         return close(ring, registered, unmap(page, Action.fail(Errno.EPERM)));
     }
 
