@@ -26,10 +26,15 @@
  * NETLINK_SOCK_DIAG socket is refused with EPROTONOSUPPORT, as a kernel without sock_diag
  * refuses it.
  *
- * Two bypasses are closed: a syscall made with another ABI (int 0x80 from a 64-bit
- * program reports AUDIT_ARCH_I386, where socketcall(2) would multiplex every socket call
- * past this filter; x32 numbers carry __X32_SYSCALL_BIT), and io_uring, whose socket
- * operations never pass through seccomp. Both get ENOSYS, as on a kernel without them.
+ * A syscall made with another ABI gets ENOSYS, as on a kernel without it: int 0x80 from a
+ * 64-bit program reports AUDIT_ARCH_I386, where socketcall(2) would multiplex every socket
+ * call past this filter; x32 numbers carry __X32_SYSCALL_BIT.
+ *
+ * io_uring operations never pass through seccomp, so the sentry makes every ring
+ * (io_uring_setup is trapped) disabled, and no ring is enabled without its restrictions,
+ * which refuse the socket operations: io_uring_register is trapped for
+ * IORING_REGISTER_RESTRICTIONS and IORING_REGISTER_ENABLE_RINGS (the low 31 bits of its
+ * opcode, args[1]: io_uring/register.c masks IORING_REGISTER_USE_REGISTERED_RING off).
  *
  * Two routes around the tracer are refused with EPERM: a filter of the program's own with a
  * user-notification listener (SECCOMP_FILTER_FLAG_NEW_LISTENER), whose supervisor could
@@ -67,6 +72,12 @@
 #ifndef __NR_io_uring_setup
 #define __NR_io_uring_setup 425
 #endif
+#ifndef __NR_io_uring_register
+#define __NR_io_uring_register 427
+#endif
+#define URING_REGISTER_OPCODE_MASK 0x7fffffff
+#define URING_REGISTER_RESTRICTIONS 11
+#define URING_REGISTER_ENABLE_RINGS 12
 #ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
 #define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
 #endif
@@ -120,7 +131,7 @@ static const int trapped_calls[] = {
     __NR_recvmsg,     __NR_recvmmsg,    __NR_pidfd_getfd,
     __NR_setuid,      __NR_setgid,      __NR_setreuid,    __NR_setregid,
     __NR_setgroups,   __NR_setresuid,   __NR_setresgid,   __NR_setfsuid,
-    __NR_setfsgid,    __NR_capset,
+    __NR_setfsgid,    __NR_capset,      __NR_io_uring_setup,
 };
 #define TRAPPED_COUNT (sizeof(trapped_calls) / sizeof(trapped_calls[0]))
 
@@ -131,13 +142,13 @@ static const int mount_calls[] = {
 };
 #define MOUNT_CALLS_COUNT (sizeof(mount_calls) / sizeof(mount_calls[0]))
 
-/* Fixed head (7 statements), one per trapped call, one per mount call, three for open_tree,
- * five for seccomp, seven for ptrace, eight for the read-only opens,
- * eleven for an AF_UNIX datagram socket or socketpair and a sock_diag netlink socket, six for
- * sendto/recvfrom with an address, six for accept/accept4 with one, four for a clone that
- * shares the descriptor table, and five returns (classic BPF only jumps forward, so every
- * return is at the end). */
-#define PROGRAM_LENGTH (7 + TRAPPED_COUNT + MOUNT_CALLS_COUNT + 3 + 5 + 7 + 8 + 11 + 6 + 6 + 4 + 5)
+/* Fixed head (6 statements), one per trapped call, one per mount call, three for open_tree,
+ * five for io_uring_register, five for seccomp, seven for ptrace, eight for the read-only
+ * opens, eleven for an AF_UNIX datagram socket or socketpair and a sock_diag netlink socket,
+ * six for sendto/recvfrom with an address, six for accept/accept4 with one, four for a clone
+ * that shares the descriptor table, and five returns (classic BPF only jumps forward, so
+ * every return is at the end). */
+#define PROGRAM_LENGTH (6 + TRAPPED_COUNT + MOUNT_CALLS_COUNT + 3 + 5 + 5 + 7 + 8 + 11 + 6 + 6 + 4 + 5)
 
 static void put(struct sock_filter *program, size_t *at, struct sock_filter statement) {
     program[(*at)++] = statement;
@@ -171,7 +182,6 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, AUDIT_ARCH_X86_64, at, at + 1, ret_enosys));
     put(program, &at, load(offsetof(struct seccomp_data, nr)));
     put(program, &at, jump(BPF_JGE, __X32_SYSCALL_BIT, at, ret_enosys, at + 1));
-    put(program, &at, jump(BPF_JEQ, __NR_io_uring_setup, at, ret_enosys, at + 1));
     put(program, &at, jump(BPF_JEQ, __NR_clone3, at, ret_enosys, at + 1));
     /* open_by_handle_at(2) opens a file by its handle through any mount of its filesystem:
      * a root program could reach jvisor's directory of hidden names through a writable
@@ -185,6 +195,12 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, NR_OPEN_TREE, at, at + 1, at + 3));
     put(program, &at, load(offsetof(struct seccomp_data, args[2])));
     put(program, &at, jump(BPF_JSET, OPEN_TREE_CLONE_FLAG, at, ret_eperm, ret_allow));
+    /* io_uring_register(2): the opcode is an unsigned int (args[1], the low word). */
+    put(program, &at, jump(BPF_JEQ, __NR_io_uring_register, at, at + 1, at + 5));
+    put(program, &at, load(offsetof(struct seccomp_data, args[1])));
+    put(program, &at, (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, URING_REGISTER_OPCODE_MASK));
+    put(program, &at, jump(BPF_JEQ, URING_REGISTER_RESTRICTIONS, at, ret_trace, at + 1));
+    put(program, &at, jump(BPF_JEQ, URING_REGISTER_ENABLE_RINGS, at, ret_trace, ret_allow));
     /* seccomp(2)'s operation and flags are unsigned int (kernel/seccomp.c: the syscall's
      * definition), so only the low words count. SECCOMP_SET_MODE_FILTER with
      * SECCOMP_FILTER_FLAG_NEW_LISTENER: EPERM; every other use runs (jvisor's own injected

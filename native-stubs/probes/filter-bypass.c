@@ -1,7 +1,8 @@
 /*
  * Ways around a seccomp filter that looks only at x86-64 syscall numbers: the 32-bit
  * int 0x80 entry (socketcall(2) and socket(2) of the i386 table), x32 numbers, and
- * io_uring (whose operations never pass through seccomp). Prints what each attempt gave and
+ * io_uring (whose operations never pass through seccomp: under jvisor a ring is made as
+ * natively, restricted: RingsTest). Prints what each attempt gave and
  * how many descriptors it created.
  *
  *   filter-bypass io_uring|int80-socketcall|int80-socket|int80-socketpair|x32-socket|socket

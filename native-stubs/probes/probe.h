@@ -31,6 +31,7 @@ static inline const char *errno_name(int error) {
     case E2BIG: return "E2BIG";
     case ENOEXEC: return "ENOEXEC";
     case EBADF: return "EBADF";
+    case EBADFD: return "EBADFD";
     case ECHILD: return "ECHILD";
     case EAGAIN: return "EAGAIN";
     case ENOMEM: return "ENOMEM";

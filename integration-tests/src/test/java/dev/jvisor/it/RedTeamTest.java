@@ -47,6 +47,7 @@ class RedTeamTest {
         "6, root,   a host intruder of another uid to the sandbox's hidden names",
         "7, root,   the hidden socket file or its directory replaced by links to a host socket",
         "8, root,   the descriptor of an allowed host socket replaced by another thread",
+        "9, root,   socket, connect, sendmsg, send and bind through an io_uring ring",
         "1, nobody, the connect/sendto/sendmsg address raced in the program's memory",
         "2, nobody, a datagram socket received by SCM_RIGHTS / pidfd_getfd / CLONE_FILES",
         "3, nobody, the program's own SECCOMP_RET_USER_NOTIF filter",
@@ -55,6 +56,7 @@ class RedTeamTest {
         "6, nobody, a host intruder of another uid to the sandbox's hidden names",
         "7, nobody, the hidden socket file or its directory replaced by links to a host socket",
         "8, nobody, the descriptor of an allowed host socket replaced by another thread",
+        "9, nobody, socket, connect, sendmsg, send and bind through an io_uring ring",
     })
     void nothingArrives(int route, String mode, String what) {
         // Another uid (65534 for the program, the intruder's own) needs root to switch to.

@@ -68,6 +68,22 @@ public sealed interface Action {
     record InHelper(Syscall call, HelperContinuation then) implements Action {}
 
     /**
+     * Every other traced thread is brought to a stop (PTRACE_INTERRUPT) and held there until
+     * this call's answer is given; then {@code then} decides, and what it answers (injected
+     * calls included) runs while nothing else of the sandbox can: no thread of any traced
+     * process can write memory or use a descriptor meanwhile. For a call the kernel must read
+     * from memory that the program can write (there is no other way to give it the call's
+     * arguments). The stops the held threads report wait, and are answered afterwards in order.
+     * A thread in uninterruptible sleep, stopped already or a zombie counts as held: it cannot
+     * run the program's code before it reports a stop. A blocking call a held thread is in is
+     * restarted by the kernel, as after a stop signal; one the sentry injected ends as
+     * interrupted ({@link InjectionResult#interrupted()}). The calling thread's own signals
+     * are blocked meanwhile (restored before the answer), so that no signal abandons the
+     * injected calls. Costs a stop of every thread: only for rare calls.
+     */
+    record Quiesced(Supplier<Action> then) implements Action {}
+
+    /**
      * The program's call was interrupted by a signal: the kernel then fails it with EINTR or
      * restarts it (a new trap), following the handler's SA_RESTART, as signal(7) says. Valid
      * only right after an injected call reported {@link InjectionResult#interrupted()}.
@@ -102,6 +118,10 @@ public sealed interface Action {
 
     static Action inject(Syscall call, Continuation then) {
         return new Inject(call, then);
+    }
+
+    static Action quiesced(Supplier<Action> then) {
+        return new Quiesced(then);
     }
 
     static Action inHelper(Syscall call, HelperContinuation then) {

@@ -39,6 +39,15 @@ public final class Answers {
                 }
                 return whenAnswered(stop, next, onAnswer);
             });
+            case Action.Quiesced q -> new Action.Quiesced(() -> {
+                Action next;
+                try {
+                    next = q.then().get();
+                } catch (ErrnoException e) {
+                    next = Action.fail(e.errno());
+                }
+                return whenAnswered(stop, next, onAnswer);
+            });
             case Action.Return r -> onAnswer.apply(r);
             case Action.Fail f -> onAnswer.apply(f);
             case Action.Interrupted i -> onAnswer.apply(i);

@@ -12,6 +12,7 @@ public final class Sysno {
     public static final int CLOSE = 3;
     public static final int POLL = 7;
     public static final int MMAP = 9;
+    public static final int MUNMAP = 11;
     public static final int PAUSE = 34;
     public static final int GETPID = 39;
     public static final int CLONE = 56;
@@ -55,6 +56,9 @@ public final class Sysno {
     public static final int SENDMMSG = 307;
     public static final int SECCOMP = 317;
     public static final int MEMFD_CREATE = 319;
+    public static final int IO_URING_SETUP = 425;
+    public static final int IO_URING_ENTER = 426;
+    public static final int IO_URING_REGISTER = 427;
     public static final int CLONE3 = 435;
     public static final int OPENAT2 = 437;
     public static final int PIDFD_GETFD = 438;
@@ -79,7 +83,9 @@ public final class Sysno {
             Map.entry(SETRESGID, "setresgid"), Map.entry(SETFSUID, "setfsuid"), Map.entry(SETFSGID, "setfsgid"),
             Map.entry(CAPSET, "capset"),
             Map.entry(ACCEPT4, "accept4"), Map.entry(RECVMMSG, "recvmmsg"), Map.entry(SENDMMSG, "sendmmsg"),
-            Map.entry(SECCOMP, "seccomp"), Map.entry(MMAP, "mmap"), Map.entry(MSEAL, "mseal"),
+            Map.entry(SECCOMP, "seccomp"), Map.entry(MMAP, "mmap"), Map.entry(MUNMAP, "munmap"),
+            Map.entry(IO_URING_SETUP, "io_uring_setup"), Map.entry(IO_URING_ENTER, "io_uring_enter"),
+            Map.entry(IO_URING_REGISTER, "io_uring_register"), Map.entry(MSEAL, "mseal"),
             Map.entry(CLONE, "clone"), Map.entry(EXIT, "exit"), Map.entry(CLONE3, "clone3"), Map.entry(PIDFD_GETFD, "pidfd_getfd"));
 
     private Sysno() {}

@@ -14,6 +14,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -82,6 +83,10 @@ final class Tracer implements Runnable {
      * thread that takes it sees the handler's and the tracer's state at rest ({@link #atRest}).
      */
     private final ReentrantLock answering = new ReentrantLock();
+    /** The Action.Quiesced being carried out, or null. */
+    private Quiesce quiesce;
+    /** Stops reported during a Quiesced, released: answered before any new one is waited for. */
+    private final ArrayDeque<WaitStatus> released = new ArrayDeque<>();
     /** Threads the handler asked to interrupt that have not stopped since (SyscallStop.interrupt). */
     private final Set<Integer> interrupting = new HashSet<>();
     /** Whether the last status dispatched was a seccomp or syscall stop (StopWaiter polls only then). */
@@ -186,7 +191,7 @@ final class Tracer implements Runnable {
         while (mainExit == null || !tracees.isEmpty()) {
             WaitStatus status;
             try {
-                status = stops.next(lastWasSyscallStop);
+                status = released.isEmpty() ? stops.next(lastWasSyscallStop) : released.poll();
             } catch (ErrnoException e) {
                 if (e.errno() == Errno.ECHILD) return;
                 throw e;
@@ -215,6 +220,11 @@ final class Tracer implements Runnable {
             return;
         }
         if (!status.stopped()) return;
+        if (quiesce != null && tid != quiesce.owner.tid) {
+            quiesce.defer(tid, status);
+            beginQuiesced();
+            return;
+        }
         // An auto-attached child may report before its parent's fork event.
         Tracee tracee = tracees.computeIfAbsent(tid, Tracee::new);
         if (!tracee.seen && status.event() == Ptrace.EVENT_STOP && firstStopHeld(tracee)) return;
@@ -271,6 +281,13 @@ final class Tracer implements Runnable {
     }
 
     private void released(int tid) {
+        if (quiesce != null) {
+            if (tid == quiesce.owner.tid) releaseQuiesce(false);
+            else {
+                quiesce.gone(tid);
+                beginQuiesced();
+            }
+        }
         Tracee gone = tracees.remove(tid);
         if (gone != null) {
             heldNewborns.remove(gone);
@@ -580,6 +597,20 @@ final class Tracer implements Runnable {
     }
 
     private void apply(Tracee tracee, Action action) {
+        if (quiesce != null && tracee == quiesce.owner && isAnswer(action)) {
+            // The owner's call is answered: the others run again once it is on its way.
+            releaseQuiesce(true);
+        }
+        applyAction(tracee, action);
+    }
+
+    /** Whether {@code action} ends the call (the thread runs the program's code next). */
+    private static boolean isAnswer(Action action) {
+        return !(action instanceof Action.Inject || action instanceof Action.InHelper
+                || action instanceof Action.Quiesced);
+    }
+
+    private void applyAction(Tracee tracee, Action action) {
         switch (action) {
             case Action.Passthrough p -> {
                 if (tracee.injecting()) inject(tracee, tracee.stop.call(), InjectionResult::asAction, null);
@@ -597,7 +628,67 @@ final class Tracer implements Runnable {
                 else makeHelper(tracee, h);
             }
             case Action.Interrupted i -> interrupt(tracee);
+            case Action.Quiesced q -> startQuiesce(tracee, q);
         }
+    }
+
+    /**
+     * Action.Quiesced: every other thread is asked to stop; the owner's decision comes once
+     * each has (or cannot run before it does). Threads already held stay so: new threads
+     * waiting for a helper's clone, and those whose released stops are still to be answered.
+     */
+    private void startQuiesce(Tracee owner, Action.Quiesced call) {
+        if (quiesce != null) {
+            log.error("{}: a Quiesced while another is in progress", owner.stop);
+            apply(owner, Action.fail(Errno.EIO));
+            return;
+        }
+        quiesce = new Quiesce(owner, call.then());
+        // The owner's own signals wait too: one between its injected calls would abandon them.
+        quiesce.ownerMask = Ptrace.getSigMask(owner.tid);
+        Ptrace.setSigMask(owner.tid, ALL_SIGNALS);
+        Set<Integer> stopped = new HashSet<>();
+        for (WaitStatus pending : released) stopped.add(pending.pid());
+        // A thread whose helper works for it stays stopped until the helper is done.
+        for (Tracee helper : tracees.values()) if (helper.helperOf != null) stopped.add(helper.helperOf.tid);
+        for (Tracee other : List.copyOf(tracees.values())) {
+            if (other == owner || heldNewborns.contains(other) || stopped.contains(other.tid)) continue;
+            try {
+                Ptrace.interrupt(other.tid);
+                quiesce.asked(other.tid);
+            } catch (ErrnoException e) {
+                // ESRCH: gone; its exit report follows.
+                if (e.errno() != Errno.ESRCH) throw e;
+            }
+        }
+        // Released stops not yet answered wait for this quiesce's end, in their order.
+        while (!released.isEmpty()) {
+            WaitStatus pending = released.poll();
+            quiesce.defer(pending.pid(), pending);
+        }
+        beginQuiesced();
+    }
+
+    /** Every other thread is held: the owner's decision. */
+    private void beginQuiesced() {
+        Supplier<Action> then = quiesce.begin();
+        if (then == null) return;
+        Tracee owner = quiesce.owner;
+        // The first injection starts from regs as read at the owner's seccomp stop; another
+        // thread's stop may have come between.
+        if (!owner.injecting()) Ptrace.getRegs(owner.tid, regs);
+        apply(owner, decide(owner.stop, then));
+    }
+
+    /**
+     * The held threads' stops are answered next, in the order they came; the owner's signal
+     * mask is as it was (it must be stopped, unless gone).
+     */
+    private void releaseQuiesce(boolean ownerStopped) {
+        Quiesce done = quiesce;
+        quiesce = null;
+        if (ownerStopped) Ptrace.setSigMask(done.owner.tid, done.ownerMask);
+        released.addAll(done.deferred);
     }
 
     /**
@@ -771,6 +862,7 @@ final class Tracer implements Runnable {
         regs.setOrigRax(-1);
         Ptrace.setRegs(tracee.tid, regs);
         tracee.endInjection();
+        if (quiesce != null && tracee == quiesce.owner) releaseQuiesce(true);
         Ptrace.cont(tracee.tid, signal);
     }
 
@@ -796,6 +888,7 @@ final class Tracer implements Runnable {
         regs.setOrigRax(-1);
         Ptrace.setRegs(tracee.tid, regs);
         tracee.endInjection();
+        if (quiesce != null && tracee == quiesce.owner) releaseQuiesce(true);
         Ptrace.cont(tracee.tid, signal);
     }
 

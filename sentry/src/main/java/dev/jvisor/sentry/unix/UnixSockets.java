@@ -66,6 +66,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     private final DatagramSends datagramSends;
     private final TraceeProcesses processes = new TraceeProcesses();
     private final ProcNetUnix procNetUnix;
+    private final Rings rings = new Rings();
     /**
      * Set once a datagram socket without a name passes credentials: its sends and connects
      * must be looked at, because Linux autobinds it first (unix_dgram_sendmsg,
@@ -112,7 +113,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     @Override
     public boolean usesSealedScratch(Syscall call) {
         return switch (call.number()) {
-            case Sysno.BIND, Sysno.CONNECT, Sysno.SENDTO, Sysno.SENDMSG, Sysno.SENDMMSG -> true;
+            case Sysno.BIND, Sysno.CONNECT, Sysno.SENDTO, Sysno.SENDMSG, Sysno.SENDMMSG, Sysno.IO_URING_SETUP,
+                 Sysno.IO_URING_REGISTER -> true;
             default -> false;
         };
     }
@@ -161,6 +163,8 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
             case Sysno.SENDMSG -> datagramSends.sendmsg(stop);
             case Sysno.SENDMMSG -> datagramSends.sendmmsg(stop);
             case Sysno.OPEN, Sysno.OPENAT, Sysno.OPENAT2 -> procNetUnix.open(stop);
+            case Sysno.IO_URING_SETUP -> rings.setup(stop);
+            case Sysno.IO_URING_REGISTER -> rings.register(stop);
             case Sysno.SETUID, Sysno.SETGID, Sysno.SETREUID, Sysno.SETREGID, Sysno.SETGROUPS, Sysno.SETRESUID,
                  Sysno.SETRESGID, Sysno.SETFSUID, Sysno.SETFSGID, Sysno.CAPSET -> {
                 credentials.forget(stop.tid());
