@@ -20,11 +20,12 @@
  * clone(2) (glibc's __clone_internal does so on ENOSYS; container runtimes' default filters
  * answer clone3 the same way, for the same reason).
  *
- * The plain read-only opens (open, openat, and every openat2) are trapped too, for the one
- * file the sentry answers: /proc/net/unix, which would list every AF_UNIX socket of the
- * host's network namespace with the kernel's (hidden) names. For the same reason a
- * NETLINK_SOCK_DIAG socket is refused with EPROTONOSUPPORT, as a kernel without sock_diag
- * refuses it.
+ * With the socket table (jvisor run --proc-net-unix), the plain read-only opens (open,
+ * openat, and every openat2) are trapped too, for the one file the sentry answers:
+ * /proc/net/unix, which would list every AF_UNIX socket of the host's network namespace with
+ * the kernel's (hidden) names. For the same reason a NETLINK_SOCK_DIAG socket is then refused
+ * with EPROTONOSUPPORT, as a kernel without sock_diag refuses it. Not by default: the trapped
+ * opens cost a compiler-heavy build 8-11% (docs/design-notes.md).
  *
  * A syscall made with another ABI gets ENOSYS, as on a kernel without it: int 0x80 from a
  * 64-bit program reports AUDIT_ARCH_I386, where socketcall(2) would multiplex every socket
@@ -169,7 +170,7 @@ static struct sock_filter jump(int op, unsigned k, size_t from, size_t if_true, 
                                         (unsigned char)(if_false - from - 1));
 }
 
-int jvisor_install_filter(void) {
+int jvisor_install_filter(int socket_table) {
     struct sock_filter program[PROGRAM_LENGTH];
     const size_t ret_eprotonosupport = PROGRAM_LENGTH - 5;
     const size_t ret_eperm = PROGRAM_LENGTH - 4;
@@ -221,14 +222,14 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, PTRACE_TRACEME_REQUEST, at, ret_eperm, at + 1));
     put(program, &at, jump(BPF_JEQ, PTRACE_ATTACH_REQUEST, at, ret_eperm, at + 1));
     put(program, &at, jump(BPF_JEQ, PTRACE_SEIZE, at, ret_eperm, ret_allow));
-    /* open and openat are trapped when they open read-only with no flag but O_LARGEFILE
+    /* With the socket table, open and openat are trapped when they open read-only with no flag but O_LARGEFILE
      * (args[1] and args[2], int): the opens that read a file such as /proc/net/unix, whose
      * path this filter cannot see; the sentry answers that one and lets every other through.
      * openat2 keeps its flags in memory: it is trapped whatever they are. */
     const size_t opens = at;
-    put(program, &at, jump(BPF_JEQ, __NR_open, at, opens + 3, opens + 1));
-    put(program, &at, jump(BPF_JEQ, __NR_openat, at, opens + 5, opens + 2));
-    put(program, &at, jump(BPF_JEQ, NR_OPENAT2, at, ret_trace, opens + 8));
+    put(program, &at, jump(BPF_JEQ, __NR_open, at, socket_table ? opens + 3 : ret_allow, opens + 1));
+    put(program, &at, jump(BPF_JEQ, __NR_openat, at, socket_table ? opens + 5 : ret_allow, opens + 2));
+    put(program, &at, jump(BPF_JEQ, NR_OPENAT2, at, socket_table ? ret_trace : ret_allow, opens + 8));
     put(program, &at, load(offsetof(struct seccomp_data, args[1])));
     put(program, &at, (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 1));
     put(program, &at, load(offsetof(struct seccomp_data, args[2])));
@@ -252,7 +253,8 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, SOCK_RAW, at, ret_trace, ret_allow));
     put(program, &at, jump(BPF_JEQ, AF_NETLINK, at, at + 1, ret_allow));
     put(program, &at, load(offsetof(struct seccomp_data, args[2])));
-    put(program, &at, jump(BPF_JEQ, NETLINK_SOCK_DIAG_PROTOCOL, at, ret_eprotonosupport, ret_allow));
+    put(program, &at, jump(BPF_JEQ, NETLINK_SOCK_DIAG_PROTOCOL, at, socket_table ? ret_eprotonosupport : ret_allow,
+                           ret_allow));
     /* accept and accept4 are trapped when their address argument (args[1]) is not NULL. */
     put(program, &at, jump(BPF_JEQ, __NR_accept, at, at + 2, at + 1));
     put(program, &at, jump(BPF_JEQ, __NR_accept4, at, at + 1, at + 5));

@@ -6,7 +6,7 @@
  * and then execs the target as a shell would.
  *
  *   jvisor-launcher [--keep-fds N,N,...] [--sig-ignore HEX] [--sig-block HEX] [--trap N,N,...]
- *                   [--read-only DIR] -- PROGRAM [ARG...]
+ *                   [--read-only DIR] [--socket-table] -- PROGRAM [ARG...]
  *
  * --keep-fds    the descriptors the caller had open (0, 1 and 2 included); all others, the
  *               JVM's, are closed. Without it, 0, 1 and 2 are kept.
@@ -15,6 +15,8 @@
  * --trap        syscall numbers to trap as well, whatever their arguments (a second filter)
  * --read-only   a directory the sandbox may use but not change (jvisor's hidden socket
  *               names), where the launcher may make a mount namespace (readonly.c)
+ * --socket-table  the sentry answers the sandbox's socket table: the filter traps plain
+ *               read-only opens (/proc/net/unix) and refuses sock_diag (filter.c)
  *
  * Exit status when the target cannot be run is the shell's: 127 when it is not found,
  * 126 when it cannot be executed.
@@ -48,7 +50,7 @@ static void die(const char *what) {
 
 static void usage(void) {
     fprintf(stderr, "usage: jvisor-launcher [--keep-fds N,...] [--sig-ignore HEX] "
-                    "[--sig-block HEX] [--trap N,...] [--read-only DIR] -- PROGRAM [ARG...]\n");
+                    "[--sig-block HEX] [--trap N,...] [--read-only DIR] [--socket-table] -- PROGRAM [ARG...]\n");
     _exit(EXIT_LAUNCHER_FAILED);
 }
 
@@ -182,9 +184,11 @@ int main(int argc, char **argv) {
     size_t ntraps = 0;
     uint64_t ignored = 0, blocked = 0;
     const char *read_only = NULL;
+    int socket_table = 0;
     int i = 1;
     for (; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) { i++; break; }
+        if (strcmp(argv[i], "--socket-table") == 0) { socket_table = 1; continue; }
         if (i + 1 >= argc) usage();
         if (strcmp(argv[i], "--keep-fds") == 0) nkeep = parse_numbers(argv[++i], keep);
         else if (strcmp(argv[i], "--sig-ignore") == 0) ignored = parse_mask(argv[++i]);
@@ -211,7 +215,7 @@ int main(int argc, char **argv) {
     /* jvisor probes the Landlock ABI itself and says what is missing, once, on its own
      * stderr: the program's stderr stays the program's. */
     if (jvisor_enter_landlock_domain() < 0) die("landlock");
-    if (jvisor_install_filter() != 0) die("seccomp");
+    if (jvisor_install_filter(socket_table) != 0) die("seccomp");
     if (ntraps > 0 && jvisor_install_trap_filter(traps, ntraps) != 0) die("seccomp (--trap)");
     static const int sends[] = {__NR_sendmsg, __NR_sendmmsg};
     if (datagrams && jvisor_install_trap_filter(sends, 2) != 0)

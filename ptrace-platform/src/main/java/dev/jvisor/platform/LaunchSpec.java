@@ -23,10 +23,13 @@ import java.util.List;
  * @param extraTraps     syscall numbers trapped as well, whatever their arguments, from
  *                       the program's first instruction on (the launcher adds a filter)
  * @param readOnly       directories the sandbox may use but not change
+ * @param socketTable    whether the handler answers the kernel's socket table (the launcher's
+ *                       --socket-table: read-only opens trapped, sock_diag refused)
  */
 public record LaunchSpec(Path launcher, List<String> command, List<String> environment,
                          List<Integer> keptFds, long ignoredSignals, long blockedSignals,
-                         Path directory, Stdio stdio, List<Integer> extraTraps, List<Path> readOnly) {
+                         Path directory, Stdio stdio, List<Integer> extraTraps, List<Path> readOnly,
+                         boolean socketTable) {
     public LaunchSpec {
         readOnly = List.copyOf(readOnly);
         command = List.copyOf(command);
@@ -39,7 +42,7 @@ public record LaunchSpec(Path launcher, List<String> command, List<String> envir
     public LaunchSpec(Path launcher, List<String> command, List<String> environment,
                       List<Integer> keptFds, long ignoredSignals, long blockedSignals) {
         this(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, null, Stdio.INHERIT, List.of(),
-                List.of());
+                List.of(), false);
     }
 
     /**
@@ -53,19 +56,25 @@ public record LaunchSpec(Path launcher, List<String> command, List<String> envir
     /** This spec, started in {@code directory} with {@code stdio}. */
     public LaunchSpec redirected(Path directory, Stdio stdio) {
         return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio,
-                extraTraps, readOnly);
+                extraTraps, readOnly, socketTable);
     }
 
     /** This spec, with the calls {@code numbers} trapped as well. */
     public LaunchSpec trapping(List<Integer> numbers) {
         return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio,
-                numbers, readOnly);
+                numbers, readOnly, socketTable);
     }
 
     /** This spec, with {@code directories} read-only for the sandbox (the launcher's --read-only). */
     public LaunchSpec readOnly(List<Path> directories) {
         return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio,
-                extraTraps, directories);
+                extraTraps, directories, socketTable);
+    }
+
+    /** This spec, with the kernel's socket table answered by the handler (the launcher's --socket-table). */
+    public LaunchSpec answeringSocketTable() {
+        return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio,
+                extraTraps, readOnly, true);
     }
 
     /** The descriptors the child gets from files, as posix_spawn file actions. */
@@ -105,6 +114,7 @@ public record LaunchSpec(Path launcher, List<String> command, List<String> envir
             argv.add("--read-only");
             argv.add(directory.toString());
         }
+        if (socketTable) argv.add("--socket-table");
         argv.add("--");
         argv.addAll(command);
         return argv;

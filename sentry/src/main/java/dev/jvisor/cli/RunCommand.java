@@ -76,6 +76,7 @@ final class RunCommand {
             err.println(CallerState.NOT_STARTED_BY_SCRIPT);
             return Main.EXIT_FAILURE;
         }
+        if (options.procNetUnix()) spec = spec.answeringSocketTable();
 
         // Host mode: the same calls trapped (and recorded with --trace), the kernel answering.
         SyscallHandler handler;
