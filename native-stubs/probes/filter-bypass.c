@@ -32,13 +32,6 @@ static void on_fault(int sig) {
     siglongjmp(recover, sig);
 }
 
-static int open_descriptors(void) {
-    int count = 0;
-    for (int fd = 0; fd < 1024; fd++)
-        if (fcntl(fd, F_GETFD) >= 0) count++;
-    return count;
-}
-
 /* A 32-bit system call from 64-bit code: the kernel takes its arguments from ebx, ecx,
  * edx and, as on i386, clears r8-r11 on the way back. */
 static long int80(long number, long a, long b, long c) {

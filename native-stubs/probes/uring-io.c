@@ -23,13 +23,6 @@
 #define SETUP_DEFER_TASKRUN (1U << 13)
 #define ETIME_ERRNO 62
 
-static int open_descriptors(void) {
-    int count = 0;
-    for (int fd = 0; fd < 1024; fd++)
-        if (fcntl(fd, F_GETFD) >= 0) count++;
-    return count;
-}
-
 static void print_call(const char *what, long result) {
     if (result < 0) say("%s: -1 %s\n", what, errno_name(errno));
     else say("%s: ok\n", what);
@@ -42,54 +35,43 @@ static void print_cqe(const char *what, int res) {
     else say("%s: cqe %d\n", what, res);
 }
 
-static struct uring_sqe sqe_of(int opcode, int fd, const void *addr, unsigned len, uint64_t off) {
-    struct uring_sqe sqe;
-    memset(&sqe, 0, sizeof sqe);
-    sqe.opcode = (uint8_t)opcode;
-    sqe.fd = fd;
-    sqe.addr = (uint64_t)(uintptr_t)addr;
-    sqe.len = len;
-    sqe.off = off;
-    return sqe;
-}
-
 static void file_operations(struct uring *ring, int file) {
-    struct uring_sqe sqe = sqe_of(OP_NOP, -1, NULL, 0, 0);
+    struct uring_sqe sqe = uring_sqe_of(OP_NOP, -1, NULL, 0, 0);
     print_cqe("nop", uring_run(ring, &sqe));
     const char text[] = "the quick brown fox";
-    sqe = sqe_of(OP_WRITE, file, text, sizeof text - 1, 0);
+    sqe = uring_sqe_of(OP_WRITE, file, text, sizeof text - 1, 0);
     print_cqe("write", uring_run(ring, &sqe));
     char back[64] = {0};
-    sqe = sqe_of(OP_READ, file, back, sizeof back, 0);
+    sqe = uring_sqe_of(OP_READ, file, back, sizeof back, 0);
     print_cqe("read", uring_run(ring, &sqe));
     say("read back: %s\n", back);
     char a[4] = "abc", b[4] = "def";
     struct iovec out[2] = {{a, 3}, {b, 3}};
-    sqe = sqe_of(OP_WRITEV, file, out, 2, 100);
+    sqe = uring_sqe_of(OP_WRITEV, file, out, 2, 100);
     print_cqe("writev", uring_run(ring, &sqe));
     char c[4] = {0}, d[5] = {0};
     struct iovec in[2] = {{c, 2}, {d, 4}};
-    sqe = sqe_of(OP_READV, file, in, 2, 100);
+    sqe = uring_sqe_of(OP_READV, file, in, 2, 100);
     print_cqe("readv", uring_run(ring, &sqe));
     say("readv back: %s %s\n", c, d);
-    sqe = sqe_of(OP_FSYNC, file, NULL, 0, 0);
+    sqe = uring_sqe_of(OP_FSYNC, file, NULL, 0, 0);
     print_cqe("fsync", uring_run(ring, &sqe));
     struct { int64_t sec; long long nsec; } span = {0, 1000000};
-    sqe = sqe_of(OP_TIMEOUT, -1, &span, 1, 0);
+    sqe = uring_sqe_of(OP_TIMEOUT, -1, &span, 1, 0);
     print_cqe("timeout 1 ms", uring_run(ring, &sqe));
     int pipe_ends[2];
     if (pipe(pipe_ends) == 0) {
         write(pipe_ends[1], "x", 1);
-        sqe = sqe_of(OP_POLL_ADD, pipe_ends[0], NULL, 0, 0);
+        sqe = uring_sqe_of(OP_POLL_ADD, pipe_ends[0], NULL, 0, 0);
         sqe.op_flags = POLLIN;
         print_cqe("poll readable pipe", uring_run(ring, &sqe));
         close(pipe_ends[0]);
         close(pipe_ends[1]);
     }
     /* A linked pair: both run, in order. */
-    struct uring_sqe first = sqe_of(OP_WRITE, file, "LINK", 4, 200);
+    struct uring_sqe first = uring_sqe_of(OP_WRITE, file, "LINK", 4, 200);
     first.flags = IOSQE_IO_LINK;
-    struct uring_sqe second = sqe_of(OP_READ, file, back, 4, 200);
+    struct uring_sqe second = uring_sqe_of(OP_READ, file, back, 4, 200);
     memset(back, 0, sizeof back);
     uring_queue(ring, &first);
     uring_queue(ring, &second);
@@ -100,7 +82,7 @@ static void file_operations(struct uring *ring, int file) {
         print_cqe(i == 0 ? "linked write" : "then read", cqe.res);
     }
     say("linked read back: %s\n", back);
-    sqe = sqe_of(OP_READ, 999, back, 4, 0);
+    sqe = uring_sqe_of(OP_READ, 999, back, 4, 0);
     print_cqe("read of a descriptor not open", uring_run(ring, &sqe));
 }
 
@@ -110,17 +92,17 @@ static void registered(struct uring *ring, int file) {
     struct iovec vectors[2] = {{buffers[0], 32}, {buffers[1], 32}};
     print_call("register buffers", uring_register(ring->fd, REGISTER_BUFFERS, vectors, 2));
     memcpy(buffers[0], "fixed buffer data", 17);
-    struct uring_sqe sqe = sqe_of(OP_WRITE_FIXED, file, buffers[0], 17, 300);
+    struct uring_sqe sqe = uring_sqe_of(OP_WRITE_FIXED, file, buffers[0], 17, 300);
     sqe.buf_index = 0;
     print_cqe("write_fixed", uring_run(ring, &sqe));
-    sqe = sqe_of(OP_READ_FIXED, file, buffers[1], 17, 300);
+    sqe = uring_sqe_of(OP_READ_FIXED, file, buffers[1], 17, 300);
     sqe.buf_index = 1;
     print_cqe("read_fixed", uring_run(ring, &sqe));
     say("read_fixed back: %.17s\n", buffers[1]);
     int files[1] = {file};
     print_call("register files", uring_register(ring->fd, REGISTER_FILES, files, 1));
     char back[8] = {0};
-    sqe = sqe_of(OP_READ, 0, back, 5, 300);
+    sqe = uring_sqe_of(OP_READ, 0, back, 5, 300);
     sqe.flags = IOSQE_FIXED_FILE;
     print_cqe("read through registered file 0", uring_run(ring, &sqe));
     say("read back: %s\n", back);
@@ -151,7 +133,7 @@ static void one_entry(void) {
     static char block[1024];
     struct iovec buffer = {block, sizeof block};
     print_call("register the buffer", uring_register(fd, REGISTER_BUFFERS, &buffer, 1));
-    struct uring_sqe sqe = sqe_of(OP_READ_FIXED, file, block, sizeof block, 0);
+    struct uring_sqe sqe = uring_sqe_of(OP_READ_FIXED, file, block, sizeof block, 0);
     uring_queue(&ring, &sqe);
     uint64_t mask = 0;
     long entered = syscall(URING_ENTER, fd, 1, 1, URING_ENTER_GETEVENTS, &mask, sizeof mask);
@@ -186,14 +168,14 @@ static void ring_kind(const char *what, unsigned flags, int file) {
         print_call("own restrictions again", uring_register(fd, URING_REGISTER_RESTRICTIONS, list, 2));
         print_call("enable", uring_register(fd, URING_REGISTER_ENABLE_RINGS, NULL, 0));
         print_call("enable again", uring_register(fd, URING_REGISTER_ENABLE_RINGS, NULL, 0));
-        struct uring_sqe sqe = sqe_of(OP_WRITE, file, "no", 2, 0);
+        struct uring_sqe sqe = uring_sqe_of(OP_WRITE, file, "no", 2, 0);
         print_cqe("write, not in the ring's restrictions", uring_run(&ring, &sqe));
     }
     say("sq entries %u cq entries %u flags %#x\n", ring.params.sq_entries, ring.params.cq_entries, ring.params.flags);
-    struct uring_sqe sqe = sqe_of(OP_NOP, -1, NULL, 0, 0);
+    struct uring_sqe sqe = uring_sqe_of(OP_NOP, -1, NULL, 0, 0);
     print_cqe("nop", uring_run(&ring, &sqe));
     char back[4] = {0};
-    sqe = sqe_of(OP_READ, file, back, 3, 0);
+    sqe = uring_sqe_of(OP_READ, file, back, 3, 0);
     print_cqe("read", uring_run(&ring, &sqe));
     uring_free(&ring);
 }

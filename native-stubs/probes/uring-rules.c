@@ -18,13 +18,6 @@
 #include <pthread.h>
 #include <sys/un.h>
 
-static int open_descriptors(void) {
-    int count = 0;
-    for (int fd = 0; fd < 1024; fd++)
-        if (fcntl(fd, F_GETFD) >= 0) count++;
-    return count;
-}
-
 static void print_call(const char *what, long result) {
     if (result < 0) say("%s: -1 %s\n", what, errno_name(errno));
     else say("%s: ok\n", what);

@@ -189,4 +189,16 @@ static inline int uring_run(struct uring *ring, const struct uring_sqe *sqe) {
     return cqe.res;
 }
 
+/* An SQE of `opcode` on `fd`, its buffer or address, length and offset; every other field 0. */
+static inline struct uring_sqe uring_sqe_of(int opcode, int fd, const void *addr, unsigned len, uint64_t off) {
+    struct uring_sqe sqe;
+    memset(&sqe, 0, sizeof sqe);
+    sqe.opcode = (uint8_t)opcode;
+    sqe.fd = fd;
+    sqe.addr = (uint64_t)(uintptr_t)addr;
+    sqe.len = len;
+    sqe.off = off;
+    return sqe;
+}
+
 #endif

@@ -73,21 +73,13 @@ static void attempt(struct worker *w, struct uring *ring, int datagram) {
         struct iovec iov = {.iov_base = &byte, .iov_len = 1};
         struct msghdr header = {.msg_name = &dgram[t].sun, .msg_namelen = dgram[t].length, .msg_iov = &iov,
                                 .msg_iovlen = 1};
-        memset(&sqe, 0, sizeof sqe);
-        sqe.opcode = OP_SENDMSG;
-        sqe.fd = datagram;
-        sqe.addr = (uint64_t)(uintptr_t)&header;
-        sqe.len = 1;
+        sqe = uring_sqe_of(OP_SENDMSG, datagram, &header, 1, 0);
         sqe.op_flags = MSG_DONTWAIT;
         note(w, 1, uring_run(ring, &sqe));
 
-        memset(&sqe, 0, sizeof sqe);
-        sqe.opcode = OP_SEND;
-        sqe.fd = datagram;
-        sqe.addr = (uint64_t)(uintptr_t)&byte;
-        sqe.len = 1;
+        /* The offset field is addr2: the destination. */
+        sqe = uring_sqe_of(OP_SEND, datagram, &byte, 1, (uint64_t)(uintptr_t)&dgram[t].sun);
         sqe.op_flags = MSG_DONTWAIT;
-        sqe.off = (uint64_t)(uintptr_t)&dgram[t].sun;   /* addr2: the destination */
         sqe.addr_len = (uint16_t)dgram[t].length;
         note(w, 2, uring_run(ring, &sqe));
         w->tried += 3;
