@@ -1,5 +1,8 @@
 package dev.jvisor.sentry.unix;
 
+import dev.jvisor.platform.ErrnoException;
+import dev.jvisor.platform.linux.IoUring;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Set;
@@ -14,9 +17,10 @@ import java.util.Set;
  * (io_uring/io_uring.c: io_check_restriction).
  *
  * <p>The allowed opcodes are listed, not the refused ones: an opcode a later kernel adds is
- * refused until it is looked at. The list is of Linux 6.18 (IORING_OP_PIPE the last); a kernel
- * that lacks one of them refuses the whole list (io_parse_restrictions: EINVAL), and its
- * rings cannot be enabled under jvisor.
+ * refused until it is looked at. The list is of Linux 6.18 (IORING_OP_PIPE the last), cut to
+ * what the running kernel has ({@link #sandbox(int, int)}): a kernel refuses a whole list that
+ * names an opcode it lacks (io_parse_restrictions: EINVAL), and its rings could not be
+ * enabled.
  */
 final class RingRestrictions {
     /** sizeof(struct io_uring_restriction). */
@@ -56,15 +60,26 @@ final class RingRestrictions {
      * SQE flag (a restricted ring allows only those listed).
      */
     static byte[] sandbox() {
+        return sandbox(LAST_KNOWN_OPCODE, LAST_REGISTER_OPCODE);
+    }
+
+    /**
+     * jvisor's restrictions on a kernel whose last SQE opcode is {@code kernelLastOpcode} and
+     * last register opcode {@code kernelLastRegisterOpcode} (an older kernel's, say): the
+     * opcodes it lacks are left out, since it would refuse the list for them.
+     */
+    static byte[] sandbox(int kernelLastOpcode, int kernelLastRegisterOpcode) {
+        int lastOpcode = Math.min(LAST_KNOWN_OPCODE, kernelLastOpcode);
+        int lastRegister = Math.min(LAST_REGISTER_OPCODE, kernelLastRegisterOpcode);
         int count = 0;
-        for (int op = 0; op <= LAST_KNOWN_OPCODE; op++) if (allowed(op)) count++;
-        count += LAST_REGISTER_OPCODE + 1 + 1;
+        for (int op = 0; op <= lastOpcode; op++) if (allowed(op)) count++;
+        count += Math.max(lastRegister + 1, 0) + 1;
         ByteBuffer list = ByteBuffer.allocate(count * SIZE).order(ByteOrder.LITTLE_ENDIAN);
         int at = 0;
-        for (int op = 0; op <= LAST_KNOWN_OPCODE; op++) {
+        for (int op = 0; op <= lastOpcode; op++) {
             if (allowed(op)) put(list, at++, SQE_OP, op);
         }
-        for (int op = 0; op <= LAST_REGISTER_OPCODE; op++) put(list, at++, REGISTER_OP, op);
+        for (int op = 0; op <= lastRegister; op++) put(list, at++, REGISTER_OP, op);
         put(list, at, SQE_FLAGS_ALLOWED, 0xff);
         return list.array();
     }
@@ -93,6 +108,29 @@ final class RingRestrictions {
         byte[] result = new byte[kept * SIZE];
         out.get(0, result);
         return result;
+    }
+
+    /**
+     * The restrictions for the running kernel: its last opcode by IORING_REGISTER_PROBE, its
+     * last register opcode by asking for each (one disabled ring a question, a binary search:
+     * about 0.2 ms, once). When this process may make no ring (io_uring disabled), Linux 6.18's:
+     * the program gets no ring either.
+     */
+    static byte[] forThisKernel() {
+        int lastOpcode;
+        try {
+            lastOpcode = IoUring.lastOpcode();
+        } catch (ErrnoException e) {
+            return sandbox();
+        }
+        int low = -1, high = LAST_REGISTER_OPCODE;
+        // Invariant: opcodes up to low are known to be there, those past high are not.
+        while (low < high) {
+            int middle = (low + high + 1) / 2;
+            if (IoUring.hasRegisterOpcode(middle)) low = middle;
+            else high = middle - 1;
+        }
+        return sandbox(lastOpcode, low);
     }
 
     private static void put(ByteBuffer list, int index, int opcode, int value) {

@@ -63,8 +63,14 @@ final class Rings {
     private static final long SPAN = (1L << 46) - LOWEST;
     private static final int PLACEMENTS = 8;
 
-    private final byte[] restrictions = RingRestrictions.sandbox();
+    /** The restrictions every ring gets, for this kernel; learnt at the first ring. */
+    private byte[] restrictions;
     private final SecureRandom random = new SecureRandom();
+
+    private byte[] restrictions() {
+        if (restrictions == null) restrictions = RingRestrictions.forThisKernel();
+        return restrictions;
+    }
 
     /** io_uring_setup(entries, params). */
     Action setup(SyscallStop stop) {
@@ -73,7 +79,7 @@ final class Rings {
         byte[] params = stop.memory().read(call.arg1(), PARAMS_SIZE);
         int flags = ints(params).getInt(FLAGS_OFFSET);
         ints(params).putInt(FLAGS_OFFSET, flags | SETUP_R_DISABLED);
-        long list = sealed(stop, restrictions);
+        long list = sealed(stop, restrictions());
         return Action.quiesced(() -> place(stop, params, flags, list, 0));
     }
 
@@ -110,7 +116,7 @@ final class Rings {
                     : refuse(stop, page, ring, registered, "check that it is disabled", entered));
         }
         Syscall restrict = Syscall.of(Sysno.IO_URING_REGISTER, ring, REGISTER_RESTRICTIONS | registered, list,
-                restrictions.length / RingRestrictions.SIZE);
+                restrictions().length / RingRestrictions.SIZE);
         return Action.inject(restrict, restricted -> {
             if (!restricted.succeeded()) return refuse(stop, page, ring, registered, "restrict", restricted);
             Syscall enable = Syscall.of(Sysno.IO_URING_REGISTER, ring, REGISTER_ENABLE_RINGS | registered, 0, 0);
@@ -174,9 +180,9 @@ final class Rings {
      */
     private Action enable(SyscallStop stop, long registered) {
         Syscall call = stop.call();
-        long list = sealed(stop, restrictions);
+        long list = sealed(stop, restrictions());
         Syscall restrict = Syscall.of(Sysno.IO_URING_REGISTER, call.arg0(), REGISTER_RESTRICTIONS | registered, list,
-                restrictions.length / RingRestrictions.SIZE);
+                restrictions().length / RingRestrictions.SIZE);
         return Action.inject(restrict, restricted -> {
             if (restricted.interrupted()) return restricted.asAction();
             if (restricted.failed() && restricted.errno() == Errno.EINVAL) {

@@ -48,6 +48,26 @@ class RingRestrictionsTest {
         assertTrue(RingRestrictions.sandbox().length / RingRestrictions.SIZE <= 103);
     }
 
+    /** Linux 6.1 ends at IORING_OP_SENDMSG_ZC (48) and IORING_REGISTER_FILE_ALLOC_RANGE (25). */
+    @Test
+    void anOlderKernelsListNamesOnlyWhatItHas() {
+        Set<String> list = pairs(RingRestrictions.sandbox(48, 25));
+        assertTrue(list.contains(RingRestrictions.SQE_OP + ":0") && list.contains(RingRestrictions.SQE_OP + ":44"));
+        for (int op = 49; op <= 255; op++) assertFalse(list.contains(RingRestrictions.SQE_OP + ":" + op), "opcode " + op);
+        assertTrue(list.contains(RingRestrictions.REGISTER_OP + ":25"));
+        assertFalse(list.contains(RingRestrictions.REGISTER_OP + ":26"));
+        assertTrue(list.contains(RingRestrictions.SQE_FLAGS_ALLOWED + ":255"));
+    }
+
+    /** What the running kernel has, learnt by asking it: never more than the 6.18 list. */
+    @Test
+    void theRunningKernelsListIsCutToWhatItHas() {
+        Set<String> learnt = pairs(RingRestrictions.forThisKernel());
+        Set<String> full = pairs(RingRestrictions.sandbox());
+        assertTrue(full.containsAll(learnt), learnt::toString);
+        assertTrue(learnt.contains(RingRestrictions.SQE_OP + ":22"), "IORING_OP_READ: " + learnt);
+    }
+
     @Test
     void narrowedDropsRefusedOpcodesAndKeepsTheRest() {
         ByteBuffer list = ByteBuffer.allocate(5 * RingRestrictions.SIZE).order(ByteOrder.LITTLE_ENDIAN);
