@@ -55,6 +55,18 @@ final class Tracee {
     private UserRegs stoppedAt;
     boolean stoppedAtCall;
 
+    /**
+     * A thread-group leader let go at its exit event while other threads of its process live
+     * on: untraced now, but its process is not gone; it is released with its last thread.
+     */
+    boolean letGo;
+
+    /**
+     * For a process made by vfork: the thread that made it, which waits in the kernel until
+     * this one execs or exits (0 when none, or once it has).
+     */
+    int vforkParent;
+
     /** False until the tracer has handled this thread's first stop. */
     boolean seen;
     /** Set while this thread's injected clone makes a helper: the helper's first call, and this thread's mask. */

@@ -277,7 +277,21 @@ final class Tracer implements Runnable {
             throw e;
         }
         if (tracee.tid == mainPid) mainLetGo = true;
+        // A leader that leaves first (pthread_exit, or killed by a non-leader's execve) is a
+        // thread gone, not a process: its process, its argument region and its pid live on.
+        if (tracee.tid == tracee.pid() && othersOf(tracee) > 0) {
+            tracee.letGo = true;
+            return;
+        }
         released(tracee.tid);
+    }
+
+    /** How many other threads of {@code tracee}'s process the tracer follows, leaders let go aside. */
+    private int othersOf(Tracee tracee) {
+        int pid = tracee.pid();
+        int others = 0;
+        for (Tracee other : tracees.values()) if (other != tracee && !other.letGo && other.pid() == pid) others++;
+        return others;
     }
 
     private void released(int tid) {
@@ -296,12 +310,18 @@ final class Tracer implements Runnable {
         region.onThreadGone(tid);
         interrupting.remove(tid);
         notifyHandler("exit", () -> handler.onExit(tid));
+        if (gone != null && gone.pid() != tid) {
+            // The process's last thread: a leader let go before it goes with it.
+            Tracee leader = tracees.get(gone.pid());
+            if (leader != null && leader.letGo && othersOf(leader) == 0) released(leader.tid);
+        }
     }
 
     private void onClone(Tracee parent, SyscallHandler.CloneKind kind) {
         int child = (int) Ptrace.getEventMsg(parent.tid);
         Tracee tracee = tracees.computeIfAbsent(child, Tracee::new);
         if (kind != SyscallHandler.CloneKind.CLONE) tracee.setPid(child);
+        if (kind == SyscallHandler.CloneKind.VFORK) tracee.vforkParent = parent.tid;
         SyscallHandler.Clone clone = new SyscallHandler.Clone(parent.tid, parent.pid(), child, tracee.pid(), kind);
         region.onClone(clone.parentPid(), clone.childPid());
         notifyHandler("clone", () -> handler.onClone(clone));
@@ -329,6 +349,9 @@ final class Tracer implements Runnable {
     private void onExec(Tracee tracee) {
         int former = (int) Ptrace.getEventMsg(tracee.tid);
         if (former != tracee.tid) tracees.remove(former);
+        // A non-leader's execve: the leader, let go at its exit, gives its tid to this thread.
+        tracee.letGo = false;
+        tracee.vforkParent = 0;
         tracee.setPid(tracee.tid);
         region.onExec(tracee.tid);
         notifyHandler("exec", () -> handler.onExec(tracee.tid));
@@ -653,6 +676,10 @@ final class Tracer implements Runnable {
         for (Tracee helper : tracees.values()) if (helper.helperOf != null) stopped.add(helper.helperOf.tid);
         for (Tracee other : List.copyOf(tracees.values())) {
             if (other == owner || heldNewborns.contains(other) || stopped.contains(other.tid)) continue;
+            // The owner's vfork parent cannot run before the owner execs or exits: asked to
+            // stop, it would report the stop only then, and the owner would wait for it forever
+            // (its state may not read D yet, Quiesce.heldAlready).
+            if (other.tid == owner.vforkParent) continue;
             try {
                 Ptrace.interrupt(other.tid);
                 quiesce.asked(other.tid);
