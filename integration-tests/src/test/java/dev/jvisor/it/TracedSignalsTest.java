@@ -36,6 +36,20 @@ class TracedSignalsTest {
         assertEquals(nativeRun, Runner.runSandboxed(probe));
     }
 
+    /**
+     * A receive waiting in another thread while the sentry stops threads with PTRACE_INTERRUPT
+     * (the sandbox's first datagram socket, an io_uring ring's setup) goes on as on Linux,
+     * SO_RCVTIMEO or not: it returns the data that comes later, not EINTR.
+     */
+    @RepeatedTest(3)
+    void aCallTheTracerInterruptsGoesOnAsOnLinux() {
+        String probe = Runner.probe("tracer-interrupts");
+        RunResult nativeRun = Runner.runNative(probe);
+        assertEquals(0, nativeRun.exitCode(), nativeRun::toString);
+        assertEquals(5, nativeRun.stdout().lines().filter(line -> line.endsWith(": 5")).count(), nativeRun.stdout());
+        assertEquals(nativeRun, Runner.runSandboxed(probe));
+    }
+
     /** The case of the kernel selftest so_peek_off, and of the README's old known difference. */
     @RepeatedTest(5)
     void msgWaitallIsNotCutShortByAChildsExit() {

@@ -67,6 +67,12 @@ final class Tracee {
      */
     int vforkParent;
 
+    /**
+     * Set when the tracer interrupts the thread (PTRACE_INTERRUPT: the sentry's request, a
+     * quiesce), until its next PTRACE_EVENT_STOP: a call that stop cut short is carried on.
+     */
+    boolean tracerInterrupted;
+
     /** False until the tracer has handled this thread's first stop. */
     boolean seen;
     /** Set while this thread's injected clone makes a helper: the helper's first call, and this thread's mask. */

@@ -339,6 +339,7 @@ final class Tracer implements Runnable {
         try {
             Ptrace.interrupt(tid);
             interrupting.add(tid);
+            tracees.get(tid).tracerInterrupted = true;
         } catch (ErrnoException e) {
             // ESRCH: gone; its exit report follows, and the handler hears of it by onExit.
             if (e.errno() != Errno.ESRCH) throw e;
@@ -385,6 +386,11 @@ final class Tracer implements Runnable {
             tracee.stoppedAtCall = regs.origRax() >= 0;
             Ptrace.listen(tracee.tid);
         } else {
+            // The tracer's own interrupt wakes a blocking call as a signal would, and Linux,
+            // where nothing came, would have let it go on: carried on as for an ignored signal.
+            boolean ours = tracee.tracerInterrupted;
+            tracee.tracerInterrupted = false;
+            if (ours && !tracee.injecting() && tracee.carrying == null && carriedOn(tracee, 0)) return;
             resume(tracee);
         }
     }
@@ -431,11 +437,11 @@ final class Tracer implements Runnable {
     }
 
     /**
-     * A signal the program ignores, at its delivery stop: if it cut a blocking call short
-     * where Linux, having discarded it, would not (CutShortCall), the signal is suppressed
-     * (its delivery would do nothing) and the call carried on. Returns whether it was. Left
-     * alone when another signal that does something is pending: that one interrupts the call
-     * on Linux too.
+     * A signal the program ignores, at its delivery stop (or 0: the tracer's own interrupt,
+     * at its event stop): if it cut a blocking call short where Linux, having discarded it,
+     * would not (CutShortCall), the signal is suppressed (its delivery would do nothing) and
+     * the call carried on. Returns whether it was. Left alone when another signal that does
+     * something is pending: that one interrupts the call on Linux too.
      */
     private boolean carriedOn(Tracee tracee, int signal) {
         Ptrace.getRegs(tracee.tid, regs);
@@ -450,7 +456,9 @@ final class Tracer implements Runnable {
         Optional<CutShortCall> cut = CutShortCall.of(call, regs.rax());
         if (cut.isEmpty()) return false;
         Optional<SignalMasks> masks = SignalMasks.read(tracee.tid);
-        if (masks.isEmpty() || !masks.get().discards(signal) || masks.get().deliverablePending()) return false;
+        if (masks.isEmpty() || signal != 0 && !masks.get().discards(signal) || masks.get().deliverablePending()) {
+            return false;
+        }
         switch (cut.get()) {
             case CutShortCall.Restart restart -> {
                 log.debug("tid {}: {} failed with EINTR for ignored signal {}; made again", tracee.tid, call, signal);
@@ -682,6 +690,7 @@ final class Tracer implements Runnable {
             if (other.tid == owner.vforkParent) continue;
             try {
                 Ptrace.interrupt(other.tid);
+                other.tracerInterrupted = true;
                 quiesce.asked(other.tid);
             } catch (ErrnoException e) {
                 // ESRCH: gone; its exit report follows.
