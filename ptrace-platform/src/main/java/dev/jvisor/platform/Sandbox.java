@@ -2,8 +2,6 @@ package dev.jvisor.platform;
 
 import dev.jvisor.platform.linux.Libc;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -95,17 +93,7 @@ public final class Sandbox {
     }
 
     private boolean pendingInProgram(int signal) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
-                if (line.startsWith("ShdPnd:") || line.startsWith("SigPnd:")) {
-                    long mask = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-                    if ((mask & Signals.bit(signal)) != 0) return true;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return false;
-        }
-        return false;
+        return SignalMasks.read(pid).map(masks -> masks.pending(signal)).orElse(false);
     }
 
     private static RuntimeException unwrap(CompletionException e) {

@@ -1,9 +1,6 @@
 package dev.jvisor.platform;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,32 +19,29 @@ record SignalMasks(long pending, long sharedPending, long blocked, long ignored,
 
     /** The masks of thread {@code tid}; empty when it is gone. */
     static Optional<SignalMasks> read(int tid) {
-        String status;
+        Map<String, String> status = ProcStatus.of(tid);
+        if (status.isEmpty()) return Optional.empty();
         try {
-            status = Files.readString(Path.of("/proc", Integer.toString(tid), "status"), StandardCharsets.US_ASCII);
-        } catch (IOException e) {
+            return Optional.of(new SignalMasks(mask(status, "SigPnd"), mask(status, "ShdPnd"), mask(status, "SigBlk"),
+                    mask(status, "SigIgn"), mask(status, "SigCgt")));
+        } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        long pending = 0, shared = 0, blocked = 0, ignored = 0, caught = 0;
-        for (String line : status.split("\n")) {
-            int colon = line.indexOf(':');
-            if (colon < 0) continue;
-            String value = line.substring(colon + 1).trim();
-            switch (line.substring(0, colon)) {
-                case "SigPnd" -> pending = Long.parseUnsignedLong(value, 16);
-                case "ShdPnd" -> shared = Long.parseUnsignedLong(value, 16);
-                case "SigBlk" -> blocked = Long.parseUnsignedLong(value, 16);
-                case "SigIgn" -> ignored = Long.parseUnsignedLong(value, 16);
-                case "SigCgt" -> caught = Long.parseUnsignedLong(value, 16);
-                default -> { }
-            }
-        }
-        return Optional.of(new SignalMasks(pending, shared, blocked, ignored, caught));
+    }
+
+    private static long mask(Map<String, String> status, String name) {
+        String value = status.get(name);
+        return value == null ? 0 : Long.parseUnsignedLong(value, 16);
     }
 
     /** The signals whose delivery does nothing: set to SIG_IGN, or left at a default that ignores them. */
     long discarded() {
         return ignored | (IGNORED_BY_DEFAULT & ~caught);
+    }
+
+    /** Whether {@code signal} is pending, for the thread or its process. */
+    boolean pending(int signal) {
+        return ((pending | sharedPending) & Signals.bit(signal)) != 0;
     }
 
     /** Whether delivering {@code signal} does nothing. */

@@ -2,10 +2,7 @@ package dev.jvisor.platform;
 
 import dev.jvisor.platform.linux.UserRegs;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
@@ -127,13 +124,7 @@ final class Tracee {
     }
 
     private static int readTgid(int tid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(tid), "status"))) {
-                if (line.startsWith("Tgid:")) return Integer.parseInt(line.substring(5).trim());
-            }
-        } catch (IOException | NumberFormatException e) {
-            // The thread is gone; its exit report follows.
-        }
-        return 0;
+        // 0 when the thread is gone; its exit report follows.
+        return ProcStatus.number(tid, "Tgid", 0);
     }
 }

@@ -9,10 +9,8 @@ import dev.jvisor.platform.linux.WaitStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -254,7 +252,7 @@ final class Tracer implements Runnable {
             mainExit = exitStatus(status);
             return;
         }
-        released(tid);
+        forget(tid);
         if (tid == mainPid) mainExit = exitStatus(status);
     }
 
@@ -272,7 +270,7 @@ final class Tracer implements Runnable {
         try {
             Ptrace.detach(tracee.tid, 0);
         } catch (ErrnoException e) {
-            // ESRCH: killed while stopped; its wait status follows, and onGone releases it.
+            // ESRCH: killed while stopped; its wait status follows, and onGone forgets it.
             if (e.errno() == Errno.ESRCH) return;
             throw e;
         }
@@ -283,7 +281,7 @@ final class Tracer implements Runnable {
             tracee.letGo = true;
             return;
         }
-        released(tracee.tid);
+        forget(tracee.tid);
     }
 
     /** How many other threads of {@code tracee}'s process the tracer follows, leaders let go aside. */
@@ -294,7 +292,7 @@ final class Tracer implements Runnable {
         return others;
     }
 
-    private void released(int tid) {
+    private void forget(int tid) {
         if (quiesce != null) {
             if (tid == quiesce.owner.tid) releaseQuiesce(false);
             else {
@@ -313,7 +311,7 @@ final class Tracer implements Runnable {
         if (gone != null && gone.pid() != tid) {
             // The process's last thread: a leader let go before it goes with it.
             Tracee leader = tracees.get(gone.pid());
-            if (leader != null && leader.letGo && othersOf(leader) == 0) released(leader.tid);
+            if (leader != null && leader.letGo && othersOf(leader) == 0) forget(leader.tid);
         }
     }
 
@@ -561,16 +559,9 @@ final class Tracer implements Runnable {
         return false;
     }
 
-    /** The number of threads of process {@code pid}, or -1 when it cannot be read. */
+    /** The number of threads of process {@code pid}, or -1 when it cannot be read (it is gone). */
     private static int threadCount(int pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
-                if (line.startsWith("Threads:")) return Integer.parseInt(line.substring(8).trim());
-            }
-        } catch (IOException | NumberFormatException e) {
-            // The process is gone; its exit report follows.
-        }
-        return -1;
+        return ProcStatus.number(pid, "Threads", -1);
     }
 
     private void onSyscallStop(Tracee tracee) {
@@ -683,7 +674,7 @@ final class Tracer implements Runnable {
         // A thread whose helper works for it stays stopped until the helper is done.
         for (Tracee helper : tracees.values()) if (helper.helperOf != null) stopped.add(helper.helperOf.tid);
         for (Tracee other : List.copyOf(tracees.values())) {
-            if (other == owner || heldNewborns.contains(other) || stopped.contains(other.tid)) continue;
+            if (other == owner || other.letGo || heldNewborns.contains(other) || stopped.contains(other.tid)) continue;
             // The owner's vfork parent cannot run before the owner execs or exits: asked to
             // stop, it would report the stop only then, and the owner would wait for it forever
             // (its state may not read D yet, Quiesce.heldAlready).
