@@ -20,13 +20,6 @@
  * clone(2) (glibc's __clone_internal does so on ENOSYS; container runtimes' default filters
  * answer clone3 the same way, for the same reason).
  *
- * With the socket table (jvisor run --proc-net-unix), the plain read-only opens (open,
- * openat, and every openat2) are trapped too, for the one file the sentry answers:
- * /proc/net/unix, which would list every AF_UNIX socket of the host's network namespace with
- * the kernel's (hidden) names. For the same reason a NETLINK_SOCK_DIAG socket is then refused
- * with EPROTONOSUPPORT, as a kernel without sock_diag refuses it. Not by default: the trapped
- * opens cost a compiler-heavy build 8-11% (docs/design-notes.md).
- *
  * A syscall made with another ABI gets ENOSYS, as on a kernel without it: int 0x80 from a
  * 64-bit program reports AUDIT_ARCH_I386, where socketcall(2) would multiplex every socket
  * call past this filter; x32 numbers carry __X32_SYSCALL_BIT.
@@ -109,19 +102,10 @@
 #define NR_FSPICK 433
 #define NR_MOUNT_SETATTR 442
 #define OPEN_TREE_CLONE_FLAG 1
-#define NR_OPENAT2 437
 #ifndef AF_NETLINK
 #define AF_NETLINK 16
 #endif
 #define NETLINK_SOCK_DIAG_PROTOCOL 4
-/* The open flags a read-only open of /proc/net/unix may carry and still be trapped: none but
- * O_RDONLY (fopen's "r", open(path, O_RDONLY)) and the kernel's O_LARGEFILE
- * (asm-generic/fcntl.h: 0100000; glibc defines it as 0 on x86-64, others pass it). Not
- * O_CLOEXEC: ld.so opens every shared library and glibc every locale file with it, and
- * trapping those cost make -j2 of a small project about 13% (docs/design-notes.md,
- * "/proc/net/unix"); nor O_NOCTTY, which gcc opens every header with. */
-#define KERNEL_O_LARGEFILE 0100000
-#define OPEN_TRAPPED_BITS (KERNEL_O_LARGEFILE)
 
 /* Calls trapped whatever their arguments: the socket-family calls, and the calls that change
  * a thread's credentials (the sentry keeps what it knows of them up to date: a thread that
@@ -144,12 +128,12 @@ static const int mount_calls[] = {
 #define MOUNT_CALLS_COUNT (sizeof(mount_calls) / sizeof(mount_calls[0]))
 
 /* Fixed head (6 statements), one per trapped call, one per mount call, three for open_tree,
- * five for io_uring_register, five for seccomp, seven for ptrace, eight for the read-only
- * opens, eleven for an AF_UNIX datagram socket or socketpair and a sock_diag netlink socket,
+ * five for io_uring_register, five for seccomp, seven for ptrace, eleven for an AF_UNIX
+ * datagram socket or socketpair and a sock_diag netlink socket,
  * six for sendto/recvfrom with an address, six for accept/accept4 with one, four for a clone
  * that shares the descriptor table, and five returns (classic BPF only jumps forward, so
  * every return is at the end). */
-#define PROGRAM_LENGTH (6 + TRAPPED_COUNT + MOUNT_CALLS_COUNT + 3 + 5 + 5 + 7 + 8 + 11 + 6 + 6 + 4 + 5)
+#define PROGRAM_LENGTH (6 + TRAPPED_COUNT + MOUNT_CALLS_COUNT + 3 + 5 + 5 + 7 + 11 + 6 + 6 + 4 + 5)
 
 static void put(struct sock_filter *program, size_t *at, struct sock_filter statement) {
     program[(*at)++] = statement;
@@ -170,7 +154,7 @@ static struct sock_filter jump(int op, unsigned k, size_t from, size_t if_true, 
                                         (unsigned char)(if_false - from - 1));
 }
 
-int jvisor_install_filter(int socket_table) {
+int jvisor_install_filter(void) {
     struct sock_filter program[PROGRAM_LENGTH];
     const size_t ret_eprotonosupport = PROGRAM_LENGTH - 5;
     const size_t ret_eperm = PROGRAM_LENGTH - 4;
@@ -222,26 +206,13 @@ int jvisor_install_filter(int socket_table) {
     put(program, &at, jump(BPF_JEQ, PTRACE_TRACEME_REQUEST, at, ret_eperm, at + 1));
     put(program, &at, jump(BPF_JEQ, PTRACE_ATTACH_REQUEST, at, ret_eperm, at + 1));
     put(program, &at, jump(BPF_JEQ, PTRACE_SEIZE, at, ret_eperm, ret_allow));
-    /* With the socket table, open and openat are trapped when they open read-only with no flag but O_LARGEFILE
-     * (args[1] and args[2], int): the opens that read a file such as /proc/net/unix, whose
-     * path this filter cannot see; the sentry answers that one and lets every other through.
-     * openat2 keeps its flags in memory: it is trapped whatever they are. */
-    const size_t opens = at;
-    put(program, &at, jump(BPF_JEQ, __NR_open, at, socket_table ? opens + 3 : ret_allow, opens + 1));
-    put(program, &at, jump(BPF_JEQ, __NR_openat, at, socket_table ? opens + 5 : ret_allow, opens + 2));
-    put(program, &at, jump(BPF_JEQ, NR_OPENAT2, at, socket_table ? ret_trace : ret_allow, opens + 8));
-    put(program, &at, load(offsetof(struct seccomp_data, args[1])));
-    put(program, &at, (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 1));
-    put(program, &at, load(offsetof(struct seccomp_data, args[2])));
-    put(program, &at, (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ~(unsigned)OPEN_TRAPPED_BITS));
-    put(program, &at, jump(BPF_JEQ, 0, at, ret_trace, ret_allow));
     /* socket and socketpair are trapped for AF_UNIX (args[0]) and SOCK_DGRAM or SOCK_RAW
      * (which unix_create makes a datagram socket), whatever the SOCK_NONBLOCK and
      * SOCK_CLOEXEC bits (args[1] & SOCK_TYPE_MASK). A NETLINK_SOCK_DIAG socket (args[2]) is
      * refused as by a kernel without sock_diag (net/netlink/af_netlink.c: netlink_create,
      * EPROTONOSUPPORT for a protocol nobody registered): it would list every socket of the
      * host's network namespace, with the hidden names; ss(8) then reads /proc/net/unix,
-     * which the sentry answers. */
+     * which the sentry serves (procnet.c). */
     const size_t datagram = at;
     put(program, &at, jump(BPF_JEQ, __NR_socket, at, datagram + 2, datagram + 1));
     put(program, &at, jump(BPF_JEQ, __NR_socketpair, at, datagram + 2, datagram + 11));
@@ -253,8 +224,7 @@ int jvisor_install_filter(int socket_table) {
     put(program, &at, jump(BPF_JEQ, SOCK_RAW, at, ret_trace, ret_allow));
     put(program, &at, jump(BPF_JEQ, AF_NETLINK, at, at + 1, ret_allow));
     put(program, &at, load(offsetof(struct seccomp_data, args[2])));
-    put(program, &at, jump(BPF_JEQ, NETLINK_SOCK_DIAG_PROTOCOL, at, socket_table ? ret_eprotonosupport : ret_allow,
-                           ret_allow));
+    put(program, &at, jump(BPF_JEQ, NETLINK_SOCK_DIAG_PROTOCOL, at, ret_eprotonosupport, ret_allow));
     /* accept and accept4 are trapped when their address argument (args[1]) is not NULL. */
     put(program, &at, jump(BPF_JEQ, __NR_accept, at, at + 2, at + 1));
     put(program, &at, jump(BPF_JEQ, __NR_accept4, at, at + 1, at + 5));

@@ -5,10 +5,8 @@
 #include <stddef.h>
 
 /* Installs the filter on the calling thread (and so on everything it execs and forks).
- * With `socket_table`, the sentry answers the sandbox's socket table: plain read-only opens
- * are trapped (for /proc/net/unix) and NETLINK_SOCK_DIAG sockets refused.
  * Returns 0, or -1 with errno set. PR_SET_NO_NEW_PRIVS must already be set. */
-int jvisor_install_filter(int socket_table);
+int jvisor_install_filter(void);
 
 /* Installs a second filter that traps (SECCOMP_RET_TRACE) the x86-64 calls numbered in
  * `calls` whatever their arguments, and allows everything else: filters stack, and the most

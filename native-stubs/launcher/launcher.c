@@ -6,7 +6,7 @@
  * and then execs the target as a shell would.
  *
  *   jvisor-launcher [--keep-fds N,N,...] [--sig-ignore HEX] [--sig-block HEX] [--trap N,N,...]
- *                   [--read-only DIR] [--socket-table] -- PROGRAM [ARG...]
+ *                   [--read-only DIR]... [--proc-net FILE] -- PROGRAM [ARG...]
  *
  * --keep-fds    the descriptors the caller had open (0, 1 and 2 included); all others, the
  *               JVM's, are closed. Without it, 0, 1 and 2 are kept.
@@ -14,15 +14,16 @@
  * --sig-block   the caller's blocked-signal mask
  * --trap        syscall numbers to trap as well, whatever their arguments (a second filter)
  * --read-only   a directory the sandbox may use but not change (jvisor's hidden socket
- *               names), where the launcher may make a mount namespace (readonly.c)
- * --socket-table  the sentry answers the sandbox's socket table: the filter traps plain
- *               read-only opens (/proc/net/unix) and refuses sock_diag (filter.c)
+ *               names), where the launcher may make a mount namespace (readonly.c); repeatable
+ * --proc-net    the file of the sandbox's /proc/net that the sentry serves (procnet.c), in a
+ *               read-only directory; done only in the sandbox's own mount namespace
  *
  * Exit status when the target cannot be run is the shell's: 127 when it is not found,
  * 126 when it cannot be executed.
  */
 #include "filter.h"
 #include "landlock.h"
+#include "procnet.h"
 #include "readonly.h"
 
 #include <dirent.h>
@@ -50,7 +51,7 @@ static void die(const char *what) {
 
 static void usage(void) {
     fprintf(stderr, "usage: jvisor-launcher [--keep-fds N,...] [--sig-ignore HEX] "
-                    "[--sig-block HEX] [--trap N,...] [--read-only DIR] [--socket-table] -- PROGRAM [ARG...]\n");
+                    "[--sig-block HEX] [--trap N,...] [--read-only DIR]... [--proc-net FILE] -- PROGRAM [ARG...]\n");
     _exit(EXIT_LAUNCHER_FAILED);
 }
 
@@ -183,18 +184,19 @@ int main(int argc, char **argv) {
     static int traps[MAX_LIST];
     size_t ntraps = 0;
     uint64_t ignored = 0, blocked = 0;
-    const char *read_only = NULL;
-    int socket_table = 0;
+    static const char *read_only[MAX_LIST];
+    size_t nread_only = 0;
+    const char *proc_net = NULL;
     int i = 1;
     for (; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) { i++; break; }
-        if (strcmp(argv[i], "--socket-table") == 0) { socket_table = 1; continue; }
         if (i + 1 >= argc) usage();
         if (strcmp(argv[i], "--keep-fds") == 0) nkeep = parse_numbers(argv[++i], keep);
         else if (strcmp(argv[i], "--sig-ignore") == 0) ignored = parse_mask(argv[++i]);
         else if (strcmp(argv[i], "--sig-block") == 0) blocked = parse_mask(argv[++i]);
         else if (strcmp(argv[i], "--trap") == 0) ntraps = parse_numbers(argv[++i], traps);
-        else if (strcmp(argv[i], "--read-only") == 0) read_only = argv[++i];
+        else if (strcmp(argv[i], "--read-only") == 0 && nread_only < MAX_LIST) read_only[nread_only++] = argv[++i];
+        else if (strcmp(argv[i], "--proc-net") == 0) proc_net = argv[++i];
         else usage();
     }
     if (i >= argc) usage();
@@ -202,7 +204,11 @@ int main(int argc, char **argv) {
 
     close_foreign_fds(keep, nkeep);
     /* Before the Landlock domain, which forbids mounts. */
-    if (read_only != NULL && jvisor_make_read_only(read_only) < 0) die("read-only directory");
+    int own_namespace = nread_only > 0 ? jvisor_make_read_only(read_only, nread_only) : 0;
+    if (own_namespace < 0) die("read-only directory");
+    /* Never in the host's namespace. A failure leaves the kernel's /proc/net: jvisor finds
+     * no mount there and says so. */
+    if (proc_net != NULL && own_namespace == 1) jvisor_serve_proc_net(proc_net);
     /* CAP_SYS_PTRACE reaches into processes of the program's uid that are not dumpable
      * (jvisor's JVM: PR_SET_DUMPABLE 0) and of every other uid: pidfd_getfd, /proc/PID/mem,
      * process_vm_* (kernel/ptrace.c: __ptrace_may_access). The Landlock domain refuses those
@@ -215,7 +221,7 @@ int main(int argc, char **argv) {
     /* jvisor probes the Landlock ABI itself and says what is missing, once, on its own
      * stderr: the program's stderr stays the program's. */
     if (jvisor_enter_landlock_domain() < 0) die("landlock");
-    if (jvisor_install_filter(socket_table) != 0) die("seccomp");
+    if (jvisor_install_filter() != 0) die("seccomp");
     if (ntraps > 0 && jvisor_install_trap_filter(traps, ntraps) != 0) die("seccomp (--trap)");
     static const int sends[] = {__NR_sendmsg, __NR_sendmmsg};
     if (datagrams && jvisor_install_trap_filter(sends, 2) != 0)

@@ -87,7 +87,14 @@ static int refused(int in_user_namespace) {
     return in_user_namespace && (errno == EPERM || errno == EACCES) ? 0 : -1;
 }
 
-int jvisor_make_read_only(const char *dir) {
+static int make_one_read_only(const char *dir, int in_user_namespace) {
+    if (mount(dir, dir, NULL, MS_BIND, NULL) != 0) return refused(in_user_namespace);
+    unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | kept_flags(dir);
+    if (mount(NULL, dir, NULL, flags, NULL) != 0) return refused(in_user_namespace);
+    return 1;
+}
+
+int jvisor_make_read_only(const char *const *dirs, size_t count) {
     int in_user_namespace = 0;
     if (unshare(CLONE_NEWNS) != 0) {
         if (errno != EPERM) return -1;
@@ -96,8 +103,9 @@ int jvisor_make_read_only(const char *dir) {
         in_user_namespace = 1;
     }
     if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) return refused(in_user_namespace);
-    if (mount(dir, dir, NULL, MS_BIND, NULL) != 0) return refused(in_user_namespace);
-    unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | kept_flags(dir);
-    if (mount(NULL, dir, NULL, flags, NULL) != 0) return refused(in_user_namespace);
+    for (size_t i = 0; i < count; i++) {
+        int made = make_one_read_only(dirs[i], in_user_namespace);
+        if (made <= 0) return made;
+    }
     return 1;
 }

@@ -36,6 +36,11 @@ public abstract class ForwardingHandler implements SyscallHandler {
     }
 
     @Override
+    public ProcNetFile procNetFile() {
+        return delegate.procNetFile();
+    }
+
+    @Override
     public void onClone(Clone clone) {
         delegate.onClone(clone);
     }

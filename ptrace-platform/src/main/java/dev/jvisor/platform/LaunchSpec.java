@@ -23,13 +23,13 @@ import java.util.List;
  * @param extraTraps     syscall numbers trapped as well, whatever their arguments, from
  *                       the program's first instruction on (the launcher adds a filter)
  * @param readOnly       directories the sandbox may use but not change
- * @param socketTable    whether the handler answers the kernel's socket table (the launcher's
- *                       --socket-table: read-only opens trapped, sock_diag refused)
+ * @param procNet        the file of the sandbox's /proc/net that the platform serves (the
+ *                       launcher's --proc-net, in a {@link ProcNetView}), or null
  */
 public record LaunchSpec(Path launcher, List<String> command, List<String> environment,
                          List<Integer> keptFds, long ignoredSignals, long blockedSignals,
                          Path directory, Stdio stdio, List<Integer> extraTraps, List<Path> readOnly,
-                         boolean socketTable) {
+                         Path procNet) {
     public LaunchSpec {
         readOnly = List.copyOf(readOnly);
         command = List.copyOf(command);
@@ -42,7 +42,7 @@ public record LaunchSpec(Path launcher, List<String> command, List<String> envir
     public LaunchSpec(Path launcher, List<String> command, List<String> environment,
                       List<Integer> keptFds, long ignoredSignals, long blockedSignals) {
         this(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, null, Stdio.INHERIT, List.of(),
-                List.of(), false);
+                List.of(), null);
     }
 
     /**
@@ -56,25 +56,25 @@ public record LaunchSpec(Path launcher, List<String> command, List<String> envir
     /** This spec, started in {@code directory} with {@code stdio}. */
     public LaunchSpec redirected(Path directory, Stdio stdio) {
         return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio,
-                extraTraps, readOnly, socketTable);
+                extraTraps, readOnly, procNet);
     }
 
     /** This spec, with the calls {@code numbers} trapped as well. */
     public LaunchSpec trapping(List<Integer> numbers) {
         return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio,
-                numbers, readOnly, socketTable);
+                numbers, readOnly, procNet);
     }
 
     /** This spec, with {@code directories} read-only for the sandbox (the launcher's --read-only). */
     public LaunchSpec readOnly(List<Path> directories) {
         return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio,
-                extraTraps, directories, socketTable);
+                extraTraps, directories, procNet);
     }
 
-    /** This spec, with the kernel's socket table answered by the handler (the launcher's --socket-table). */
-    public LaunchSpec answeringSocketTable() {
+    /** This spec, with {@code file} of a {@link ProcNetView} served in the sandbox's /proc/net. */
+    LaunchSpec servingProcNet(Path file) {
         return new LaunchSpec(launcher, command, environment, keptFds, ignoredSignals, blockedSignals, directory, stdio,
-                extraTraps, readOnly, true);
+                extraTraps, readOnly, file);
     }
 
     /** The descriptors the child gets from files, as posix_spawn file actions. */
@@ -114,7 +114,10 @@ public record LaunchSpec(Path launcher, List<String> command, List<String> envir
             argv.add("--read-only");
             argv.add(directory.toString());
         }
-        if (socketTable) argv.add("--socket-table");
+        if (procNet != null) {
+            argv.add("--proc-net");
+            argv.add(procNet.toString());
+        }
         argv.add("--");
         argv.addAll(command);
         return argv;

@@ -7,9 +7,9 @@ import java.util.List;
 
 /**
  * What a process's mount namespace shows (proc(5), /proc/PID/mountinfo): whether a
- * directory is a read-only mount there. The launcher makes jvisor's read-only directories
- * in the sandbox's own mount namespace when the kernel lets it; this is how jvisor learns
- * whether it could.
+ * directory is a read-only mount there, or a file a mount point. The launcher makes jvisor's
+ * read-only directories and the sandbox's /proc/net file in the sandbox's own mount
+ * namespace when the kernel lets it; this is how jvisor learns whether it could.
  */
 final class MountTable {
     private MountTable() {}
@@ -31,6 +31,22 @@ final class MountTable {
             readOnly = List.of(fields[5].split(",")).contains("ro");
         }
         return readOnly;
+    }
+
+    /** Whether {@code path} is a mount point in process {@code pid}'s namespace. */
+    static boolean isMountPoint(int pid, Path path) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/proc", Integer.toString(pid), "mountinfo"));
+        } catch (IOException e) {
+            return false;
+        }
+        String wanted = path.toString();
+        for (String line : lines) {
+            String[] fields = line.split(" ");
+            if (fields.length >= 5 && unescape(fields[4]).equals(wanted)) return true;
+        }
+        return false;
     }
 
     /** proc(5): space, tab, newline and backslash in a path are written as octal escapes. */

@@ -29,7 +29,7 @@ public final class Sandbox {
 
     /** Starts {@code spec} under a new tracer thread; returns once the program is spawned. */
     public static Sandbox start(LaunchSpec spec, SyscallHandler handler) {
-        Tracer tracer = new Tracer(spec.readOnly(handler.readOnlyDirectories()), handler);
+        Tracer tracer = new Tracer(spec.readOnly(handler.readOnlyDirectories()), handler, ProcNetServing.prepare(handler));
         Thread.ofPlatform().name("jvisor-tracer").daemon(true).start(tracer);
         try {
             return new Sandbox(tracer, tracer.started().join());
@@ -50,6 +50,15 @@ public final class Sandbox {
      */
     public List<Path> writableDirectories() {
         return tracer.writableDirectories();
+    }
+
+    /**
+     * Whether the sandbox's /proc/net shows the handler's {@link ProcNetFile}: false when the
+     * handler serves none, or the launcher could not mount it (no mount namespace, no FUSE),
+     * and the sandbox reads the kernel's.
+     */
+    public boolean servesProcNet() {
+        return tracer.servesProcNet();
     }
 
     /** Waits until the first process has ended and every other tracee is gone. */

@@ -37,6 +37,15 @@ public interface SyscallHandler {
         return java.util.List.of();
     }
 
+    /**
+     * The file of /proc/net the handler answers in place of the kernel's, or null. Asked once,
+     * before the program starts; unlike the other methods, its contents are asked for on
+     * another thread, at rest ({@link ProcNetFile#contents}).
+     */
+    default ProcNetFile procNetFile() {
+        return null;
+    }
+
     /** A thread or process was created. */
     default void onClone(Clone clone) {}
 

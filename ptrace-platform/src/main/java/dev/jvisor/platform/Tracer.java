@@ -74,6 +74,9 @@ final class Tracer implements Runnable {
     private int cloningHelpers;
     /** New threads whose first stop came while a helper was being made: held until it is known whose they are. */
     private final Set<Tracee> heldNewborns = new HashSet<>();
+    /** The handler's /proc/net file, or null. */
+    private final ProcNetServing procNet;
+    private volatile boolean servesProcNet;
     /** Of spec.readOnly(), those the launcher could not make read-only; known once started. */
     private volatile List<Path> writableDirectories = List.of();
     /**
@@ -99,9 +102,10 @@ final class Tracer implements Runnable {
     private UserRegs regs;
     private MemorySegment siginfo;
 
-    Tracer(LaunchSpec spec, SyscallHandler handler) {
-        this.spec = spec;
+    Tracer(LaunchSpec spec, SyscallHandler handler, ProcNetServing procNet) {
+        this.spec = procNet == null ? spec : procNet.applyTo(spec);
         this.handler = handler;
+        this.procNet = procNet;
     }
 
     CompletableFuture<Integer> started() {
@@ -116,6 +120,10 @@ final class Tracer implements Runnable {
         return writableDirectories;
     }
 
+    boolean servesProcNet() {
+        return servesProcNet;
+    }
+
     /**
      * Runs {@code inspection} on the calling thread while the tracer waits for a stop: no
      * stop is being answered meanwhile, so the handler's tables are consistent and its
@@ -128,6 +136,21 @@ final class Tracer implements Runnable {
         } finally {
             answering.unlock();
         }
+    }
+
+    /**
+     * The handler's /proc/net file for an open by thread {@code tid} (0 when the kernel gave
+     * none: a reader in another pid namespace), asked at rest: the FUSE server's thread waits
+     * until no stop is being answered. The reading thread is in the kernel meanwhile, never
+     * in a stop, so the tracer goes on with the others.
+     */
+    private byte[] procNetContents(int tid) {
+        ProcNetFile file = handler.procNetFile();
+        return atRest(() -> {
+            Tracee tracee = tracees.get(tid);
+            int pid = tracee != null ? tracee.pid() : tid == 0 ? 0 : ProcStatus.number(tid, "Tgid", 0);
+            return file.contents(new ProcNetFile.Reader(tid, pid, tracee != null));
+        });
     }
 
     /** How many threads the tracer follows; only at rest. */
@@ -146,7 +169,11 @@ final class Tracer implements Runnable {
             regs = UserRegs.allocate(arena);
             siginfo = arena.allocate(Siginfo.LAYOUT);
             region.create();
-            if (launch()) loop();
+            try {
+                if (launch()) loop();
+            } finally {
+                if (procNet != null) procNet.end();
+            }
             finished.complete(mainExit);
         } catch (Throwable t) {
             started.completeExceptionally(t);
@@ -175,7 +202,9 @@ final class Tracer implements Runnable {
         }
         Ptrace.seize(pid, OPTIONS);
         // The launcher has made its mount namespace, or failed to, before its handshake stop.
-        writableDirectories = spec.readOnly().stream().filter(d -> !MountTable.isReadOnlyMount(pid, d)).toList();
+        writableDirectories = spec.readOnly().stream()
+                .filter(d -> (procNet == null || !procNet.ownsDirectory(d)) && !MountTable.isReadOnlyMount(pid, d)).toList();
+        if (procNet != null) servesProcNet = procNet.start(pid, spec.keptFds(), this::procNetContents);
         Tracee main = new Tracee(pid);
         main.setPid(pid);
         main.awaitingHandshake = true;

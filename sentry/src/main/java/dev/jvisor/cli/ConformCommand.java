@@ -48,7 +48,6 @@ final class ConformCommand {
             err.println(CallerState.NOT_STARTED_BY_SCRIPT);
             return ERROR;
         }
-        if (options.procNetUnix()) spec = spec.answeringSocketTable();
 
         Path input = null;
         try {

@@ -13,16 +13,13 @@ import java.util.List;
  * @param fixture   the directory each run starts in a copy of, or null
  * @param stdin     the file both runs read, or null for jvisor's own input
  * @param keepIn    where to run and leave the runs' files, or null
- * @param procNetUnix the sandbox's own /proc/net/unix in both runs (as jvisor run --proc-net-unix)
  */
-record ConformOptions(List<String> command, boolean json, boolean ignoreFds, Path fixture, Path stdin, Path keepIn,
-                      boolean procNetUnix) {
+record ConformOptions(List<String> command, boolean json, boolean ignoreFds, Path fixture, Path stdin, Path keepIn) {
 
     /** Parses {@code args}; throws IllegalArgumentException with a message for the user. */
     static ConformOptions parse(String[] args) {
         boolean json = false;
         boolean ignoreFds = false;
-        boolean procNetUnix = false;
         Path fixture = null;
         Path stdin = null;
         Path keepIn = null;
@@ -33,7 +30,6 @@ record ConformOptions(List<String> command, boolean json, boolean ignoreFds, Pat
             switch (arg) {
                 case "--json" -> json = true;
                 case "--ignore-fds" -> ignoreFds = true;
-                case "--proc-net-unix" -> procNetUnix = true;
                 case "--fixture" -> fixture = Path.of(value(args, i++, arg));
                 case "--stdin" -> stdin = Path.of(value(args, i++, arg));
                 case "--keep" -> keepIn = Path.of(value(args, i++, arg));
@@ -41,8 +37,7 @@ record ConformOptions(List<String> command, boolean json, boolean ignoreFds, Pat
             }
         }
         if (i >= args.length) throw new IllegalArgumentException("no program to run");
-        return new ConformOptions(Arrays.asList(args).subList(i, args.length), json, ignoreFds, fixture, stdin, keepIn,
-                procNetUnix);
+        return new ConformOptions(Arrays.asList(args).subList(i, args.length), json, ignoreFds, fixture, stdin, keepIn);
     }
 
     private static String value(String[] args, int index, String option) {

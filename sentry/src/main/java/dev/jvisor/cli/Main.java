@@ -25,8 +25,6 @@ public final class Main {
               --allow-host-socket PATH
                                    let the sandbox connect or send to the host socket at PATH (repeatable)
               --expose PATH        let host clients connect to the sandbox listener bound at PATH (repeatable)
-              --proc-net-unix      the sandbox's own /proc/net/unix (plain read-only opens trapped,
-                                   sock_diag refused)
               -v, --verbose        log what jvisor does (same as --log-level debug)
               --log-level LEVEL    error, warn (default), info, debug or trace
               --log-file FILE      write the log to FILE instead of standard error
@@ -40,7 +38,6 @@ public final class Main {
               --ignore-fds         compare calls without descriptor numbers
               --json               print the comparison as JSON
               --keep DIR           run in DIR and leave both runs' files there
-              --proc-net-unix      as run --proc-net-unix, in both runs
 
             report: reads FILE, an audit log (JSON Lines, docs/audit.md), and prints who
             connected to whom and what crossed: processes, sockets and their names,

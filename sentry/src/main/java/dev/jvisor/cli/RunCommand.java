@@ -76,7 +76,6 @@ final class RunCommand {
             err.println(CallerState.NOT_STARTED_BY_SCRIPT);
             return Main.EXIT_FAILURE;
         }
-        if (options.procNetUnix()) spec = spec.answeringSocketTable();
 
         // Host mode: the same calls trapped (and recorded with --trace), the kernel answering.
         SyscallHandler handler;
@@ -128,6 +127,11 @@ final class RunCommand {
             err.println("jvisor: warning: no mount namespace for the sandbox (neither CAP_SYS_ADMIN nor a user"
                     + " namespace): " + directory + " is not read-only there, and a program of jvisor's uid can"
                     + " replace a hidden socket name in it with a link to a host socket");
+        }
+        if (handler.procNetFile() != null && !sandbox.servesProcNet()) {
+            err.println("jvisor: warning: the sandbox reads the host's /proc/net/unix (no mount namespace or no FUSE"
+                    + " for its own): every host AF_UNIX socket is listed there, and the sandbox's under their hidden"
+                    + " names");
         }
         if (stats != null) stats.watch(sandbox);
         CloseSweeper sweeper = auditor == null ? null : CloseSweeper.start(sandbox, auditor);

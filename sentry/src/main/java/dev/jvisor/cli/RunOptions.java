@@ -18,17 +18,15 @@ import java.util.Locale;
  * @param logFile   where the log goes, or null for standard error
  * @param allowedHostSockets the host socket files the sandbox may reach (--allow-host-socket)
  * @param exposedPaths the paths at which host clients may reach sandbox listeners (--expose)
- * @param procNetUnix  the sandbox's own /proc/net/unix, at the cost of trapping plain read-only opens (--proc-net-unix)
  */
 record RunOptions(List<String> command, boolean stats, boolean host, Path traceFile, Path auditFile, String logLevel,
-                  Path logFile, List<Path> allowedHostSockets, List<Path> exposedPaths, boolean procNetUnix) {
+                  Path logFile, List<Path> allowedHostSockets, List<Path> exposedPaths) {
     private static final List<String> LEVELS = List.of("error", "warn", "info", "debug", "trace");
 
     /** Parses {@code args}; throws IllegalArgumentException with a message for the user. */
     static RunOptions parse(String[] args) {
         boolean stats = false;
         boolean host = false;
-        boolean procNetUnix = false;
         Path traceFile = null;
         Path auditFile = null;
         String level = "warn";
@@ -46,7 +44,6 @@ record RunOptions(List<String> command, boolean stats, boolean host, Path traceF
             switch (arg) {
                 case "--stats" -> stats = true;
                 case "--host" -> host = true;
-                case "--proc-net-unix" -> procNetUnix = true;
                 case "--trace" -> traceFile = Path.of(value(args, ++i, arg));
                 case "--audit" -> auditFile = Path.of(value(args, ++i, arg));
                 case "-v", "--verbose" -> level = "debug";
@@ -68,7 +65,7 @@ record RunOptions(List<String> command, boolean stats, boolean host, Path traceF
         if (host && !allowed.isEmpty()) throw new IllegalArgumentException("--allow-host-socket needs the sentry: not with --host");
         if (host && !exposed.isEmpty()) throw new IllegalArgumentException("--expose needs the sentry: not with --host");
         return new RunOptions(Arrays.asList(args).subList(i, args.length), stats, host, traceFile, auditFile, level,
-                logFile, List.copyOf(allowed), List.copyOf(exposed), procNetUnix);
+                logFile, List.copyOf(allowed), List.copyOf(exposed));
     }
 
     private static String value(String[] args, int index, String option) {

@@ -49,6 +49,8 @@ public final class Libc {
     private static final long SYS_TGKILL = 234;
     private static final long SYS_OPENAT = 257;
     private static final long SYS_PIPE2 = 293;
+    private static final long SYS_POLL = 7;
+    private static final short POLLIN = 1;
     private static final int AT_FDCWD = -100;
 
     /** open(2) flag: a descriptor that only names the file (it pins the inode, opens nothing). */
@@ -172,6 +174,24 @@ public final class Libc {
     /** read(2) into {@code buffer}, retrying EINTR; returns the count (0 at end of file). */
     public static long read(int fd, MemorySegment buffer) {
         return NativeLinker.restartableSyscall("read", SYS_READ, fd, buffer.address(), buffer.byteSize(), 0, 0, 0);
+    }
+
+    /**
+     * poll(2) of one descriptor for input, for at most {@code millis}: whether it is readable
+     * (or hung up, or in error: a read then says which). EINTR counts as not yet.
+     */
+    public static boolean pollIn(int fd, int millis) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pollfd = arena.allocate(8, 8);
+            pollfd.set(JAVA_INT, 0, fd);
+            pollfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, POLLIN);
+            try {
+                return NativeLinker.syscall("poll", SYS_POLL, pollfd.address(), 1, millis) > 0;
+            } catch (ErrnoException e) {
+                if (e.errno() == Errno.EINTR) return false;
+                throw e;
+            }
+        }
     }
 
     /** write(2) of {@code buffer}, retrying EINTR; returns the count written. */

@@ -22,10 +22,8 @@ public final class SharedMemory {
     public static final int MAP_FIXED_NOREPLACE = 0x100000;
 
     private static final int F_ADD_SEALS = 1033;
-    private static final int F_GET_SEALS = 1034;
 
     private static final long SYS_MMAP = 9;
-    private static final long SYS_PWRITE64 = 18;
     private static final long SYS_FCNTL = 72;
     private static final long SYS_FTRUNCATE = 77;
     private static final long SYS_MEMFD_CREATE = 319;
@@ -43,32 +41,9 @@ public final class SharedMemory {
         return fd;
     }
 
-    /**
-     * fcntl(fd, F_GET_SEALS): the file's seals. 0 only for a memfd made with
-     * MFD_ALLOW_SEALING and not sealed yet; F_SEAL_SEAL for any other file of tmpfs or
-     * hugetlbfs; EINVAL for other files (mm/memfd.c, memfd_fcntl).
-     */
-    public static int seals(int fd) {
-        return (int) NativeLinker.syscall("fcntl(F_GET_SEALS)", SYS_FCNTL, fd, F_GET_SEALS, 0);
-    }
-
     /** fcntl(fd, F_ADD_SEALS, seals). */
     public static void addSeals(int fd, int seals) {
         NativeLinker.syscall("fcntl(F_ADD_SEALS)", SYS_FCNTL, fd, F_ADD_SEALS, seals);
-    }
-
-    /**
-     * pwrite(2) of all of {@code data} at the start of {@code fd}: the descriptor's own offset
-     * stays where it is.
-     */
-    public static void writeAtStart(int fd, byte[] data) {
-        MemorySegment buffer = CallBuffer.of(data.length);
-        MemorySegment.copy(data, 0, buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, data.length);
-        long done = 0;
-        while (done < data.length) {
-            done += NativeLinker.restartableSyscall("pwrite64", SYS_PWRITE64, fd, buffer.address() + done,
-                    data.length - done, done, 0, 0);
-        }
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.jvisor.platform.ErrnoException;
 import dev.jvisor.platform.Syscall;
 import dev.jvisor.platform.SyscallHandler;
 import dev.jvisor.platform.SyscallStop;
+import dev.jvisor.platform.ProcNetFile;
 import dev.jvisor.platform.Sysno;
 import dev.jvisor.platform.linux.FileStatus;
 import dev.jvisor.platform.linux.Libc;
@@ -119,17 +120,10 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         };
     }
 
-    /**
-     * A read-only open is trapped only for /proc/net/unix and runs among a program's untrapped
-     * work (a compiler's or a loader's opens): polling after it took a CPU from that work
-     * (docs/design-notes.md, "/proc/net/unix").
-     */
+    /** The sandbox's /proc/net/unix, which the platform serves. */
     @Override
-    public boolean pollsAfterPassthrough(Syscall call) {
-        return switch (call.number()) {
-            case Sysno.OPEN, Sysno.OPENAT, Sysno.OPENAT2 -> false;
-            default -> true;
-        };
+    public ProcNetFile procNetFile() {
+        return procNetUnix;
     }
 
     /** The hidden names' directory: the sandbox connects to sockets there, and changes nothing. */
@@ -162,7 +156,6 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
             case Sysno.SENDTO -> datagramSends.sendto(stop);
             case Sysno.SENDMSG -> datagramSends.sendmsg(stop);
             case Sysno.SENDMMSG -> datagramSends.sendmmsg(stop);
-            case Sysno.OPEN, Sysno.OPENAT, Sysno.OPENAT2 -> procNetUnix.open(stop);
             case Sysno.IO_URING_SETUP -> rings.setup(stop);
             case Sysno.IO_URING_REGISTER -> rings.register(stop);
             case Sysno.SETUID, Sysno.SETGID, Sysno.SETREUID, Sysno.SETREGID, Sysno.SETGROUPS, Sysno.SETRESUID,
