@@ -19,8 +19,9 @@
  * no check confined to one address space sees. Then once more with thread racers, the calls
  * made by a vfork child (CLONE_VM | CLONE_VFORK: another process in the same memory, whose
  * parent thread is suspended while the racers run on).
- * The size the sentry writes is the hidden name's: read from /proc/net/unix by the
- * socket's inode (the names are listed there today), else the sandbox name's own length.
+ * The size the sentry writes is the hidden name's: read from the kernel's table by the
+ * socket's inode (/proc/self/net/unix: under jvisor /proc/net/unix is the sandbox's own, but
+ * the per-process names are the kernel's), else the sandbox name's own length.
  *
  * "control" (run natively): thread A writes the sandbox name (or msghdr) into that same
  * area itself and passes it to the kernel, as the sentry does: the witness counting
@@ -162,11 +163,11 @@ static void *receive_loop(void *receiver) {
     }
 }
 
-/* The length of the hidden name /proc/net/unix lists for SOCKET's inode, or 0. */
+/* The length of the hidden name the kernel's table lists for SOCKET's inode, or 0. */
 static socklen_t listed_length(int fd) {
     struct stat st;
     if (fstat(fd, &st) < 0) return 0;
-    FILE *table = fopen("/proc/net/unix", "r");
+    FILE *table = fopen("/proc/self/net/unix", "r");
     if (table == NULL) return 0;
     char line[512];
     socklen_t length = 0;

@@ -8,7 +8,8 @@
  * sendto of the sandbox name is rewritten to that path, which the kernel then resolves in
  * the program's context. The program can read the path: the sentry writes the sockaddr it
  * hands the kernel into the argument region mapped at ARGUMENT_REGION (scanned here), and
- * /proc/net/unix lists the socket's name by inode (the second source). The attack replaces
+ * the kernel's table lists the socket's name by inode (the second source: /proc/self/net/unix,
+ * whose per-process name jvisor leaves to the kernel). The attack replaces
  * what the path resolves to, then uses the sandbox name again:
  *
  *   symlink    the hidden socket file unlinked, a symlink to the witness's socket made in its place
@@ -63,12 +64,12 @@ static char workdir[64];
 
 
 
-/* The name /proc/net/unix lists for the socket FD (by its inode), or "" when none. */
+/* The name the kernel's table lists for the socket FD (by its inode), or "" when none. */
 static void proc_net_unix(int fd, char *out, size_t size) {
     out[0] = '\0';
     struct stat st;
     if (fstat(fd, &st) < 0) return;
-    FILE *table = fopen("/proc/net/unix", "r");
+    FILE *table = fopen("/proc/self/net/unix", "r");
     if (table == NULL) return;
     char line[512];
     while (fgets(line, sizeof line, table) != NULL) {
