@@ -7,8 +7,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
 
@@ -46,16 +44,9 @@ final class ProcNetServing {
         }
     }
 
-    /** {@code spec}, with the view read-only for the sandbox and its file served. */
+    /** {@code spec}, with the view's file served. */
     LaunchSpec applyTo(LaunchSpec spec) {
-        List<Path> readOnly = new ArrayList<>(spec.readOnly());
-        readOnly.add(view.directory());
-        return spec.readOnly(readOnly).servingProcNet(view.servedFile());
-    }
-
-    /** Whether {@code directory} is the view's (read-only for the sandbox, but no handler's). */
-    boolean ownsDirectory(Path directory) {
-        return directory.equals(view.directory());
+        return spec.servingProcNet(view.servedFile());
     }
 
     /**

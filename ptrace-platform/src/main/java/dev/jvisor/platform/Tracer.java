@@ -202,8 +202,7 @@ final class Tracer implements Runnable {
         }
         Ptrace.seize(pid, OPTIONS);
         // The launcher has made its mount namespace, or failed to, before its handshake stop.
-        writableDirectories = spec.readOnly().stream()
-                .filter(d -> (procNet == null || !procNet.ownsDirectory(d)) && !MountTable.isReadOnlyMount(pid, d)).toList();
+        writableDirectories = spec.readOnly().stream().filter(d -> !MountTable.isReadOnlyMount(pid, d)).toList();
         if (procNet != null) servesProcNet = procNet.start(pid, spec.keptFds(), this::procNetContents);
         Tracee main = new Tracee(pid);
         main.setPid(pid);
