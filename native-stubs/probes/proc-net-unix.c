@@ -7,8 +7,8 @@
  * connection each, a socket bound but not listening, an unbound one and a socketpair;
  * datagram sockets bound to a path and to an abstract name, one connected to each, an
  * unbound one and a socketpair. The table is read through the names of it under /proc/net
- * (open(2) with any flags, openat2, fopen, a directory descriptor of /proc/net, a working
- * directory, a descriptor's link, /proc/PID/root) and must list the same. /proc/self/net/unix
+ * (open(2) with any flags, openat2, fopen, io_uring's OPENAT, a directory descriptor of
+ * /proc/net, a working directory, a descriptor's link, /proc/PID/root) and must list the same. /proc/self/net/unix
  * and the other per-process names are not read: under jvisor they are the kernel's table
  * (README, Known differences).
  *
@@ -28,6 +28,7 @@
  * never printed.
  */
 #include "probe.h"
+#include "uring.h"
 
 #include <fcntl.h>
 #include <stddef.h>
@@ -379,6 +380,17 @@ int main(int argc, char **argv) {
     int opened2 = (int)syscall(SYS_openat2, AT_FDCWD, "/proc/net/unix", &how, sizeof how);
     if (opened2 < 0 && errno == ENOSYS) say("via openat2: ENOSYS\n");
     else via("openat2", opened2, expected);
+    struct uring ring;
+    if (uring_init(&ring, 4, 0) < 0) {
+        say("via io_uring OPENAT: io_uring_setup %s\n", errno_name(errno));
+    } else {
+        struct uring_sqe sqe = uring_sqe_of(OP_OPENAT, AT_FDCWD, "/proc/net/unix", 0, 0);
+        sqe.op_flags = O_RDONLY | O_CLOEXEC;
+        int opened = uring_run(&ring, &sqe);
+        if (opened < 0) say("via io_uring OPENAT: %d\n", opened);
+        else via("io_uring OPENAT", opened, expected);
+        uring_free(&ring);
+    }
     FILE *stream = fopen("/proc/net/unix", "r");
     int copy = stream == NULL ? -1 : dup(fileno(stream));
     if (stream != NULL) fclose(stream);
