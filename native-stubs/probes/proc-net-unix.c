@@ -346,6 +346,13 @@ int main(int argc, char **argv) {
     say("write: %s\n", write(fd, "x", 1) < 0 ? errno_name(errno) : "written");
     struct stat st;
     say("fstat: %s\n", fstat(fd, &st) != 0 ? errno_name(errno) : S_ISREG(st.st_mode) ? "regular file" : "other");
+    say("fstat: mode %o, size %lld\n", (unsigned)(st.st_mode & 07777), (long long)st.st_size);
+    /* Reads at an offset, and a seek back: the header's bytes are the same whatever else the
+     * table lists (natively the host's sockets come and go). */
+    char middle[21] = {0};
+    ssize_t got = pread(fd, middle, 20, 10);
+    say("pread at 10: %zd bytes '%s'\n", got, got >= 0 ? middle : errno_name(errno));
+    say("lseek to 0: %lld\n", (long long)lseek(fd, 0, SEEK_SET));
     char header[256];
     parse(fd, header, sizeof header);
     say("header: %s\n", header);
