@@ -68,6 +68,28 @@ class ProcNetUnixTest {
                 "the sandbox's table lists sockets that are not the sandbox's: " + run);
     }
 
+    /**
+     * A program of another uid (65534) reads the same table as natively: the file's mode lets
+     * every uid read it (the mount's allow_other), and its own sockets are listed.
+     */
+    @Test
+    void aProgramOfAnotherUidReadsTheTableAsNatively(@TempDir Path directory) throws IOException {
+        assumeTrue("root".equals(System.getProperty("user.name")), "the probe changes to uid 65534: needs root");
+        Files.setPosixFilePermissions(directory, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", PROBE);
+        Path nativeDirectory = Files.createDirectory(directory.resolve("native"));
+        Path sandboxDirectory = Files.createDirectory(directory.resolve("sandboxed"));
+        for (Path d : List.of(nativeDirectory, sandboxDirectory)) {
+            Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        }
+        RunResult nativeRun = Runner.run(asNobody, "", Runner.DEFAULT_TIMEOUT, nativeDirectory);
+        RunResult sandboxed = Runner.run(Runner.sandboxed(List.of(), asNobody), "", Runner.DEFAULT_TIMEOUT,
+                sandboxDirectory);
+        assertEquals(0, nativeRun.exitCode(), nativeRun::toString);
+        assertTrue(nativeRun.stdout().contains("stream path listener: type 0001 state 01 "), nativeRun::toString);
+        assertEquals(nativeRun, sandboxed);
+    }
+
     @Test
     void catShowsNoHostSocketAndNoHiddenName(@TempDir Path directory) throws IOException {
         String token = "pnu-witness-" + UUID.randomUUID();
