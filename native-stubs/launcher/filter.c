@@ -20,6 +20,10 @@
  * clone(2) (glibc's __clone_internal does so on ENOSYS; container runtimes' default filters
  * answer clone3 the same way, for the same reason).
  *
+ * A NETLINK_SOCK_DIAG socket is trapped: it would list every AF_UNIX socket of the host's
+ * network namespace with the kernel's (hidden) names, so the sentry adds a filter that traps
+ * the reads and sends of its descriptor and answers them with the sandbox's sockets alone.
+ *
  * A syscall made with another ABI gets ENOSYS, as on a kernel without it: int 0x80 from a
  * 64-bit program reports AUDIT_ARCH_I386, where socketcall(2) would multiplex every socket
  * call past this filter; x32 numbers carry __X32_SYSCALL_BIT.
@@ -131,9 +135,9 @@ static const int mount_calls[] = {
  * five for io_uring_register, five for seccomp, seven for ptrace, eleven for an AF_UNIX
  * datagram socket or socketpair and a sock_diag netlink socket,
  * six for sendto/recvfrom with an address, six for accept/accept4 with one, four for a clone
- * that shares the descriptor table, and five returns (classic BPF only jumps forward, so
+ * that shares the descriptor table, and four returns (classic BPF only jumps forward, so
  * every return is at the end). */
-#define PROGRAM_LENGTH (6 + TRAPPED_COUNT + MOUNT_CALLS_COUNT + 3 + 5 + 5 + 7 + 11 + 6 + 6 + 4 + 5)
+#define PROGRAM_LENGTH (6 + TRAPPED_COUNT + MOUNT_CALLS_COUNT + 3 + 5 + 5 + 7 + 11 + 6 + 6 + 4 + 4)
 
 static void put(struct sock_filter *program, size_t *at, struct sock_filter statement) {
     program[(*at)++] = statement;
@@ -156,7 +160,6 @@ static struct sock_filter jump(int op, unsigned k, size_t from, size_t if_true, 
 
 int jvisor_install_filter(void) {
     struct sock_filter program[PROGRAM_LENGTH];
-    const size_t ret_eprotonosupport = PROGRAM_LENGTH - 5;
     const size_t ret_eperm = PROGRAM_LENGTH - 4;
     const size_t ret_enosys = PROGRAM_LENGTH - 3;
     const size_t ret_allow = PROGRAM_LENGTH - 2;
@@ -209,10 +212,9 @@ int jvisor_install_filter(void) {
     /* socket and socketpair are trapped for AF_UNIX (args[0]) and SOCK_DGRAM or SOCK_RAW
      * (which unix_create makes a datagram socket), whatever the SOCK_NONBLOCK and
      * SOCK_CLOEXEC bits (args[1] & SOCK_TYPE_MASK). A NETLINK_SOCK_DIAG socket (args[2]) is
-     * refused as by a kernel without sock_diag (net/netlink/af_netlink.c: netlink_create,
-     * EPROTONOSUPPORT for a protocol nobody registered): it would list every socket of the
-     * host's network namespace, with the hidden names; ss(8) then reads /proc/net/unix,
-     * which the sentry serves (procnet.c). */
+     * trapped: it would list every socket of the host's network namespace, with the hidden
+     * names, so the sentry traps its reads and rewrites what they return (the sandbox's
+     * sockets, under their names, as /proc/net/unix lists them). */
     const size_t datagram = at;
     put(program, &at, jump(BPF_JEQ, __NR_socket, at, datagram + 2, datagram + 1));
     put(program, &at, jump(BPF_JEQ, __NR_socketpair, at, datagram + 2, datagram + 11));
@@ -224,7 +226,7 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, SOCK_RAW, at, ret_trace, ret_allow));
     put(program, &at, jump(BPF_JEQ, AF_NETLINK, at, at + 1, ret_allow));
     put(program, &at, load(offsetof(struct seccomp_data, args[2])));
-    put(program, &at, jump(BPF_JEQ, NETLINK_SOCK_DIAG_PROTOCOL, at, ret_eprotonosupport, ret_allow));
+    put(program, &at, jump(BPF_JEQ, NETLINK_SOCK_DIAG_PROTOCOL, at, ret_trace, ret_allow));
     /* accept and accept4 are trapped when their address argument (args[1]) is not NULL. */
     put(program, &at, jump(BPF_JEQ, __NR_accept, at, at + 2, at + 1));
     put(program, &at, jump(BPF_JEQ, __NR_accept4, at, at + 1, at + 5));
@@ -245,7 +247,6 @@ int jvisor_install_filter(void) {
     put(program, &at, jump(BPF_JEQ, 0, at, at + 1, ret_trace));
     put(program, &at, load(offsetof(struct seccomp_data, args[4]) + 4));
     put(program, &at, jump(BPF_JEQ, 0, at, ret_allow, ret_trace));
-    put(program, &at, ret(SECCOMP_RET_ERRNO | EPROTONOSUPPORT));           /* ret_eprotonosupport */
     put(program, &at, ret(SECCOMP_RET_ERRNO | EPERM));                     /* ret_eperm */
     put(program, &at, ret(SECCOMP_RET_ERRNO | ENOSYS));                    /* ret_enosys */
     put(program, &at, ret(SECCOMP_RET_ALLOW));                             /* ret_allow */

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 /* Installs the filter on the calling thread (and so on everything it execs and forks).
+ * A NETLINK_SOCK_DIAG socket is trapped (the sentry answers what is read from it).
  * Returns 0, or -1 with errno set. PR_SET_NO_NEW_PRIVS must already be set. */
 int jvisor_install_filter(void);
 

@@ -33,6 +33,7 @@ static inline const char *errno_name(int error) {
     case 0: return "OK";
     case EPERM: return "EPERM";
     case ENOENT: return "ENOENT";
+    case ESTALE: return "ESTALE";
     case ESRCH: return "ESRCH";
     case EINTR: return "EINTR";
     case EIO: return "EIO";

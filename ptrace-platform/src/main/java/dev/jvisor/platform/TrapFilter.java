@@ -23,6 +23,8 @@ public final class TrapFilter {
     /** struct seccomp_data: nr at 0, arch at 4. */
     private static final int DATA_NR = 0;
     private static final int DATA_ARCH = 4;
+    /** args[0], its low word (x86-64 is little-endian). */
+    private static final int DATA_ARG0 = 16;
     private static final short BPF_LD_W_ABS = 0x20;
     private static final short BPF_JMP_JEQ_K = 0x15;
     private static final short BPF_RET_K = 0x06;
@@ -30,15 +32,29 @@ public final class TrapFilter {
     private static final int INSTRUCTION_SIZE = 8;
 
     private final int[] numbers;
+    /** The descriptor the calls must name in their first argument to be trapped; -1 for any. */
+    private final int descriptor;
 
-    private TrapFilter(int[] numbers) {
+    private TrapFilter(int[] numbers, int descriptor) {
         this.numbers = numbers.clone();
+        this.descriptor = descriptor;
     }
 
     /** A filter that traps the calls {@code numbers} and allows everything else. */
     public static TrapFilter trapping(int... numbers) {
         if (numbers.length == 0 || numbers.length > 200) throw new IllegalArgumentException("1 to 200 calls");
-        return new TrapFilter(numbers);
+        return new TrapFilter(numbers, -1);
+    }
+
+    /**
+     * A filter that traps the calls {@code numbers} made on descriptor {@code fd} (their first
+     * argument, whose low 32 bits alone the kernel reads: the descriptor calls declare it
+     * {@code int} or {@code unsigned int}) and allows everything else.
+     */
+    public static TrapFilter trappingOn(int fd, int... numbers) {
+        if (numbers.length == 0 || numbers.length > 200) throw new IllegalArgumentException("1 to 200 calls");
+        if (fd < 0) throw new IllegalArgumentException("descriptor " + fd);
+        return new TrapFilter(numbers, fd);
     }
 
     /** Bytes of tracee memory {@link #image} needs. */
@@ -47,14 +63,16 @@ public final class TrapFilter {
     }
 
     private int instructionCount() {
-        return 3 + numbers.length + 2;
+        return 3 + numbers.length + (descriptor < 0 ? 2 : 5);
     }
 
     /** The sock_fprog and its instructions, to be written at {@code address}. */
     public byte[] image(long address) {
         int count = instructionCount();
-        int allow = count - 2;
+        int allow = descriptor < 0 ? count - 2 : 3 + numbers.length;
         int trace = count - 1;
+        // With a descriptor, a listed call goes on to the argument's check; without, it is trapped.
+        int listed = descriptor < 0 ? trace : allow + 1;
         ByteBuffer out = ByteBuffer.allocate(size()).order(ByteOrder.LITTLE_ENDIAN);
         out.putShort((short) count).putShort((short) 0).putInt(0).putLong(address + FPROG_SIZE);
         int at = 0;
@@ -66,10 +84,18 @@ public final class TrapFilter {
         put(out, BPF_LD_W_ABS, 0, 0, DATA_NR);
         at++;
         for (int number : numbers) {
-            put(out, BPF_JMP_JEQ_K, trace - at - 1, 0, number);
+            put(out, BPF_JMP_JEQ_K, listed - at - 1, 0, number);
             at++;
         }
         put(out, BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW);
+        at++;
+        if (descriptor >= 0) {
+            put(out, BPF_LD_W_ABS, 0, 0, DATA_ARG0);
+            at++;
+            put(out, BPF_JMP_JEQ_K, trace - at - 1, 0, descriptor);
+            at++;
+            put(out, BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW);
+        }
         put(out, BPF_RET_K, 0, 0, SECCOMP_RET_TRACE);
         return out.array();
     }

@@ -7,7 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
- * socket(2), send(2), recv(2), sendmsg(2), bind(2) and getsockopt(2) for the sentry's own
+ * socket(2), send(2), recv(2), recvfrom(2), sendmsg(2), recvmsg(2), bind(2) and getsockopt(2) for the sentry's own
  * host sockets (a netlink query, the socket over which a tracee receives a descriptor of
  * jvisor's) and its copies of a program's.
  */
@@ -20,6 +20,7 @@ public final class Socket {
     private static final long SYS_SENDTO = 44;
     private static final long SYS_RECVFROM = 45;
     private static final long SYS_SENDMSG = 46;
+    private static final long SYS_RECVMSG = 47;
     private static final long SYS_BIND = 49;
     private static final long SYS_GETSOCKOPT = 55;
 
@@ -38,6 +39,37 @@ public final class Socket {
     public static long recv(int fd, MemorySegment buffer, int flags) {
         return NativeLinker.restartableSyscall("recv", SYS_RECVFROM, fd, buffer.address(), buffer.byteSize(), flags,
                 0, 0);
+    }
+
+    /**
+     * recvfrom(2) into {@code buffer} (its size may be 0), retrying EINTR; the sender's address
+     * goes to {@code address}, whose size is offered and whose first 4 bytes of
+     * {@code addressLength} receive the length the kernel reports. Returns what the call
+     * returns: with MSG_TRUNC, a datagram's whole length.
+     */
+    public static long recvFrom(int fd, MemorySegment buffer, int flags, MemorySegment address,
+                                MemorySegment addressLength) {
+        addressLength.set(JAVA_INT, 0, (int) address.byteSize());
+        return NativeLinker.restartableSyscall("recvfrom", SYS_RECVFROM, fd, buffer.address(), buffer.byteSize(), flags,
+                address.address(), addressLength.address());
+    }
+
+    /** What recvmsg(2) reported: its result, and what it wrote into the msghdr. */
+    public record Received(long result, int nameLength, long controlLength, int flags) {}
+
+    /**
+     * recvmsg(2) into {@code buffer} (its size may be 0), with the sender's address into
+     * {@code name} and control messages into {@code control}, retrying EINTR.
+     */
+    public static Received recvmsg(int fd, MemorySegment buffer, MemorySegment name, MemorySegment control, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment iovec = arena.allocate(Iovec.LAYOUT);
+            Iovec.set(iovec, buffer.address(), buffer.byteSize());
+            MemorySegment header = MessageHeader.of(arena, name, iovec, control);
+            long result = NativeLinker.restartableSyscall("recvmsg", SYS_RECVMSG, fd, header.address(), flags, 0, 0, 0);
+            return new Received(result, MessageHeader.nameLength(header), MessageHeader.controlLength(header),
+                    MessageHeader.flags(header));
+        }
     }
 
     /**

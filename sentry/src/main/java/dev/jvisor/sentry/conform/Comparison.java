@@ -1,11 +1,14 @@
 package dev.jvisor.sentry.conform;
 
 import dev.jvisor.sentry.trace.CallRecord;
+import dev.jvisor.sentry.trace.Field;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -63,11 +66,42 @@ public record Comparison(RunOutcome jvisor, RunOutcome linux, boolean exitSame, 
 
     private static Map<String, List<CallRecord>> byThread(List<CallRecord> calls, Normalizer normalizer) {
         Map<String, List<CallRecord>> threads = new LinkedHashMap<>();
+        Set<String> sockDiag = new HashSet<>();
         for (CallRecord call : calls) {
             if (call.result().equals(CallRecord.INTERRUPTED)) continue;
+            if (onSockDiag(call, sockDiag)) continue;
             threads.computeIfAbsent(call.thread(), t -> new ArrayList<>()).add(normalizer.call(call));
         }
         return threads;
+    }
+
+    /** Calls that read or write a descriptor (its number is the first argument, fd). */
+    private static final Set<String> DATA_CALLS = Set.of("read", "readv", "recvfrom", "recvmsg", "recvmmsg", "write",
+            "writev", "sendto", "sendmsg", "sendmmsg");
+
+    /**
+     * Whether {@code call} receives from or sends to a NETLINK_SOCK_DIAG socket: its answers
+     * cannot be compared (natively they list every socket of the host's network namespace,
+     * under jvisor the sandbox's alone), and jvisor traps reads and sends of it that Linux's
+     * run does not. Records
+     * the number of each such socket made ({@code sockDiag}), for the rest of the run, in
+     * every process: a child inherits the socket. A receive on that number from something
+     * else is left out too, in both runs alike.
+     */
+    private static boolean onSockDiag(CallRecord call, Set<String> sockDiag) {
+        if (call.call().equals("socket")) {
+            if (argument(call, "domain").equals("AF_NETLINK") && argument(call, "protocol").equals("4")
+                    && call.result().matches("\\d+")) {
+                sockDiag.add(call.result());
+            }
+            return false;
+        }
+        return DATA_CALLS.contains(call.call()) && sockDiag.contains(argument(call, "fd"));
+    }
+
+    private static String argument(CallRecord call, String name) {
+        for (Field field : call.arguments()) if (field.name().equals(name)) return field.value();
+        return "";
     }
 
     private static int firstDifference(List<CallRecord> a, List<CallRecord> b) {

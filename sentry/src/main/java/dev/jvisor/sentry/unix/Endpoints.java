@@ -72,6 +72,15 @@ final class Endpoints {
         return endpoint != null ? endpoint.address() : retired.get(kernelName);
     }
 
+    /**
+     * The socket file of the sandbox socket whose kernel socket holds {@code kernelName} (an
+     * accepted socket holds its listener's): null when none, or when it was bound to no file.
+     */
+    FilesystemNames.FileId socketFileOf(UnixAddress kernelName) {
+        Endpoint endpoint = byKernelName.get(kernelName);
+        return endpoint == null ? null : files.fileOf(endpoint);
+    }
+
     int size() {
         return byInode.size() + foreign.size();
     }

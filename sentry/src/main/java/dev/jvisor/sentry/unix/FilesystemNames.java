@@ -26,6 +26,11 @@ final class FilesystemNames {
         return files.get(file);
     }
 
+    /** The file the sandbox socket is bound to, or null. */
+    FileId fileOf(Endpoint endpoint) {
+        return byEndpoint.get(endpoint);
+    }
+
     /** How many files are bound, counted both ways (the two maps must agree). */
     int size() {
         return Math.max(files.size(), byEndpoint.size());

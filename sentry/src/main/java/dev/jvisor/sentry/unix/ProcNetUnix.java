@@ -18,31 +18,20 @@ import java.util.Set;
  * launcher mounts there) and asks here at each open: a snapshot of the kernel's table, taken
  * then, that keeps only the lines of sandbox sockets and shows each with its sandbox name.
  *
- * <p>A line is the sandbox's when its socket is in a sandbox process's descriptor table and
- * the sentry serves it, or when it is a connection pending on a sandbox listener: the
- * kernel lists such an embryo socket with inode 0 and its listener's kernel name
- * (unix_stream_connect copies the listener's address to it), here a hidden name. Its
- * columns are the kernel's but the path: a sandbox name, or none where the sandbox socket
- * has none; an accepted socket shows its listener's name, as on Linux.
+ * <p>Which lines are the sandbox's, and under which name, {@link ListedSockets} says (sock_diag
+ * answers by the same rule); the kernel lists a connection pending on a listener (an embryo
+ * socket) with inode 0 and its listener's kernel name. A line's columns are the kernel's but
+ * the path: a sandbox name, or none where the sandbox socket has none.
  */
 final class ProcNetUnix implements ProcNetFile {
     /** The 7th column, Inode; the 8th, Path, follows it after one space. */
     private static final int INODE_COLUMN = 6;
 
-    /** What the table shows of a socket. */
-    interface Sockets {
-        /** The sandbox name of the sandbox socket {@code inode} ({@code UNNAMED} for none); null when it is not one. */
-        UnixAddress nameOf(long inode);
-
-        /** The sandbox name behind a listener's kernel name; null when it is no sandbox socket's. */
-        UnixAddress sandboxNameOf(UnixAddress kernelName);
-    }
-
-    private final Sockets sockets;
+    private final ListedSockets listed;
     private final TraceeProcesses processes;
 
-    ProcNetUnix(Sockets sockets, TraceeProcesses processes) {
-        this.sockets = sockets;
+    ProcNetUnix(ListedSockets listed, TraceeProcesses processes) {
+        this.listed = listed;
         this.processes = processes;
     }
 
@@ -66,7 +55,7 @@ final class ProcNetUnix implements ProcNetFile {
      * sockets, in the kernel's order, each with its sandbox name.
      */
     byte[] snapshot(int tid) {
-        Set<Long> held = heldSockets();
+        ListedSockets.Listing listing = listed.now();
         byte[] kernel;
         try {
             kernel = Files.readAllBytes(Path.of("/proc/self/net/unix"));
@@ -75,7 +64,7 @@ final class ProcNetUnix implements ProcNetFile {
         }
         boolean hidePointers = KernelPointers.hiddenFrom(tid);
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        Set<Long> listed = new HashSet<>();
+        Set<Long> shown = new HashSet<>();
         int start = 0;
         boolean header = true;
         while (start < kernel.length) {
@@ -86,7 +75,7 @@ final class ProcNetUnix implements ProcNetFile {
                 out.write('\n');
                 header = false;
             } else {
-                line(kernel, start, end, held, listed, hidePointers, out);
+                line(kernel, start, end, listing, shown, hidePointers, out);
             }
             start = end + 1;
         }
@@ -94,8 +83,8 @@ final class ProcNetUnix implements ProcNetFile {
     }
 
     /** One kernel line, copied with its sandbox name when it is a sandbox socket's. */
-    private void line(byte[] kernel, int start, int end, Set<Long> held, Set<Long> listed, boolean hidePointers,
-                      ByteArrayOutputStream out) {
+    private static void line(byte[] kernel, int start, int end, ListedSockets.Listing listing, Set<Long> shown,
+                             boolean hidePointers, ByteArrayOutputStream out) {
         // "%pK: %08X %08X %08X %04X %02X %5lu" and, when the socket has a name, " " and the name.
         int at = start;
         for (int column = 0; column < INODE_COLUMN; column++) {
@@ -109,11 +98,11 @@ final class ProcNetUnix implements ProcNetFile {
         if (at == digits || (at < end && kernel[at] != ' ')) return;   // not a line of the table's form
         UnixAddress name;
         if (inode != 0) {
-            if (!held.contains(inode) || !listed.add(inode)) return;
-            name = sockets.nameOf(inode);
+            if (!shown.add(inode)) return;
+            name = listing.nameOf(inode);
         } else {
             if (at + 1 >= end) return;
-            name = sockets.sandboxNameOf(kernelName(kernel, at + 1, end));
+            name = listing.pendingNameOf(kernelName(kernel, at + 1, end));
         }
         if (name == null) return;
         int colon = start;
@@ -150,23 +139,5 @@ final class ProcNetUnix implements ProcNetFile {
         // The NULs of an abstract name print as '@': only its first is known to be one.
         printed[0] = 0;
         return new UnixAddress.Abstract(printed);
-    }
-
-    /** The socket inodes in the sandbox processes' descriptor tables (proc(5): /proc/PID/fd). */
-    private Set<Long> heldSockets() {
-        Set<Long> inodes = new HashSet<>();
-        for (var pids = processes.pids().iterator(); pids.hasNext(); ) {
-            int pid = pids.next();
-            String[] fds = new java.io.File("/proc/" + pid + "/fd").list();
-            if (fds == null) {
-                if (!Files.exists(Path.of("/proc/" + pid))) pids.remove();
-                continue;
-            }
-            for (String fd : fds) {
-                long inode = DescriptorInodes.socketInode(pid, Long.parseLong(fd));
-                if (inode > 0) inodes.add(inode);
-            }
-        }
-        return inodes;
     }
 }

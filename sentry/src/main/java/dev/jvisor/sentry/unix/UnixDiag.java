@@ -97,7 +97,7 @@ final class UnixDiag implements Liveness {
      * unix_diag reports a file's device as the kernel's own dev_t (MKDEV: major << 20 |
      * minor), where stat(2) gives new_encode_dev's layout (include/linux/kdev_t.h).
      */
-    private static long kernelDevice(long statDevice) {
+    static long kernelDevice(long statDevice) {
         long major = ((statDevice >>> 8) & 0xfff) | ((statDevice >>> 32) & ~0xfffL);
         long minor = (statDevice & 0xff) | ((statDevice >>> 12) & ~0xffL);
         return ((major << 20) | minor) & 0xffffffffL;

@@ -67,6 +67,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     private final DatagramSends datagramSends;
     private final TraceeProcesses processes = new TraceeProcesses();
     private final ProcNetUnix procNetUnix;
+    private final SockDiagSockets sockDiag;
     private final Rings rings = new Rings();
     /**
      * Set once a datagram socket without a name passes credentials: its sends and connects
@@ -97,25 +98,29 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         this.nameQueries = new NameQueries(sockets, endpoints);
         this.senderNames = new SenderNames(sockets, endpoints);
         this.datagramSends = new DatagramSends(sockets, names, credentials, observer, hosts);
-        this.procNetUnix = new ProcNetUnix(new Listed(), processes);
+        ListedSockets listed = new ListedSockets(new Listed(), processes);
+        this.procNetUnix = new ProcNetUnix(listed, processes);
+        this.sockDiag = new SockDiagSockets(listed);
     }
 
     @Override
     public void reportSizes(java.util.function.ObjIntConsumer<String> size) {
         endpoints.reportSizes(size);
         size.accept("thread credentials", credentials.size());
+        size.accept("sock_diag processes and sockets", sockDiag.size());
     }
 
     /**
      * The calls that hand the kernel a name or a path of the sentry's (the hidden name a
-     * connect or a datagram reaches, a path to check or make) or a copy of the program's
-     * arguments that it has checked.
+     * connect or a datagram reaches, a path to check or make), a copy of the program's
+     * arguments that it has checked, or a filter (a sock_diag socket's read traps).
      */
     @Override
     public boolean usesSealedScratch(Syscall call) {
         return switch (call.number()) {
             case Sysno.BIND, Sysno.CONNECT, Sysno.SENDTO, Sysno.SENDMSG, Sysno.SENDMMSG, Sysno.IO_URING_SETUP,
                  Sysno.IO_URING_REGISTER -> true;
+            case Sysno.SOCKET -> SockDiagSockets.makesSocket(call);
             default -> false;
         };
     }
@@ -150,12 +155,27 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
             case Sysno.SETSOCKOPT -> setsockopt(stop);
             case Sysno.GETSOCKOPT -> call.arg1() == SOL_SOCKET && call.arg2() == SO_PEERNAME
                     ? nameQueries.peerNameOption(stop) : Action.passthrough();
-            case Sysno.RECVFROM -> senderNames.recvfrom(stop);
-            case Sysno.RECVMSG -> senderNames.recvmsg(stop);
-            case Sysno.RECVMMSG -> senderNames.recvmmsg(stop);
-            case Sysno.SENDTO -> datagramSends.sendto(stop);
-            case Sysno.SENDMSG -> datagramSends.sendmsg(stop);
-            case Sysno.SENDMMSG -> datagramSends.sendmmsg(stop);
+            case Sysno.SOCKET -> SockDiagSockets.makesSocket(call) ? sockDiag.socket(stop) : Action.passthrough();
+            case Sysno.READ, Sysno.READV -> orElse(sockDiag.receive(stop), Action::passthrough);
+            case Sysno.RECVFROM -> orElse(sockDiag.receive(stop), () -> senderNames.recvfrom(stop));
+            case Sysno.RECVMSG -> orElse(sockDiag.receive(stop), () -> senderNames.recvmsg(stop));
+            case Sysno.RECVMMSG -> orElse(sockDiag.receive(stop), () -> senderNames.recvmmsg(stop));
+            case Sysno.WRITE, Sysno.WRITEV -> {
+                sockDiag.observeSend(stop);
+                yield Action.passthrough();
+            }
+            case Sysno.SENDTO -> {
+                sockDiag.observeSend(stop);
+                yield datagramSends.sendto(stop);
+            }
+            case Sysno.SENDMSG -> {
+                sockDiag.observeSend(stop);
+                yield datagramSends.sendmsg(stop);
+            }
+            case Sysno.SENDMMSG -> {
+                sockDiag.observeSend(stop);
+                yield datagramSends.sendmmsg(stop);
+            }
             case Sysno.IO_URING_SETUP -> rings.setup(stop);
             case Sysno.IO_URING_REGISTER -> rings.register(stop);
             case Sysno.SETUID, Sysno.SETGID, Sysno.SETREUID, Sysno.SETREGID, Sysno.SETGROUPS, Sysno.SETRESUID,
@@ -165,6 +185,10 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
             }
             default -> Action.passthrough();
         };
+    }
+
+    private static Action orElse(Action answer, java.util.function.Supplier<Action> otherwise) {
+        return answer != null ? answer : otherwise.get();
     }
 
     @Override
@@ -177,6 +201,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     @Override
     public void onClone(Clone clone) {
         processes.onClone(clone);
+        sockDiag.onClone(clone);
     }
 
     @Override
@@ -184,6 +209,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         credentials.forget(tid);
         hosts.forget(tid);
         processes.onExit(tid);
+        sockDiag.onExit(tid);
     }
 
     // What watchers of the sandbox ask (SocketDirectory).
@@ -861,7 +887,7 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
     }
 
     /** The sandbox's sockets as its /proc/net/unix lists them ({@link ProcNetUnix}). */
-    private final class Listed implements ProcNetUnix.Sockets {
+    private final class Listed implements ListedSockets.Names {
         @Override
         public UnixAddress nameOf(long inode) {
             if (endpoints.isForeign(inode)) return null;
@@ -873,6 +899,11 @@ public final class UnixSockets implements SyscallHandler, SocketDirectory, Table
         @Override
         public UnixAddress sandboxNameOf(UnixAddress kernelName) {
             return endpoints.sandboxNameOf(kernelName);
+        }
+
+        @Override
+        public FilesystemNames.FileId socketFileOf(UnixAddress kernelName) {
+            return endpoints.socketFileOf(kernelName);
         }
     }
 

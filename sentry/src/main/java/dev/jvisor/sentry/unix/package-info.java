@@ -14,6 +14,10 @@
  * tracee memory as net/socket.c does; {@code TraceeCredentials} remembers which threads may
  * override file permissions. {@code ProcNetUnix} answers a read-only open of /proc/net/unix
  * with the sandbox's own lines of it, named as the sandbox named them, from the sandbox
- * processes' descriptor tables ({@code TraceeProcesses}).
+ * processes' descriptor tables ({@code TraceeProcesses}); {@code ListedSockets} is the rule
+ * of which sockets those are. {@code SockDiagSockets} answers sock_diag by the same rule: it
+ * traps the reads and sends of a program's NETLINK_SOCK_DIAG socket and hands the program
+ * each datagram as {@code DiagReplies} rewrites it, remembering its by-inode requests in a
+ * {@code DiagExchange}.
  */
 package dev.jvisor.sentry.unix;
