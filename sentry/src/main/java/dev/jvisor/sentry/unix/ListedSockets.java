@@ -58,19 +58,21 @@ final class ListedSockets {
     }
 
     /** One look at the sandbox's sockets; names are asked of the sentry as they are wanted. */
-    final class Listing {
+    final class Listing implements DiagReplies.Names {
         private Set<Long> held;
 
         private Listing() {}
 
         /** The listed name of socket {@code inode} ({@code UNNAMED} for none); null when it is not listed. */
-        UnixAddress nameOf(long inode) {
+        @Override
+        public UnixAddress nameOf(long inode) {
             if (held == null) held = heldSockets();
             return held.contains(inode) ? names.nameOf(inode) : null;
         }
 
         /** The socket file behind a listed socket's kernel name; null when the sentry knows none. */
-        FilesystemNames.FileId socketFileOf(UnixAddress kernelName) {
+        @Override
+        public FilesystemNames.FileId socketFileOf(UnixAddress kernelName) {
             return names.socketFileOf(kernelName);
         }
 

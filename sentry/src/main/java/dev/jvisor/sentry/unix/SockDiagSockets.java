@@ -324,19 +324,7 @@ final class SockDiagSockets {
                 return waitThenReceive(stop, flags);
             }
             if (listing == null) listing = listed.now(stop.pid());
-            ListedSockets.Listing names = listing;
-            DiagReplies.Names sandbox = new DiagReplies.Names() {
-                @Override
-                public UnixAddress nameOf(long inode) {
-                    return names.nameOf(inode);
-                }
-
-                @Override
-                public FilesystemNames.FileId socketFileOf(UnixAddress kernelName) {
-                    return names.socketFileOf(kernelName);
-                }
-            };
-            byte[] rewritten = DiagReplies.rewrite(next.bytes(), sandbox, capped, exchange);
+            byte[] rewritten = DiagReplies.rewrite(next.bytes(), listing, capped, exchange);
             if (rewritten.length == 0 && next.bytes().length > 0) {
                 take(copy);
                 continue;
