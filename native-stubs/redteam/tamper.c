@@ -65,7 +65,7 @@ static char workdir[64];
 
 
 /* The name the kernel's table lists for the socket FD (by its inode), or "" when none. */
-static void proc_net_unix(int fd, char *out, size_t size) {
+static void kernel_table_name(int fd, char *out, size_t size) {
     out[0] = '\0';
     struct stat st;
     if (fstat(fd, &st) < 0) return;
@@ -118,9 +118,9 @@ static int hidden_path(int fd, const char *name, char *out, size_t size) {
         return 1;
     }
     char from_region[128], from_proc[128];
-    proc_net_unix(fd, from_proc, sizeof from_proc);
+    kernel_table_name(fd, from_proc, sizeof from_proc);
     int seen = rt_scan_region(from_region, sizeof from_region, from_proc);
-    say("%s: hidden name in the argument region (%d seen): %s; in /proc/net/unix: %s\n", name, seen,
+    say("%s: hidden name in the argument region (%d seen): %s; in /proc/self/net/unix: %s\n", name, seen,
         from_region[0] ? from_region : "none", from_proc[0] ? from_proc : "none");
     snprintf(out, size, "%s", from_region[0] ? from_region : from_proc);
     return out[0] == '/';
