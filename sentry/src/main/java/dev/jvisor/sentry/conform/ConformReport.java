@@ -61,13 +61,33 @@ public final class ConformReport {
             return;
         }
         out.append("  ").append(name).append(": different\n");
+        out.append(firstDifference(linux, jvisor));
+    }
+
+    /**
+     * Where two outputs first differ: the first line that differs, or, when every line is the
+     * same (String.lines() drops line terminators), how their ends differ: a final newline,
+     * a carriage return.
+     */
+    static String firstDifference(String linux, String jvisor) {
         List<String> a = linux.lines().toList();
         List<String> b = jvisor.lines().toList();
         int line = 0;
         while (line < a.size() && line < b.size() && a.get(line).equals(b.get(line))) line++;
-        out.append("      first different line, ").append(line + 1).append(":\n");
-        out.append("        Linux:  ").append(line < a.size() ? a.get(line) : "(end of output)").append('\n');
-        out.append("        jvisor: ").append(line < b.size() ? b.get(line) : "(end of output)").append('\n');
+        if (line == a.size() && line == b.size()) {
+            return "      every line the same (" + line + "), told apart by their ends:\n"
+                    + "        Linux:  " + ending(linux) + "\n"
+                    + "        jvisor: " + ending(jvisor) + "\n";
+        }
+        return "      first different line, " + (line + 1) + ":\n"
+                + "        Linux:  " + (line < a.size() ? a.get(line) : "(end of output)") + "\n"
+                + "        jvisor: " + (line < b.size() ? b.get(line) : "(end of output)") + "\n";
+    }
+
+    private static String ending(String output) {
+        long carriageReturns = output.chars().filter(c -> c == '\r').count();
+        return output.length() + " characters, " + (output.endsWith("\n") ? "a final newline" : "no final newline")
+                + (carriageReturns > 0 ? ", " + carriageReturns + " carriage returns" : "");
     }
 
     private static String describe(List<CallRecord> calls, int index) {
