@@ -9,9 +9,11 @@
  *       socket that was never there). Prints "inode KIND-KIND-OF-NAME N" per socket and
  *       "ready", waits for a line on stdin, then counts what arrived since: connections
  *       queued on the listeners, datagrams queued on the receivers ("arrivals: N").
- *   hidden-names intrude UID [NAME...]
+ *   hidden-names intrude UID INODES [NAME...]
  *       (on the host, started as root) becomes UID (setgroups, setresgid, setresuid), then
- *       tries every name /proc/net/unix lists, every socket file it can find under the
+ *       tries every name /proc/net/unix lists for the sockets INODES names (a comma-separated
+ *       list: the sandbox's, so that other programs' sockets on this host, another test's
+ *       listeners among them, are left alone), every socket file it can find under the
  *       jvisor-* directories of /tmp, and each NAME (a path, or "@" and an abstract name), by
  *       connect with a stream and a seqpacket socket and by sendto with a datagram socket.
  *       Prints each success ("reached: NAME by TYPE") and "attempts: N reached: M".
@@ -160,7 +162,20 @@ static void try_tree(const char *path, int depth) {
     closedir(directory);
 }
 
-static int intrude(uid_t uid, char **extra, int extra_count) {
+/* Whether INODE is in the comma-separated list INODES. */
+static int listed(const char *inodes, unsigned long inode) {
+    const char *at = inodes;
+    while (*at != '\0') {
+        char *end;
+        unsigned long number = strtoul(at, &end, 10);
+        if (end == at) return 0;
+        if (number == inode) return 1;
+        at = *end == ',' ? end + 1 : end;
+    }
+    return 0;
+}
+
+static int intrude(uid_t uid, const char *inodes, char **extra, int extra_count) {
     if (setgroups(0, NULL) != 0 || setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0) die("setresuid");
     FILE *table = fopen("/proc/net/unix", "r");
     if (table == NULL) die("/proc/net/unix");
@@ -168,13 +183,15 @@ static int intrude(uid_t uid, char **extra, int extra_count) {
     if (fgets(line, sizeof line, table) == NULL) die("/proc/net/unix header");
     while (fgets(line, sizeof line, table) != NULL) {
         line[strcspn(line, "\n")] = '\0';
-        /* Num RefCount Protocol Flags Type St Inode Path: the path is the 8th field. */
+        /* Num RefCount Protocol Flags Type St Inode Path: the inode is the 7th field, the path the 8th. */
         char *field = line;
+        unsigned long inode = 0;
         for (int i = 0; i < 7 && field != NULL; i++) {
             field = strchr(field, ' ');
             while (field != NULL && *field == ' ') field++;
+            if (i == 5 && field != NULL) inode = strtoul(field, NULL, 10);
         }
-        if (field == NULL || *field == '\0') continue;
+        if (field == NULL || *field == '\0' || !listed(inodes, inode)) continue;
         struct sockaddr_un address;
         socklen_t length;
         if (field[0] == '@') {
@@ -214,7 +231,7 @@ static int intrude(uid_t uid, char **extra, int extra_count) {
 
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "serve") == 0) return serve(argv[2], argv[3]);
-    if (argc >= 3 && strcmp(argv[1], "intrude") == 0) return intrude((uid_t)atoi(argv[2]), argv + 3, argc - 3);
-    fprintf(stderr, "usage: hidden-names serve DIR PREFIX | intrude UID [NAME...]\n");
+    if (argc >= 4 && strcmp(argv[1], "intrude") == 0) return intrude((uid_t)atoi(argv[2]), argv[3], argv + 4, argc - 4);
+    fprintf(stderr, "usage: hidden-names serve DIR PREFIX | intrude UID INODES [NAME...]\n");
     return 2;
 }

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * No way in (issue 15, route 6): /proc/net/unix and sock_diag list every socket of the
  * network namespace with its kernel name, the sandbox's hidden names included. A host process
- * of another uid (nobody) reads them and tries each one, and every socket file it can find
+ * of another uid (nobody) reads them and tries each of the sandbox's, and every socket file it can find
  * under jvisor's directories in /tmp, and the sandbox's own names, by connect (stream,
  * seqpacket) and sendto (dgram); the sandboxed program, with a listener or a datagram socket
  * of every kind (stream, seqpacket, dgram; path, abstract), counts 0 arrivals.
@@ -64,7 +64,8 @@ class HiddenNamesTest {
                 }
             }
 
-            List<String> command = new ArrayList<>(List.of(PROBE, "intrude", NOBODY));
+            // Only the sandbox's sockets' names: other programs' on this host (another test's) are left alone.
+            List<String> command = new ArrayList<>(List.of(PROBE, "intrude", NOBODY, String.join(",", inodes.values())));
             for (String kind : new String[] {"stream", "seqpacket", "dgram"}) {
                 command.add(directory.resolve(kind + ".sock").toString());
                 command.add("@" + prefix + "-" + kind);
