@@ -35,23 +35,38 @@ final class FuseFileServer {
     /** How long the attributes may be cached: they never change. */
     private static final long ATTR_VALID_SECONDS = 3600;
     private static final int POLL_MILLIS = 500;
+    /**
+     * The most snapshot bytes kept for open descriptors at once: past it an open fails with
+     * ENOMEM, as seq_open does when the kernel cannot allocate (fs/seq_file.c), rather than
+     * letting a program that opens the table without end fill jvisor's heap.
+     */
+    static final long HELD_MOST = 64L << 20;
+    private static final int ENOMEM = 12;
     private static final int EIO = 5;
     private static final int EACCES = 13;
     private static final int EPERM = 1;
     private static final int ENOSYS = 38;
 
     private final int device;
+    private final long heldMost;
     /** The contents for an open by thread {@code tid}; null when the open must fail (EIO). */
     private final IntFunction<byte[]> contents;
     private final long createdSeconds = System.currentTimeMillis() / 1000;
     private final Map<Long, byte[]> open = new HashMap<>();
+    private long held;
     private long nextHandle = 1;
     private volatile boolean stopping;
     private Thread thread;
 
     FuseFileServer(int device, IntFunction<byte[]> contents) {
+        this(device, contents, HELD_MOST);
+    }
+
+    /** A server that keeps at most {@code heldMost} snapshot bytes for open descriptors. */
+    FuseFileServer(int device, IntFunction<byte[]> contents, long heldMost) {
         this.device = device;
         this.contents = contents;
+        this.heldMost = heldMost;
     }
 
     void start() {
@@ -75,8 +90,9 @@ final class FuseFileServer {
                 try {
                     length = Libc.read(device, request);
                 } catch (ErrnoException e) {
-                    // ENOENT: the request was interrupted before it was read; ENODEV: unmounted.
-                    if (e.errno() == Errno.ENODEV) break;
+                    // ENOENT: the request was interrupted before it was read; ENODEV, ECONNABORTED:
+                    // unmounted, the connection ended (fs/fuse/dev.c: fuse_dev_do_read).
+                    if (e.errno() == Errno.ENODEV || e.errno() == Errno.ECONNABORTED) break;
                     if (e.errno() == Errno.ENOENT) continue;
                     throw e;
                 }
@@ -103,7 +119,8 @@ final class FuseFileServer {
             case Fuse.OPEN -> open(arena, unique, tid, body);
             case Fuse.READ -> read(arena, unique, body);
             case Fuse.RELEASE -> {
-                open.remove(body.get(JAVA_LONG, Fuse.offset(Fuse.RELEASE_IN, "fh")));
+                byte[] released = open.remove(body.get(JAVA_LONG, Fuse.offset(Fuse.RELEASE_IN, "fh")));
+                if (released != null) held -= released.length;
                 reply(arena, unique, MemorySegment.NULL);
             }
             case Fuse.FLUSH -> reply(arena, unique, MemorySegment.NULL);
@@ -158,6 +175,10 @@ final class FuseFileServer {
             fail(arena, unique, EACCES);
             return;
         }
+        if (held >= heldMost) {
+            fail(arena, unique, ENOMEM);
+            return;
+        }
         byte[] snapshot;
         try {
             snapshot = contents.apply(tid);
@@ -171,6 +192,7 @@ final class FuseFileServer {
         }
         long handle = nextHandle++;
         open.put(handle, snapshot);
+        held += snapshot.length;
         MemorySegment out = arena.allocate(Fuse.OPEN_OUT);
         out.set(JAVA_LONG, Fuse.offset(Fuse.OPEN_OUT, "fh"), handle);
         out.set(JAVA_INT, Fuse.offset(Fuse.OPEN_OUT, "open_flags"), Fuse.FOPEN_DIRECT_IO);
@@ -218,8 +240,9 @@ final class FuseFileServer {
         try {
             Libc.write(device, message);
         } catch (ErrnoException e) {
-            // ENOENT: the request was interrupted and is gone (fs/fuse/dev.c: fuse_dev_do_write).
-            if (e.errno() != Errno.ENOENT) throw e;
+            // ENOENT: the request was interrupted and is gone (fs/fuse/dev.c: fuse_dev_do_write);
+            // ENODEV, ECONNABORTED: the connection ended, as the next read will say.
+            if (e.errno() != Errno.ENOENT && e.errno() != Errno.ENODEV && e.errno() != Errno.ECONNABORTED) throw e;
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.jvisor.platform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,37 +17,32 @@ final class MountTable {
 
     /** Whether {@code directory} is the mount point of a read-only mount in process {@code pid}'s namespace. */
     static boolean isReadOnlyMount(int pid, Path directory) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(Path.of("/proc", Integer.toString(pid), "mountinfo"));
-        } catch (IOException e) {
-            return false;
-        }
-        String wanted = directory.toString();
-        boolean readOnly = false;
+        String[] last = null;
         // The last mount on a mount point is the one in effect: mountinfo lists in mount order.
-        for (String line : lines) {
-            String[] fields = line.split(" ");
-            if (fields.length < 6 || !unescape(fields[4]).equals(wanted)) continue;
-            readOnly = List.of(fields[5].split(",")).contains("ro");
-        }
-        return readOnly;
+        for (String[] mount : mountsAt(pid, directory)) last = mount;
+        return last != null && List.of(last[5].split(",")).contains("ro");
     }
 
     /** Whether {@code path} is a mount point in process {@code pid}'s namespace. */
     static boolean isMountPoint(int pid, Path path) {
+        return !mountsAt(pid, path).isEmpty();
+    }
+
+    /** The mountinfo lines (split into fields) of the mounts on {@code path}, in mount order; none when unreadable. */
+    private static List<String[]> mountsAt(int pid, Path path) {
         List<String> lines;
         try {
             lines = Files.readAllLines(Path.of("/proc", Integer.toString(pid), "mountinfo"));
         } catch (IOException e) {
-            return false;
+            return List.of();
         }
         String wanted = path.toString();
+        List<String[]> mounts = new ArrayList<>();
         for (String line : lines) {
             String[] fields = line.split(" ");
-            if (fields.length >= 5 && unescape(fields[4]).equals(wanted)) return true;
+            if (fields.length >= 6 && unescape(fields[4]).equals(wanted)) mounts.add(fields);
         }
-        return false;
+        return mounts;
     }
 
     /** proc(5): space, tab, newline and backslash in a path are written as octal escapes. */

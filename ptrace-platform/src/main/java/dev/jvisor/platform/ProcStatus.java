@@ -8,11 +8,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** A thread's /proc/TID/status (proc(5)): "Name:\tvalue" lines. */
-final class ProcStatus {
+public final class ProcStatus {
     private ProcStatus() {}
 
     /** The fields of thread {@code tid}'s status, name to value; empty when it is gone. */
-    static Map<String, String> of(int tid) {
+    public static Map<String, String> of(int tid) {
         String status;
         try {
             status = Files.readString(Path.of("/proc", Integer.toString(tid), "status"), StandardCharsets.US_ASCII);
@@ -28,7 +28,7 @@ final class ProcStatus {
     }
 
     /** Field {@code name} of thread {@code tid} as a decimal number, or {@code absent} when it cannot be read. */
-    static int number(int tid, String name, int absent) {
+    public static int number(int tid, String name, int absent) {
         String value = of(tid).get(name);
         try {
             return value == null ? absent : Integer.parseInt(value);

@@ -7,7 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
- * socket(2), send(2), recv(2), recvfrom(2), sendmsg(2), recvmsg(2), bind(2) and getsockopt(2) for the sentry's own
+ * socket(2), socketpair(2), send(2), recv(2), recvfrom(2), sendmsg(2), recvmsg(2), bind(2) and getsockopt(2) for the sentry's own
  * host sockets (a netlink query, the socket over which a tracee receives a descriptor of
  * jvisor's) and its copies of a program's.
  */
@@ -22,12 +22,22 @@ public final class Socket {
     private static final long SYS_SENDMSG = 46;
     private static final long SYS_RECVMSG = 47;
     private static final long SYS_BIND = 49;
+    private static final long SYS_SOCKETPAIR = 53;
     private static final long SYS_GETSOCKOPT = 55;
 
     private Socket() {}
 
     public static int socket(int domain, int type, int protocol) {
         return (int) NativeLinker.syscall("socket", SYS_SOCKET, domain, type, protocol);
+    }
+
+    /** socketpair(2): the two ends. */
+    public static int[] socketpair(int domain, int type) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ends = arena.allocate(JAVA_INT, 2);
+            NativeLinker.syscall("socketpair", SYS_SOCKETPAIR, domain, type, 0, ends.address(), 0, 0);
+            return new int[] {ends.getAtIndex(JAVA_INT, 0), ends.getAtIndex(JAVA_INT, 1)};
+        }
     }
 
     /** send(2) (sendto with no address) of {@code data}, retrying EINTR; returns the count sent. */

@@ -1,9 +1,11 @@
 package dev.jvisor.sentry.unix;
 
+import dev.jvisor.platform.ProcStatus;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Whether a thread would see the kernel pointers that /proc/net/unix prints in its Num column
@@ -27,19 +29,17 @@ final class KernelPointers {
         }
         if (restrict.equals("0")) return false;
         if (!restrict.equals("1")) return true;
+        Map<String, String> status = ProcStatus.of(tid);
+        String uids = status.get("Uid");
+        String gids = status.get("Gid");
+        String capabilities = status.get("CapEff");
+        if (uids == null || gids == null || capabilities == null) return true;
         try {
-            String uids = null, gids = null, capabilities = null;
-            for (String line : Files.readAllLines(Path.of("/proc/" + tid + "/status"), StandardCharsets.ISO_8859_1)) {
-                if (line.startsWith("Uid:")) uids = line.substring(4).strip();
-                else if (line.startsWith("Gid:")) gids = line.substring(4).strip();
-                else if (line.startsWith("CapEff:")) capabilities = line.substring(7).strip();
-            }
-            if (uids == null || gids == null || capabilities == null) return true;
             String[] uid = uids.split("\\s+");
             String[] gid = gids.split("\\s+");
             boolean syslog = (Long.parseUnsignedLong(capabilities, 16) & (1L << CAP_SYSLOG)) != 0;
             return !syslog || !uid[0].equals(uid[1]) || !gid[0].equals(gid[1]);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return true;
         }
     }
